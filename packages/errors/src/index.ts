@@ -1,0 +1,2 @@
+export { KeepwatchError, isKeepwatchError } from './keepwatch-error.js';
+export { errorMessage } from './error-message.js';
