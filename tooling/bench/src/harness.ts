@@ -1,0 +1,126 @@
+/**
+ * The benchmark harness: every keepwatch benchmark compares a candidate with a baseline measured
+ * in the same script, alternating rounds so that a noisy neighbour slows both alike, and prints
+ * the ratio (the number that proves a target), not a bare figure.
+ */
+import autocannon from 'autocannon';
+
+export interface LoadOptions {
+  /** Full URL on loopback. */
+  url: string;
+  /** @defaultValue 100 */
+  connections?: number;
+  /** Seconds per round. @defaultValue 5 */
+  duration?: number;
+  headers?: Record<string, string>;
+  method?: 'GET' | 'HEAD' | 'POST';
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+}
+
+/** Drives one HTTP load round with autocannon (a real client over a real socket). */
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections ?? 100,
+    duration: options.duration ?? 5,
+    headers: options.headers,
+    method: options.method ?? 'GET',
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+  };
+}
+
+export interface Scenario<T> {
+  name: string;
+  run: () => Promise<T>;
+}
+
+/**
+ * Runs each scenario `rounds` times, interleaved (A B C A B C …), after one untimed warm-up
+ * round each, and returns every scenario's measurements in order.
+ */
+export async function interleave<T>(
+  scenarios: Scenario<T>[],
+  rounds: number,
+  onRound?: (name: string, round: number, value: T) => void,
+): Promise<Map<string, T[]>> {
+  const results = new Map<string, T[]>(scenarios.map((s) => [s.name, []]));
+  for (const scenario of scenarios) await scenario.run();
+  for (let round = 0; round < rounds; round++) {
+    for (const scenario of scenarios) {
+      const value = await scenario.run();
+      results.get(scenario.name)!.push(value);
+      onRound?.(scenario.name, round, value);
+    }
+  }
+  return results;
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Time of one call in milliseconds, with a high-resolution clock. */
+export async function timeMs(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+export interface RatioRow {
+  name: string;
+  value: number;
+  unit: string;
+  /** value / baseline value */
+  ratio?: number;
+  target?: string;
+  ok?: boolean;
+}
+
+/** Prints an aligned table; `ok` false marks a missed target with a cross. */
+export function printTable(title: string, rows: RatioRow[]): void {
+  const lines = rows.map((row) => [
+    row.name,
+    `${formatNumber(row.value)} ${row.unit}`,
+    row.ratio === undefined ? '' : `x${row.ratio.toFixed(3)}`,
+    row.target ?? '',
+    row.ok === undefined ? '' : row.ok ? 'ok' : 'MISSED',
+  ]);
+  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+  process.stdout.write(`\n${title}\n`);
+  for (const line of lines) {
+    process.stdout.write(`  ${line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}\n`);
+  }
+}
+
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);
+}
+
+/** Peak resident set size of a finished child in MB, from `/usr/bin/time -v`-free means: VmHWM. */
+export async function peakRssMb(pid: number): Promise<number | undefined> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
