@@ -1,0 +1,60 @@
+import { KeepwatchError } from '@keepwatch/errors';
+import type { ConfigProblem } from './config-problem.js';
+import { formatProblem } from './config-problem.js';
+
+/** One or more settings are wrong; `problems` lists every one, each naming its key and origin. */
+export class ConfigError extends KeepwatchError<'KW_CONFIG_INVALID'> {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: ConfigProblem[]) {
+    const lines = problems.map(formatProblem);
+    super(
+      'KW_CONFIG_INVALID',
+      `${problems.length === 1 ? 'a setting is' : `${problems.length} settings are`} invalid:\n${lines.map((l) => `  ${l}`).join('\n')}`,
+    );
+    this.problems = Object.freeze([...problems]);
+  }
+}
+
+/** The config file named by `--config` or `KEEPWATCH_CONFIG` cannot be read. */
+export class ConfigFileError extends KeepwatchError<'KW_CONFIG_FILE_UNREADABLE'> {
+  readonly path: string;
+
+  constructor(path: string, cause: unknown) {
+    const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'unreadable';
+    super('KW_CONFIG_FILE_UNREADABLE', `cannot read the config file ${path} (${reason})`, { cause });
+    this.path = path;
+  }
+}
+
+/** The data directory cannot be created or is not a directory keepwatch may write to. */
+export class DataDirError extends KeepwatchError<'KW_DATA_DIR_UNUSABLE'> {
+  readonly path: string;
+
+  constructor(path: string, reason: string, cause?: unknown) {
+    super('KW_DATA_DIR_UNUSABLE', `the data directory ${path} ([data] dir) ${reason}`, { cause });
+    this.path = path;
+  }
+}
+
+/**
+ * The `.secret` file exists but cannot be used. It is never replaced automatically: a new secret
+ * would invalidate every session and signed link made with the old one.
+ */
+export class SecretFileError extends KeepwatchError<'KW_SECRET_EMPTY' | 'KW_SECRET_UNREADABLE'> {
+  readonly path: string;
+
+  constructor(code: 'KW_SECRET_EMPTY' | 'KW_SECRET_UNREADABLE', path: string, cause?: unknown) {
+    const what =
+      code === 'KW_SECRET_EMPTY'
+        ? 'is empty'
+        : `cannot be read (${(cause as NodeJS.ErrnoException | undefined)?.code ?? 'error'})`;
+    super(
+      code,
+      `the secret file ${path} ${what}; keepwatch will not replace it, since a new secret signs out every user. ` +
+        'Restore it from a backup, or delete it deliberately to generate a new one, or set [data] secret.',
+      { cause },
+    );
+    this.path = path;
+  }
+}

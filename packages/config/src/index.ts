@@ -1,0 +1,15 @@
+export { loadConfig, CONFIG_PATH_ENV, type LoadConfigOptions, type LoadedConfig } from './load-config.js';
+export {
+  settings,
+  envName,
+  DEFAULT_BUCKETS,
+  type KeepwatchConfig,
+  type SectionName,
+  type Setting,
+} from './settings.js';
+export type { ListenAddress } from './value-parsers.js';
+export { formatProblem, formatOrigin, type ConfigProblem, type ConfigOrigin } from './config-problem.js';
+export { ConfigError, ConfigFileError, DataDirError, SecretFileError } from './errors.js';
+export { redactConfig, redactUrl, redactValue, describeConfig, REDACTED, type EffectiveSetting } from './redact.js';
+export { ensureDataDir } from './data-dir.js';
+export { loadOrCreateSecret, SECRET_FILE, type InstanceSecret } from './instance-secret.js';

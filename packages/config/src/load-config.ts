@@ -1,0 +1,196 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { ConfigOrigin, ConfigProblem } from './config-problem.js';
+import { ConfigError, ConfigFileError } from './errors.js';
+import { parseIni } from './ini-file.js';
+import { envName, settings, type KeepwatchConfig, type SectionName, type Setting } from './settings.js';
+
+export interface LoadConfigOptions {
+  /**
+   * The INI file. Unset: `env.KEEPWATCH_CONFIG`; neither: defaults and environment only.
+   * @defaultValue env.KEEPWATCH_CONFIG
+   */
+  path?: string;
+  /** The environment to read `KEEPWATCH_*` overrides from; the app passes `process.env`. */
+  env: Record<string, string | undefined>;
+  /**
+   * Directory relative paths ([data] dir, [backup] destination) are resolved against.
+   * @defaultValue process.cwd()
+   */
+  cwd?: string;
+}
+
+export interface LoadedConfig {
+  config: Readonly<KeepwatchConfig>;
+  /** Where each setting's value came from, by `section.key`. */
+  origins: Readonly<Record<string, ConfigOrigin>>;
+  /** The config file read, if any. */
+  path: string | undefined;
+}
+
+/** The variable that names the config file; it is not a setting. */
+export const CONFIG_PATH_ENV = 'KEEPWATCH_CONFIG';
+
+/**
+ * Reads the config file and the `KEEPWATCH_<SECTION>_<KEY>` environment, validates every
+ * setting, and returns one frozen, typed object. The environment wins over the file.
+ *
+ * Throws `ConfigError` listing every problem at once (key, origin, what is expected), or
+ * `ConfigFileError` when the named file cannot be read.
+ */
+export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
+  const path = options.path ?? options.env[CONFIG_PATH_ENV] ?? undefined;
+  const problems: ConfigProblem[] = [];
+  const raw = new Map<string, { value: string; origin: ConfigOrigin }>();
+
+  if (path) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new ConfigFileError(path, error);
+    }
+    const parsed = parseIni(text, path);
+    problems.push(...parsed.problems);
+    for (const entry of parsed.entries) {
+      const key = `${entry.section}.${entry.key}`;
+      const origin: ConfigOrigin = { kind: 'file', path, line: entry.line };
+      const unknown = unknownSetting(entry.section, entry.key);
+      if (unknown) {
+        problems.push({ key, origin, message: unknown });
+        continue;
+      }
+      const earlier = raw.get(key);
+      if (earlier?.origin.kind === 'file') {
+        problems.push({ key, origin, message: `set twice (first on line ${earlier.origin.line})` });
+        continue;
+      }
+      raw.set(key, { value: entry.value, origin });
+    }
+  }
+
+  for (const [name, value] of Object.entries(options.env)) {
+    if (!name.startsWith('KEEPWATCH_') || name === CONFIG_PATH_ENV || value === undefined) continue;
+    const match = matchEnvName(name);
+    if (!match) {
+      problems.push({
+        key: name.slice('KEEPWATCH_'.length).toLowerCase(),
+        origin: { kind: 'env', name },
+        message: `unknown variable; settings are KEEPWATCH_<SECTION>_<KEY> with a section of ${sectionNames().join(', ')}`,
+      });
+      continue;
+    }
+    const unknown = unknownSetting(match.section, match.key);
+    if (unknown) {
+      problems.push({ key: `${match.section}.${match.key}`, origin: { kind: 'env', name }, message: unknown });
+      continue;
+    }
+    raw.set(`${match.section}.${match.key}`, { value, origin: { kind: 'env', name } });
+  }
+
+  const config: Record<string, Record<string, unknown>> = {};
+  const origins: Record<string, ConfigOrigin> = {};
+  for (const section of sectionNames()) {
+    config[section] = {};
+    for (const [key, setting] of Object.entries(settings[section]) as [string, Setting<unknown>][]) {
+      const id = `${section}.${key}`;
+      const given = raw.get(id);
+      const origin: ConfigOrigin = given?.origin ?? { kind: 'default' };
+      const text = given?.value ?? setting.default;
+      origins[id] = origin;
+      if (text === undefined || (given && given.value.trim() === '' && setting.default === undefined)) {
+        config[section][key] = undefined;
+        continue;
+      }
+      const result = setting.parser.safeParse(text);
+      if (result.success) config[section][key] = result.data;
+      else problems.push({ key: id, origin, message: result.error.issues.map((i) => i.message).join('; ') });
+    }
+  }
+
+  const typed = config as KeepwatchConfig;
+  if (problems.length === 0) {
+    problems.push(...crossChecks(typed, origins, options.cwd ?? process.cwd()));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const cwd = options.cwd ?? process.cwd();
+  typed.data.dir = resolve(cwd, typed.data.dir);
+  typed.backup.destination = resolve(cwd, typed.backup.destination);
+  typed.cache.backend ??= typed.redis.url ? 'redis' : 'memory';
+  typed.profile.worker_rate ??= typed.profile.rate;
+
+  return { config: deepFreeze(typed), origins: Object.freeze(origins), path };
+}
+
+function crossChecks(config: KeepwatchConfig, origins: Record<string, ConfigOrigin>, cwd: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const at = (key: string) => origins[key] ?? { kind: 'default' as const };
+  const { metrics, cache, redis, health } = config;
+  if ((metrics.user === undefined) !== (metrics.passphrase === undefined)) {
+    const missing = metrics.user === undefined ? 'metrics.user' : 'metrics.passphrase';
+    const present = metrics.user === undefined ? 'metrics.passphrase' : 'metrics.user';
+    problems.push({ key: missing, origin: at(present), message: `must be set together with [metrics] ${present.split('.')[1]}` });
+  }
+  if (cache.backend === 'redis' && !redis.url) {
+    problems.push({ key: 'cache.backend', origin: at('cache.backend'), message: 'redis needs [redis] url to be set' });
+  }
+  if (metrics.enabled && !redis.url) {
+    problems.push({
+      key: 'metrics.enabled',
+      origin: at('metrics.enabled'),
+      message: 'metrics are collected in Redis: set [redis] url too',
+    });
+  }
+  if (health.deadline < health.timeout) {
+    problems.push({
+      key: 'health.deadline',
+      origin: at('health.deadline'),
+      message: `must be at least [health] timeout (${health.timeout}ms)`,
+    });
+  }
+  const dataDir = resolve(cwd, config.data.dir);
+  const destination = resolve(cwd, config.backup.destination);
+  const inside = relative(dataDir, destination);
+  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+    problems.push({
+      key: 'backup.destination',
+      origin: at('backup.destination'),
+      message: `must not be inside [data] dir (${dataDir}): a lost disk would take the backups with the data`,
+    });
+  }
+  return problems;
+}
+
+function sectionNames(): SectionName[] {
+  return Object.keys(settings) as SectionName[];
+}
+
+function matchEnvName(name: string): { section: SectionName; key: string } | undefined {
+  for (const section of sectionNames()) {
+    const prefix = `KEEPWATCH_${section.toUpperCase()}_`;
+    if (name.startsWith(prefix) && name.length > prefix.length) {
+      return { section, key: name.slice(prefix.length).toLowerCase() };
+    }
+  }
+  return undefined;
+}
+
+function unknownSetting(section: string, key: string): string | undefined {
+  if (!(section in settings)) {
+    return `unknown section [${section}]; known sections: ${sectionNames().join(', ')}`;
+  }
+  const keys = Object.keys(settings[section as SectionName]);
+  if (keys.includes(key)) return undefined;
+  return `unknown setting; [${section}] takes ${keys.join(', ')}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+export { envName };

@@ -1,0 +1,144 @@
+import {
+  boolean,
+  bytes,
+  connectionUrl,
+  duration,
+  fraction,
+  integer,
+  increasingNumbers,
+  listenAddress,
+  oneOf,
+  text,
+  type ValueParser,
+} from './value-parsers.js';
+
+/** One setting: how to parse it, its default (as the file would spell it) and its documentation. */
+export interface Setting<T, HasDefault extends boolean = boolean> {
+  parser: ValueParser<T>;
+  /** The default in config-file spelling; `undefined` for an optional setting with no default. */
+  default: HasDefault extends true ? string : undefined;
+  /** Redacted in every printout and log. */
+  secret: boolean;
+  doc: string;
+}
+
+function required<T>(parser: ValueParser<T>, def: string, doc: string, secret = false): Setting<T, true> {
+  return { parser, default: def, doc, secret };
+}
+function optional<T>(parser: ValueParser<T>, doc: string, secret = false): Setting<T, false> {
+  return { parser, default: undefined, doc, secret };
+}
+
+export const DEFAULT_BUCKETS = '0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30';
+
+/**
+ * Every setting keepwatch knows, by section. This table is the contract: the loader, the
+ * environment mapping (`KEEPWATCH_<SECTION>_<KEY>`), redaction and the README's reference all
+ * come from it.
+ */
+export const settings = {
+  server: {
+    listen: required(listenAddress(), '127.0.0.1:8080', 'Address and port the HTTP server listens on.'),
+    admin_token: optional(
+      text({ minLength: 16, secret: true }),
+      'Bearer token for the admin API and the detailed health report (at least 16 characters). Unset: the admin API is off.',
+      true,
+    ),
+    shutdown_timeout: required(
+      duration(0, 600_000),
+      '10s',
+      'How long a graceful shutdown waits for in-flight requests before closing connections.',
+    ),
+    trust_proxy: required(boolean(), 'false', 'Trust X-Forwarded-* headers from a reverse proxy.'),
+  },
+  data: {
+    dir: required(text(), './data', 'Data directory: .secret, media/, profiles/. Created 0700 when missing.'),
+    secret: optional(
+      text({ minLength: 32, secret: true }),
+      'Instance secret (at least 32 characters). Unset: generated once into <dir>/.secret and reused.',
+      true,
+    ),
+  },
+  database: {
+    url: optional(
+      connectionUrl(['postgres', 'postgresql', 'mysql', 'mariadb']),
+      'The application database: postgres://user:pass@host:5432/name or mysql://user:pass@host:3306/name. Unset: no database check or backup.',
+      true,
+    ),
+  },
+  redis: {
+    url: optional(
+      connectionUrl(['redis', 'rediss']),
+      'Redis for jobs, metrics and the cache: redis://[:pass@]host:6379[/db]. Required by the worker and by metrics.',
+      true,
+    ),
+    prefix: required(
+      text({ pattern: /^[A-Za-z0-9_:.-]+$/, patternText: 'letters, digits and _ : . - only' }),
+      'keepwatch:',
+      'Prefix of every Redis key keepwatch writes, so several instances or tests can share one Redis.',
+    ),
+  },
+  cache: {
+    backend: optional(
+      oneOf(['memory', 'redis'] as const),
+      'Cache the health check tests: memory or redis. Default: redis when [redis] url is set, else memory.',
+    ),
+  },
+  health: {
+    timeout: required(duration(50, 60_000), '2s', 'Time each health probe may take.'),
+    deadline: required(duration(50, 60_000), '2.5s', 'Time the whole health check may take; at least the probe timeout.'),
+  },
+  metrics: {
+    enabled: required(boolean(), 'false', 'Serve GET /metrics. Off: /metrics is 404.'),
+    user: optional(text(), 'Basic-auth user for /metrics; set together with passphrase.'),
+    passphrase: optional(text({ minLength: 8, secret: true }), 'Basic-auth passphrase for /metrics.', true),
+    namespace: required(
+      text({ pattern: /^[a-zA-Z_][a-zA-Z0-9_]*$/, patternText: 'a Prometheus name: letters, digits and _, not starting with a digit' }),
+      'pretix',
+      'Prefix of the metric names, e.g. pretix_view_requests_total.',
+    ),
+    flush_interval: required(
+      duration(0, 60_000),
+      '1s',
+      'How often each process sends its buffered metric deltas to Redis; 0 writes every observation at once.',
+    ),
+    buckets: required(increasingNumbers(), DEFAULT_BUCKETS, 'Histogram buckets in seconds (+Inf is implied).'),
+  },
+  profile: {
+    rate: required(fraction(), '0', 'Fraction of requests run under the V8 CPU profiler: 0 (off) to 1; 0.1 means 10 %.'),
+    worker_rate: optional(fraction(), 'Fraction of worker jobs profiled. Default: the same as rate.'),
+    interval: required(duration(0.01, 1000), '1ms', 'CPU profiler sampling interval.'),
+    max_files: required(
+      integer(1, 1_000_000),
+      '100',
+      'Most profiles kept in <data dir>/profiles; the oldest go first.',
+    ),
+    max_bytes: required(bytes(1024), '100MB', 'Most disk space profiles may use; the oldest go first.'),
+  },
+  backup: {
+    destination: required(
+      text(),
+      './backups',
+      'Directory backups are written to, laid out per source and time. Must not be inside [data] dir.',
+    ),
+    compression: required(oneOf(['zstd', 'gzip', 'none'] as const), 'zstd', 'Compression of database dumps.'),
+  },
+} as const;
+
+export type Settings = typeof settings;
+export type SectionName = keyof Settings;
+
+/** The typed configuration: one object, keys spelled as in the file. */
+export type KeepwatchConfig = {
+  -readonly [S in SectionName]: {
+    -readonly [K in keyof Settings[S]]: Settings[S][K] extends Setting<infer T, infer D>
+      ? D extends true
+        ? T
+        : T | undefined
+      : never;
+  };
+};
+
+export function envName(section: string, key: string): string {
+  return `KEEPWATCH_${section.toUpperCase()}_${key.toUpperCase()}`;
+}

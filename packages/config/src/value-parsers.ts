@@ -1,0 +1,157 @@
+import { z } from 'zod';
+
+/**
+ * Zod schemas that turn one setting's text (from the file or the environment) into its typed
+ * value, each with a message that says what is expected. A parser for a secret-bearing setting
+ * never repeats the value it rejects.
+ */
+export type ValueParser<T> = z.ZodType<T, string>;
+
+const show = (raw: string) => JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
+
+class Rejected {
+  constructor(readonly expected: string) {}
+}
+
+function fromText<T>(convert: (raw: string) => T | Rejected, opts: { secret?: boolean } = {}): ValueParser<T> {
+  return z.string().transform((raw, ctx) => {
+    const result = convert(raw.trim());
+    if (result instanceof Rejected) {
+      ctx.addIssue({ code: 'custom', message: opts.secret ? result.expected : `${result.expected}, got ${show(raw)}` });
+      return z.NEVER;
+    }
+    return result;
+  }) as unknown as ValueParser<T>;
+}
+
+const reject = (expected: string) => new Rejected(expected);
+
+export const text = (opts: { minLength?: number; secret?: boolean; pattern?: RegExp; patternText?: string } = {}) =>
+  fromText<string>((raw) => {
+    if (raw.length < (opts.minLength ?? 1)) {
+      return reject(opts.minLength && opts.minLength > 1 ? `expected at least ${opts.minLength} characters` : 'expected a value');
+    }
+    if (opts.pattern && !opts.pattern.test(raw)) return reject(`expected ${opts.patternText ?? opts.pattern.source}`);
+    return raw;
+  }, opts);
+
+export const boolean = () =>
+  fromText<boolean>((raw) => {
+    const v = raw.toLowerCase();
+    if (['true', 'yes', 'on', '1'].includes(v)) return true;
+    if (['false', 'no', 'off', '0'].includes(v)) return false;
+    return reject('expected true or false (yes/no, on/off and 1/0 work too)');
+  });
+
+export const integer = (min: number, max: number) =>
+  fromText<number>((raw) => {
+    if (!/^-?\d+$/.test(raw)) return reject(`expected a whole number from ${min} to ${max}`);
+    const n = Number(raw);
+    if (n < min || n > max) return reject(`expected a whole number from ${min} to ${max}`);
+    return n;
+  });
+
+/** A fraction from 0 to 1; `10%` is accepted as 0.1 because people write it that way. */
+export const fraction = () =>
+  fromText<number>((raw) => {
+    const percent = raw.endsWith('%');
+    const n = Number(percent ? raw.slice(0, -1) : raw);
+    const value = percent ? n / 100 : n;
+    if (raw === '' || !Number.isFinite(value) || value < 0 || value > 1) {
+      return reject('expected a fraction from 0 to 1 (0.1 means 10 % of requests)');
+    }
+    return value;
+  });
+
+const durationUnits: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A duration: `500ms`, `2s`, `1.5m`, `1h`; a bare number means seconds. Parsed to milliseconds. */
+export const duration = (minMs: number, maxMs: number) =>
+  fromText<number>((raw) => {
+    const match = /^(\d+(?:\.\d+)?)\s*(us|ms|s|m|h)?$/.exec(raw.toLowerCase());
+    const expected = `expected a duration from ${formatMs(minMs)} to ${formatMs(maxMs)} such as 500ms, 2s, 5m or 1h`;
+    if (!match) return reject(expected);
+    const ms = Number(match[1]) * durationUnits[match[2] ?? 's']!;
+    if (ms < minMs || ms > maxMs) return reject(expected);
+    return ms;
+  });
+
+function formatMs(ms: number): string {
+  if (ms === 0) return '0';
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+const byteUnits: Record<string, number> = {
+  b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3,
+};
+
+/** A size: `50MB`, `1GiB`, `4096`; parsed to bytes. */
+export const bytes = (min: number) =>
+  fromText<number>((raw) => {
+    const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/.exec(raw.toLowerCase());
+    if (!match) return reject('expected a size such as 4096, 50MB or 1GiB');
+    const n = Math.floor(Number(match[1]) * byteUnits[match[2] ?? 'b']!);
+    if (n < min) return reject(`expected a size of at least ${min} bytes`);
+    return n;
+  });
+
+export const oneOf = <const T extends readonly string[]>(values: T) =>
+  fromText<T[number]>((raw) => {
+    const v = raw.toLowerCase();
+    return (values as readonly string[]).includes(v) ? v : reject(`expected one of ${values.join(', ')}`);
+  });
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** `host:port`, `[::1]:port` or `:port` (all interfaces). */
+export const listenAddress = () =>
+  fromText<ListenAddress>((raw) => {
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(raw);
+    const expected = 'expected host:port such as 127.0.0.1:8080, [::1]:8080 or 0.0.0.0:8080';
+    if (!match) return reject(expected);
+    const port = Number(match[3]);
+    if (port > 65535) return reject(expected);
+    const host = match[1] ?? (match[2] === '' ? '0.0.0.0' : match[2]!);
+    return { host, port };
+  });
+
+/** A URL with one of the given schemes. Never echoed: connection URLs carry passwords. */
+export const connectionUrl = (schemes: readonly string[]) =>
+  fromText<string>(
+    (raw) => {
+      const expected = `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}`;
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        return reject(expected);
+      }
+      if (!schemes.includes(url.protocol.slice(0, -1))) return reject(expected);
+      return raw;
+    },
+    { secret: true },
+  );
+
+/** Increasing positive numbers separated by commas, e.g. histogram buckets. */
+export const increasingNumbers = () =>
+  fromText<number[]>((raw) => {
+    const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '' && p !== '+Inf');
+    const values = parts.map(Number);
+    const expected = 'expected increasing positive numbers separated by commas, e.g. 0.01, 0.1, 1, 10';
+    if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v <= 0)) return reject(expected);
+    if (values.some((v, i) => i > 0 && v <= values[i - 1]!)) return reject(expected);
+    return values;
+  });
+
+/** Comma-separated non-empty words. */
+export const wordList = () =>
+  fromText<string[]>((raw) => {
+    const parts = raw.split(',').map((p) => p.trim()).filter(Boolean);
+    return parts.length ? parts : reject('expected one or more values separated by commas');
+  });

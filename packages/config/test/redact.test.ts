@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { describeConfig, loadConfig, redactConfig, redactUrl } from '../src/index.js';
+
+describe('redaction', () => {
+  const env = {
+    KEEPWATCH_DATABASE_URL: 'postgres://app:db-pass-123@127.0.0.1:5432/app',
+    KEEPWATCH_REDIS_URL: 'redis://:redis-pass-456@127.0.0.1:6379/0',
+    KEEPWATCH_SERVER_ADMIN_TOKEN: 'admin-token-7890abcdef',
+    KEEPWATCH_DATA_SECRET: 'x'.repeat(40),
+    KEEPWATCH_METRICS_USER: 'prometheus',
+    KEEPWATCH_METRICS_PASSPHRASE: 'metrics-pass-xyz',
+  };
+
+  it('hides every secret and keeps URLs useful', async () => {
+    const loaded = await loadConfig({ env });
+    const printed = JSON.stringify(redactConfig(loaded.config));
+    for (const secret of ['db-pass-123', 'redis-pass-456', 'admin-token-7890abcdef', 'x'.repeat(40), 'metrics-pass-xyz']) {
+      expect(printed).not.toContain(secret);
+    }
+    expect(printed).toContain('postgres://app:***@127.0.0.1:5432/app');
+    expect(printed).toContain('"user":"prometheus"');
+  });
+
+  it('describes each setting with its origin and variable name', async () => {
+    const rows = describeConfig(await loadConfig({ env }));
+    const token = rows.find((r) => r.key === 'server.admin_token');
+    expect(token).toMatchObject({ env: 'KEEPWATCH_SERVER_ADMIN_TOKEN', value: '[redacted]', origin: 'KEEPWATCH_SERVER_ADMIN_TOKEN' });
+    expect(rows.find((r) => r.key === 'server.listen')).toMatchObject({ origin: 'default' });
+    expect(JSON.stringify(rows)).not.toContain('db-pass-123');
+  });
+
+  it('redactUrl leaves a URL without a password alone and never echoes garbage', () => {
+    expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+    expect(redactUrl('not a url with pass')).toBe('[redacted]');
+  });
+});
