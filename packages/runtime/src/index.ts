@@ -1,0 +1,12 @@
+export { UsageError } from './errors.js';
+export { parseProcessArgs, type ProcessArgs } from './process-args.js';
+export { createLogger, REDACT_PATHS, type LoggerOptions } from './create-logger.js';
+export {
+  createDatabaseClient,
+  databaseKind,
+  type DatabaseClient,
+  type DatabaseKind,
+  type DatabaseClientOptions,
+} from './database-client.js';
+export { createRedisClient, type RedisRole } from './redis-client.js';
+export { onShutdownSignal, type GracefulShutdownOptions } from './graceful-shutdown.js';

@@ -1,0 +1,67 @@
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDatabaseClient, createRedisClient, databaseKind } from '../src/index.js';
+
+const closers: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  await Promise.allSettled(closers.map((close) => close()));
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('createDatabaseClient', () => {
+  it('knows the kind from the scheme', () => {
+    expect(databaseKind('postgresql://x@h/db')).toBe('postgres');
+    expect(databaseKind('mariadb://x@h/db')).toBe('mysql');
+  });
+
+  it('queries the real PostgreSQL', async () => {
+    const client = createDatabaseClient('postgres://postgres@127.0.0.1:5432/postgres');
+    closers.push(() => client.close());
+    expect(client.kind).toBe('postgres');
+    if (client.kind !== 'postgres') throw new Error('unreachable');
+    const { rows } = await client.pool.query<{ one: number }>('SELECT 1 AS one');
+    expect(rows[0]?.one).toBe(1);
+  });
+
+  it('queries the real MariaDB', async () => {
+    const client = createDatabaseClient('mysql://root@127.0.0.1:3306/mysql');
+    closers.push(() => client.close());
+    if (client.kind !== 'mysql') throw new Error('expected mysql');
+    const [rows] = await client.pool.query('SELECT 1 AS one');
+    expect((rows as { one: number }[])[0]?.one).toBe(1);
+  });
+});
+
+describe('createRedisClient', () => {
+  it('talks to the real Redis', async () => {
+    const redis = createRedisClient('redis://127.0.0.1:6379/0', 'fast-fail');
+    closers.push(async () => redis.disconnect());
+    const key = `kw-runtime-test:${process.pid}`;
+    await redis.set(key, 'v', 'PX', 5000);
+    expect(await redis.get(key)).toBe('v');
+  });
+
+  it('answers within its bound instead of queueing forever when Redis is down', async () => {
+    const port = await freePort();
+    const redis = createRedisClient(`redis://127.0.0.1:${port}`, 'fast-fail');
+    const errors: Error[] = [];
+    redis.on('error', (error: Error) => errors.push(error));
+    closers.push(async () => redis.disconnect());
+    const started = Date.now();
+    await expect(redis.get('x')).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+
+  it('gives BullMQ the option it requires', () => {
+    const redis = createRedisClient('redis://127.0.0.1:6379', 'bullmq', { lazyConnect: true });
+    expect(redis.options.maxRetriesPerRequest).toBeNull();
+    redis.disconnect();
+  });
+});

@@ -1,0 +1,55 @@
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger, onShutdownSignal } from '../src/index.js';
+
+const quiet = createLogger({ name: 'test', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+let uninstall: (() => void) | undefined;
+afterEach(() => uninstall?.());
+
+function exitCode(): { promise: Promise<number>; exit: (code: number) => void } {
+  let exit!: (code: number) => void;
+  const promise = new Promise<number>((resolve) => {
+    exit = resolve;
+  });
+  return { promise, exit };
+}
+
+describe('onShutdownSignal', () => {
+  it('runs the shutdown once and exits 0', async () => {
+    const { promise, exit } = exitCode();
+    let runs = 0;
+    uninstall = onShutdownSignal({
+      logger: quiet,
+      timeoutMs: 1000,
+      exit,
+      shutdown: async () => {
+        runs++;
+      },
+    });
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await promise).toBe(0);
+    expect(runs).toBe(1);
+  });
+
+  it('exits 1 when the shutdown outlives its bound', async () => {
+    const { promise, exit } = exitCode();
+    uninstall = onShutdownSignal({ logger: quiet, timeoutMs: 50, exit, shutdown: () => new Promise(() => undefined) });
+    const started = Date.now();
+    process.emit('SIGINT', 'SIGINT');
+    expect(await promise).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('exits 1 at once on a second signal', async () => {
+    const codes: number[] = [];
+    uninstall = onShutdownSignal({
+      logger: quiet,
+      timeoutMs: 10_000,
+      exit: (code) => codes.push(code),
+      shutdown: () => new Promise(() => undefined),
+    });
+    process.emit('SIGTERM', 'SIGTERM');
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(codes).toEqual([1]);
+  });
+});
