@@ -1,0 +1,2 @@
+export type { HealthPluginOptions } from './fastify-plugin.js';
+export { fastifyHealth } from './fastify-plugin.js';

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { HealthOptionsError } from './errors.js';
+import type { HealthLogger } from './logger.js';
+import type { Probe } from './probe.js';
+
+export interface HealthCheckerOptions {
+  /** What to check; run in parallel on every check. Names must be unique. */
+  probes: readonly Probe[];
+  /**
+   * Time one probe may take before it counts as failed.
+   * @defaultValue 2000
+   */
+  timeoutMs?: number;
+  /**
+   * Time the whole check may take, whatever the probes' own timeouts: a load balancer's probe
+   * timeout should be a little longer than this.
+   * @defaultValue 2500
+   */
+  deadlineMs?: number;
+  /**
+   * Reuse a finished result for this long (0: every check after the one in flight runs the
+   * probes again). Concurrent callers always share the check in flight.
+   * @defaultValue 0
+   */
+  cacheMs?: number;
+  /**
+   * A pino (or pino-compatible) logger: a probe that starts or stops failing is logged once at
+   * `warn` / `info`, with its redacted message.
+   * @defaultValue no logging
+   */
+  logger?: HealthLogger;
+}
+
+export interface ResolvedHealthCheckerOptions {
+  readonly probes: readonly Probe[];
+  readonly timeoutMs: number;
+  readonly deadlineMs: number;
+  readonly cacheMs: number;
+  readonly logger: HealthLogger | undefined;
+}
+
+const isFunction = (value: unknown): boolean => typeof value === 'function';
+const positiveMs = z.number().int().positive().max(600_000);
+
+const probeSchema = z.object({
+  name: z.string().min(1),
+  check: z.custom<Probe['check']>(isFunction, 'must be a function check(signal)'),
+  timeoutMs: positiveMs.optional(),
+});
+
+const schema = z.object({
+  probes: z
+    .array(probeSchema)
+    .superRefine((probes, ctx) => {
+      const seen = new Set<string>();
+      for (const [index, probe] of probes.entries()) {
+        if (seen.has(probe.name)) {
+          ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate probe name "${probe.name}"` });
+        }
+        seen.add(probe.name);
+      }
+    }),
+  timeoutMs: positiveMs.default(2000),
+  deadlineMs: positiveMs.default(2500),
+  cacheMs: z.number().int().min(0).max(3_600_000).default(0),
+  logger: z
+    .custom<HealthLogger>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        isFunction((value as HealthLogger).warn) &&
+        isFunction((value as HealthLogger).info),
+      'must have warn() and info() (a pino logger)',
+    )
+    .optional(),
+});
+
+/** Merges defaults and validates once; throws a `HealthOptionsError` listing every problem. */
+export function resolveHealthCheckerOptions(options: HealthCheckerOptions): ResolvedHealthCheckerOptions {
+  const parsed = parseOptions('health checker options', schema, options);
+  return Object.freeze({
+    // The caller's own probe objects, not zod's copies: a probe may be a class instance.
+    probes: Object.freeze([...options.probes]),
+    timeoutMs: parsed.timeoutMs,
+    deadlineMs: parsed.deadlineMs,
+    cacheMs: parsed.cacheMs,
+    logger: options.logger,
+  });
+}
+
+/** Validates with a zod schema; every issue becomes one `key: problem` entry of the error. */
+export function parseOptions<S extends z.ZodType>(what: string, schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new HealthOptionsError(
+    what,
+    result.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`),
+  );
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { raceAbort } from './abort.js';
+import { ProbeClientNotReadyError, ProbeFailedError } from './errors.js';
+import { parseOptions } from './options.js';
+import type { Probe } from './probe.js';
+
+/** The part of an ioredis `Redis` (or `Cluster`) client the probe uses. */
+export interface RedisClientLike {
+  readonly status: string;
+  set(key: string, value: string, px: 'PX', milliseconds: number): Promise<unknown>;
+  get(key: string): Promise<string | null>;
+  del(key: string): Promise<number>;
+}
+
+export interface RedisProbeOptions {
+  /**
+   * The app's ioredis client, created with `enableOfflineQueue: false`, `maxRetriesPerRequest: 1`
+   * and a `connectTimeout` near the probe's timeout (see the README), and not `lazyConnect`.
+   */
+  client: RedisClientLike;
+  /**
+   * Prefix of the probe's key (`<keyPrefix>health:<uuid>`); after any ioredis `keyPrefix`.
+   * @defaultValue 'keepwatch:'
+   */
+  keyPrefix?: string;
+  /**
+   * Lifetime of the probe's key, should the probe be cut off before it deletes it.
+   * @defaultValue 10000
+   */
+  ttlMs?: number;
+  /** @defaultValue 'redis' */
+  name?: string;
+  /** @defaultValue the checker's `timeoutMs` */
+  timeoutMs?: number;
+}
+
+const schema = z.object({
+  client: z.custom<RedisClientLike>(
+    (v) => typeof (v as RedisClientLike | undefined)?.set === 'function' && typeof (v as RedisClientLike).status === 'string',
+    'must be an ioredis client',
+  ),
+  keyPrefix: z.string().default('keepwatch:'),
+  ttlMs: z.number().int().positive().default(10_000),
+  name: z.string().min(1).default('redis'),
+  timeoutMs: z.number().int().positive().optional(),
+});
+
+/** Checks Redis by writing a short-lived random key and reading it back. */
+export function redisProbe(options: RedisProbeOptions): Probe {
+  const { keyPrefix, ttlMs, name, timeoutMs } = parseOptions('redis probe options', schema, options);
+  const client = options.client;
+  return {
+    name,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    async check(signal) {
+      // Sending while disconnected would queue the commands (ioredis' offline queue), one more
+      // set per check for as long as Redis is down; a disconnected client is a failed check.
+      if (client.status !== 'ready') throw new ProbeClientNotReadyError(name, client.status);
+      const key = `${keyPrefix}health:${randomUUID()}`;
+      const value = randomUUID();
+      await raceAbort(client.set(key, value, 'PX', ttlMs), signal);
+      const read = await raceAbort(client.get(key), signal);
+      // Not awaited: the key expires anyway, and the check has its answer.
+      client.del(key).catch(() => undefined);
+      if (read !== value) throw new ProbeFailedError(name, `read back a different value for key "${key}"`);
+    },
+  };
+}
