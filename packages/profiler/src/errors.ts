@@ -1,0 +1,32 @@
+import { KeepwatchError } from '@keepwatch/errors';
+
+/** Profiler options that cannot work; the message lists every bad option at once. */
+export class ProfilerOptionsError extends KeepwatchError<'KW_PROFILER_OPTIONS_INVALID'> {
+  readonly problems: readonly string[];
+
+  constructor(problems: string[]) {
+    super('KW_PROFILER_OPTIONS_INVALID', `invalid profiler options: ${problems.join('; ')}`);
+    this.problems = problems;
+  }
+}
+
+/** A filter for listing or summarising profiles that cannot be understood (`--since`, `--limit`). */
+export class ProfileFilterError extends KeepwatchError<'KW_PROFILE_FILTER_INVALID'> {
+  constructor(message: string) {
+    super('KW_PROFILE_FILTER_INVALID', message);
+  }
+}
+
+/** A profile asked for by name that is not in the profile directory, or a name that is not a profile's. */
+export class ProfileNotFoundError extends KeepwatchError<'KW_PROFILE_NOT_FOUND'> {
+  constructor(file: string, directory: string, cause?: unknown) {
+    super('KW_PROFILE_NOT_FOUND', `no profile named "${file}" in ${directory}`, { cause });
+  }
+}
+
+/** A file that does not parse as a V8 CPU profile (nodes, samples, timeDeltas). */
+export class ProfileFormatError extends KeepwatchError<'KW_PROFILE_INVALID'> {
+  constructor(path: string, reason: string, cause?: unknown) {
+    super('KW_PROFILE_INVALID', `${path} is not a valid CPU profile: ${reason}`, { cause });
+  }
+}
