@@ -1,0 +1,173 @@
+import { MetricsStoreClosedError, MetricsStoreUnavailableError } from './errors.js';
+import {
+  type FamilySpec,
+  type TaskStatus,
+  droppedObservations,
+  modelInstances,
+  storedFamilies,
+  taskDurations,
+  taskRuns,
+  viewDurations,
+  viewRequests,
+} from './families.js';
+import { Flusher } from './flusher.js';
+import { normalizeMethod } from './http-method.js';
+import type { MetricFamily } from './metric-family.js';
+import { type MetricsOptions, type ResolvedMetricsOptions, resolveMetricsOptions } from './options.js';
+import { ProcessMetricsPublisher } from './process-metrics.js';
+import { readFleet } from './redis-reader.js';
+import { type MetricsKeys, metricsKeys } from './redis-keys.js';
+import { writeSnapshot } from './redis-writer.js';
+import { type BufferedDelta, SeriesBuffer } from './series-buffer.js';
+import { bucketField, bucketFor, labelsField, sumField } from './series-fields.js';
+import { withTimeout } from './with-timeout.js';
+
+export interface ViewObservation {
+  /** The route's name or pattern, never the raw path. */
+  urlName: string;
+  /** HTTP method; unknown methods fold into `other`. */
+  method: string;
+  statusCode: number | string;
+  durationSeconds: number;
+}
+
+export interface TaskObservation {
+  taskName: string;
+  status: TaskStatus;
+  /** Recorded in the duration histogram for successful runs only. */
+  durationSeconds: number;
+}
+
+/** What the adapters need: the recorder side of the store. */
+export interface ViewRecorder {
+  observeView(observation: ViewObservation): void;
+}
+
+export interface TaskRecorder {
+  observeTask(observation: TaskObservation): void;
+}
+
+export interface MetricsStore extends ViewRecorder, TaskRecorder {
+  readonly options: ResolvedMetricsOptions;
+  /** Observations dropped by this process because the buffer was full. */
+  readonly droppedObservations: number;
+  /**
+   * Replaces every `model_instances` series at once (the gauge has one writer: the scheduled
+   * job). Awaited, and rejects when Redis is unreachable: the job should fail and retry.
+   */
+  setModelInstances(counts: Readonly<Record<string, number>>): Promise<void>;
+  /** Sends the buffer now; resolves false (never rejects) when Redis is unreachable. */
+  flush(): Promise<boolean>;
+  /** Reads the whole fleet's families; rejects with `KW_METRICS_STORE_UNAVAILABLE` after `timeoutMs`. */
+  read(): Promise<MetricFamily[]>;
+  /** Last flush (bounded by `timeoutMs`) and removal of this process's own series. */
+  close(): Promise<void>;
+}
+
+/** Creates the store and starts its flusher (and process metrics publisher); timers are unref'd. */
+export function createMetricsStore(options: MetricsOptions): MetricsStore {
+  return new RedisMetricsStore(resolveMetricsOptions(options));
+}
+
+class RedisMetricsStore implements MetricsStore {
+  private readonly keys: MetricsKeys;
+  private readonly buffer: SeriesBuffer;
+  private readonly flusher: Flusher;
+  private readonly publisher: ProcessMetricsPublisher | undefined;
+  private readonly viewRequestsKey: string;
+  private readonly viewDurationsKey: string;
+  private readonly taskRunsKey: string;
+  private readonly taskDurationsKey: string;
+  private closed = false;
+
+  constructor(readonly options: ResolvedMetricsOptions) {
+    const { redis, logger } = options;
+    this.keys = metricsKeys(options.keyPrefix);
+    this.viewRequestsKey = this.keys.family(viewRequests.id);
+    this.viewDurationsKey = this.keys.family(viewDurations.id);
+    this.taskRunsKey = this.keys.family(taskRuns.id);
+    this.taskDurationsKey = this.keys.family(taskDurations.id);
+    this.buffer = new SeriesBuffer(options.maxBufferedSeries);
+    const droppedKey = this.keys.family(droppedObservations.id);
+    this.flusher = new Flusher({
+      buffer: this.buffer,
+      write: (snapshot) => writeSnapshot(redis, snapshot, droppedKey),
+      intervalMs: options.flushIntervalMs,
+      logger,
+    });
+    this.publisher = options.processMetrics
+      ? new ProcessMetricsPublisher({
+          redis,
+          keys: this.keys,
+          instance: options.instance,
+          intervalMs: options.processIntervalMs,
+          ttlMs: options.processTtlMs,
+          logger,
+        })
+      : undefined;
+  }
+
+  get droppedObservations(): number {
+    return this.buffer.droppedCount;
+  }
+
+  observeView({ urlName, method, statusCode, durationSeconds }: ViewObservation): void {
+    if (this.closed) return;
+    const labels = labelsField([urlName, normalizeMethod(method), String(statusCode)]);
+    this.flusher.record([
+      { key: this.viewRequestsKey, field: labels, delta: 1, float: false },
+      ...this.histogramDeltas(this.viewDurationsKey, labels, durationSeconds),
+    ]);
+  }
+
+  observeTask({ taskName, status, durationSeconds }: TaskObservation): void {
+    if (this.closed) return;
+    const deltas: BufferedDelta[] = [
+      { key: this.taskRunsKey, field: labelsField([taskName, status]), delta: 1, float: false },
+    ];
+    if (status === 'success') deltas.push(...this.histogramDeltas(this.taskDurationsKey, labelsField([taskName]), durationSeconds));
+    this.flusher.record(deltas);
+  }
+
+  async setModelInstances(counts: Readonly<Record<string, number>>): Promise<void> {
+    if (this.closed) throw new MetricsStoreClosedError('set model instances');
+    const key = this.keys.family(modelInstances.id);
+    const multi = this.options.redis.multi().del(key);
+    const fields = Object.entries(counts).flatMap(([model, count]) => [labelsField([model]), String(count)]);
+    if (fields.length > 0) multi.hset(key, ...fields);
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+
+  flush(): Promise<boolean> {
+    return this.flusher.flush();
+  }
+
+  async read(): Promise<MetricFamily[]> {
+    const { redis, namespace, buckets, timeoutMs } = this.options;
+    try {
+      return await withTimeout(
+        readFleet({ redis, keys: this.keys, namespace, buckets, families: storedFamilies as FamilySpec[] }),
+        timeoutMs,
+      );
+    } catch (error) {
+      throw new MetricsStoreUnavailableError(`cannot read metrics from Redis within ${timeoutMs} ms`, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flusher.close(this.options.timeoutMs);
+    if (this.publisher) await withTimeout(this.publisher.close(), this.options.timeoutMs).catch(() => undefined);
+  }
+
+  private histogramDeltas(key: string, labels: string, seconds: number): BufferedDelta[] {
+    const value = Number.isFinite(seconds) && seconds >= 0 ? seconds : 0;
+    return [
+      { key, field: bucketField(labels, bucketFor(value, this.options.buckets)), delta: 1, float: false },
+      { key, field: sumField(labels), delta: value, float: true },
+    ];
+  }
+}

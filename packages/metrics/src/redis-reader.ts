@@ -1,0 +1,121 @@
+import type { FamilySpec } from './families.js';
+import type { MetricFamily, MetricSample } from './metric-family.js';
+import type { MetricsRedis } from './options.js';
+import { instanceFamilies } from './process-metrics.js';
+import type { MetricsKeys } from './redis-keys.js';
+import { bucketFor, parseField, parseLabels } from './series-fields.js';
+
+export interface ReadOptions {
+  redis: MetricsRedis;
+  keys: MetricsKeys;
+  namespace: string;
+  families: readonly FamilySpec[];
+  buckets: readonly number[];
+}
+
+/**
+ * Reads the fleet's families and every live instance's process metrics: one pipeline for the
+ * hashes and the instance index, one MGET for the instances' payloads.
+ */
+export async function readFleet(options: ReadOptions): Promise<MetricFamily[]> {
+  const { redis, keys, families } = options;
+  const pipeline = redis.pipeline();
+  for (const family of families) pipeline.hgetall(keys.family(family.id));
+  pipeline.zrange(keys.instances, '0', '-1');
+  const results = (await pipeline.exec()) ?? [];
+  const failed = results.find(([error]) => error);
+  if (failed) throw failed[0];
+
+  const rendered = families.map((family, i) =>
+    toFamily(family, (results[i]?.[1] ?? {}) as Record<string, string>, options),
+  );
+
+  const instances = (results[families.length]?.[1] ?? []) as string[];
+  if (instances.length > 0) {
+    const payloads = await redis.mget(...instances.map((instance) => keys.process(instance)));
+    rendered.push(...mergeByName(instances.flatMap((instance, i) => parseInstance(instance, payloads[i]))));
+  }
+  return rendered;
+}
+
+function parseInstance(instance: string, payload: string | null | undefined): MetricFamily[] {
+  // Expired (the process died) or unreadable (another version wrote it): leave it out.
+  if (!payload) return [];
+  try {
+    return instanceFamilies(instance, payload);
+  } catch {
+    return [];
+  }
+}
+
+/** One family per name, its samples from every instance (their `instance` labels keep them apart). */
+function mergeByName(families: MetricFamily[]): MetricFamily[] {
+  const byName = new Map<string, MetricFamily>();
+  for (const family of families) {
+    const seen = byName.get(family.name);
+    if (seen) seen.values.push(...family.values);
+    else byName.set(family.name, { name: family.name, help: family.help, type: family.type, values: [...family.values] });
+  }
+  return [...byName.values()];
+}
+
+function toFamily(spec: FamilySpec, hash: Record<string, string>, options: ReadOptions): MetricFamily {
+  const name = `${options.namespace}_${spec.suffix}`;
+  const family: MetricFamily = { name, help: spec.help, type: spec.type, values: [] };
+  if (spec.type !== 'histogram') {
+    for (const [field, raw] of Object.entries(hash)) {
+      const labels = parseLabels(field, spec.labels);
+      if (labels) family.values.push({ value: Number(raw), labels });
+    }
+    return family;
+  }
+  family.values = histogramSamples(name, spec, hash, options.buckets);
+  return family;
+}
+
+interface HistogramSeries {
+  labels: Record<string, string>;
+  counts: Map<number, number>;
+  sum: number;
+}
+
+function histogramSamples(
+  name: string,
+  spec: FamilySpec,
+  hash: Record<string, string>,
+  buckets: readonly number[],
+): MetricSample[] {
+  const series = new Map<string, HistogramSeries>();
+  for (const [field, raw] of Object.entries(hash)) {
+    const parsed = parseField(field);
+    if (!parsed || parsed.kind === 'value') continue;
+    let entry = series.get(parsed.labels);
+    if (!entry) {
+      const labels = parseLabels(parsed.labels, spec.labels);
+      if (!labels) continue;
+      entry = { labels, counts: new Map(), sum: 0 };
+      series.set(parsed.labels, entry);
+    }
+    if (parsed.kind === 'sum') {
+      entry.sum += Number(raw);
+    } else {
+      // A bound from an older bucket configuration moves up to the next configured bound: an
+      // observation <= the old bound is also <= the new one, so cumulative counts stay true.
+      const bound = bucketFor(parsed.bound, buckets);
+      entry.counts.set(bound, (entry.counts.get(bound) ?? 0) + Number(raw));
+    }
+  }
+
+  const samples: MetricSample[] = [];
+  const bounds = [...buckets, Number.POSITIVE_INFINITY];
+  for (const { labels, counts, sum } of series.values()) {
+    let cumulative = 0;
+    for (const bound of bounds) {
+      cumulative += counts.get(bound) ?? 0;
+      samples.push({ metricName: `${name}_bucket`, labels: { ...labels, le: bound === Number.POSITIVE_INFINITY ? '+Inf' : bound }, value: cumulative });
+    }
+    samples.push({ metricName: `${name}_sum`, labels, value: sum });
+    samples.push({ metricName: `${name}_count`, labels, value: cumulative });
+  }
+  return samples;
+}
