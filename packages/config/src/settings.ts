@@ -51,6 +51,20 @@ export const settings = {
     ),
     trust_proxy: required(boolean(), 'false', 'Trust X-Forwarded-* headers from a reverse proxy.'),
   },
+  worker: {
+    shutdown_timeout: required(
+      duration(0, 86_400_000),
+      '5m',
+      'How long a stopping worker waits for its running jobs (a backup in progress) before it exits anyway.',
+    ),
+  },
+  log: {
+    level: required(
+      oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+      'info',
+      'Least severe log level written (JSON lines on stdout).',
+    ),
+  },
   data: {
     dir: required(text(), './data', 'Data directory: .secret, media/, profiles/. Created 0700 when missing.'),
     secret: optional(

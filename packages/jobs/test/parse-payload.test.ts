@@ -27,3 +27,11 @@ describe('parsePayload', () => {
     expect((error as Error).message).toMatch(/attempt:/);
   });
 });
+
+describe('bullmqPrefix', () => {
+  it('nests BullMQ keys under the keepwatch prefix without a doubled colon', async () => {
+    const { bullmqPrefix } = await import('../src/index.js');
+    expect(bullmqPrefix('keepwatch:')).toBe('keepwatch:bull');
+    expect(bullmqPrefix('tenant-a')).toBe('tenant-a:bull');
+  });
+});

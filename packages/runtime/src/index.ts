@@ -10,3 +10,6 @@ export {
 } from './database-client.js';
 export { createRedisClient, type RedisRole } from './redis-client.js';
 export { onShutdownSignal, type GracefulShutdownOptions } from './graceful-shutdown.js';
+export { runMain, ExitCode } from './run-main.js';
+export { openResources, type Resources } from './resources.js';
+export { createHealthCheckerFromConfig } from './health-from-config.js';

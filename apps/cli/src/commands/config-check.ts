@@ -1,0 +1,34 @@
+import { describeConfig } from '@keepwatch/config';
+import type { Command } from '../command.js';
+import { formatTable, formatValue, writeJson } from '../output.js';
+
+/**
+ * `keepwatch config check`: validates the configuration and prints the effective value of every
+ * setting, secrets redacted, with where it came from. A bad config exits 1 with one line per
+ * problem (printed by the entry point from the ConfigError).
+ */
+export const configCheck: Command = {
+  words: ['config', 'check'],
+  summary: 'validate the configuration and print the effective settings (secrets redacted)',
+  async run({ loadConfig, stdout, json }) {
+    const loaded = await loadConfig();
+    const rows = describeConfig(loaded);
+    if (json) {
+      writeJson(stdout, {
+        ok: true,
+        file: loaded.path ?? null,
+        settings: rows.map(({ key, value, origin, env }) => ({ key, value: value ?? null, origin, env })),
+      });
+      return 0;
+    }
+    stdout.write(`config file: ${loaded.path ?? '(none: defaults and environment)'}\n\n`);
+    stdout.write(
+      formatTable(
+        ['setting', 'value', 'from'],
+        rows.map((row) => [row.key, formatValue(row.value), row.origin]),
+      ),
+    );
+    stdout.write('\nconfiguration is valid\n');
+    return 0;
+  },
+};

@@ -1,0 +1,5 @@
+import type { Command } from '../command.js';
+import { configCheck } from './config-check.js';
+
+/** Every command of `keepwatch`, in help order. */
+export const commands: readonly Command[] = [configCheck];

@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '@keepwatch/config';
+import { UsageError } from '@keepwatch/runtime';
+import type { Command, OptionSpec } from './command.js';
+import { helpText } from './help.js';
+
+const globalOptions = {
+  config: { type: 'string', short: 'c' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies OptionSpec;
+
+export interface DispatchIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: Record<string, string | undefined>;
+}
+
+/** Finds the command named by the leading words of argv, parses its options, runs it. */
+export async function dispatch(argv: string[], commands: readonly Command[], io: DispatchIo): Promise<number> {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const command = [...commands]
+    .sort((a, b) => b.words.length - a.words.length)
+    .find((c) => c.words.every((w, i) => words[i] === w));
+
+  if (!command) {
+    if (argv.length === 0 || argv.includes('--help') || argv.includes('-h') || words[0] === 'help') {
+      io.stdout.write(helpText(commands, words.filter((w) => w !== 'help')));
+      return 0;
+    }
+    const known = [...new Set(commands.map((c) => c.words.join(' ')))].join(', ');
+    throw new UsageError(`unknown command "${words.join(' ') || argv.join(' ')}"; commands: ${known}`);
+  }
+
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...globalOptions, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(`${command.words.join(' ')}: ${(error as Error).message}`);
+  }
+  if (parsed.values.help) {
+    io.stdout.write(helpText([command], command.words as string[]));
+    return 0;
+  }
+  const configPath = parsed.values.config as string | undefined;
+  return command.run({
+    values: parsed.values,
+    positionals: parsed.positionals.slice(command.words.length),
+    loadConfig: () => loadConfig({ path: configPath, env: io.env }),
+    stdout: io.stdout,
+    stderr: io.stderr,
+    json: Boolean(parsed.values.json),
+  });
+}

@@ -1,0 +1,7 @@
+import { runMain } from '@keepwatch/runtime';
+import { commands } from './commands/index.js';
+import { dispatch } from './dispatch.js';
+
+runMain('keepwatch', () =>
+  dispatch(process.argv.slice(2), commands, { stdout: process.stdout, stderr: process.stderr, env: process.env }),
+);

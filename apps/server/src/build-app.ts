@@ -1,0 +1,58 @@
+import type { KeepwatchConfig } from '@keepwatch/config';
+import type { HealthChecker } from '@keepwatch/health';
+import { fastifyHealth } from '@keepwatch/health/fastify';
+import { createHealthCheckerFromConfig, type Resources } from '@keepwatch/runtime';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+export interface BuildAppOptions {
+  config: Readonly<KeepwatchConfig>;
+  logger: Logger;
+  resources: Resources;
+  /** The instance secret (signs download links). */
+  secret: string;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  checker: HealthChecker;
+  /** Health turns 503 first, then the server drains and closes, then plugins flush. */
+  close(): Promise<void>;
+}
+
+/** Assembles the Fastify app from the packages; no listening, so tests can `inject()`. */
+export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
+  const { config, logger, resources } = options;
+  const app = Fastify({
+    // pino's Logger is wider than Fastify's base logger type; at run time it is the same object.
+    loggerInstance: logger as FastifyBaseLogger,
+    trustProxy: config.server.trust_proxy,
+    // Keep-alive connections with no request in flight are closed on shutdown; requests in
+    // flight finish. New requests during close get 503 (Fastify's return503OnClosing).
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    // Nothing keepwatch serves takes a large body; a slow client cannot hold a socket forever.
+    bodyLimit: 1024 * 1024,
+    requestTimeout: 30_000,
+  });
+
+  const checker = createHealthCheckerFromConfig(config, resources, logger);
+  await app.register(fastifyHealth, {
+    checker,
+    ...(config.server.admin_token ? { adminToken: config.server.admin_token } : {}),
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    checker,
+    close: () => {
+      closing ??= (async () => {
+        checker.markShuttingDown();
+        await app.close();
+        await checker.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { ensureDataDir, loadOrCreateSecret, type KeepwatchConfig, type ListenAddress } from '@keepwatch/config';
+import { openResources } from '@keepwatch/runtime';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './build-app.js';
+
+export interface StartServerOptions {
+  config: Readonly<KeepwatchConfig>;
+  logger: Logger;
+  /** Overrides `[server] listen` (tests listen on port 0). */
+  listen?: ListenAddress;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** `http://host:port` actually bound. */
+  url: string;
+  /**
+   * Graceful shutdown: the health check turns 503 at once, the listener stops accepting, requests
+   * in flight finish, buffers flush, clients close.
+   */
+  close(): Promise<void>;
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config, logger } = options;
+  await ensureDataDir(config.data.dir);
+  const secret = await loadOrCreateSecret(config.data.dir, config.data.secret);
+  for (const warning of secret.warnings) logger.warn(warning);
+  if (secret.source === 'generated') logger.info({ dir: config.data.dir }, 'generated a new instance secret in .secret');
+
+  const resources = openResources(config, logger);
+  const built = await buildApp({ config, logger, resources, secret: secret.secret });
+  const listen = options.listen ?? config.server.listen;
+  try {
+    await built.app.listen({ host: listen.host, port: listen.port });
+  } catch (error) {
+    await built.close().catch(() => undefined);
+    await resources.close().catch(() => undefined);
+    throw error;
+  }
+  const address = built.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : listen.port;
+  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    app: built.app,
+    url: `http://${host}:${port}`,
+    close: () => {
+      closing ??= (async () => {
+        await built.close();
+        await resources.close();
+      })();
+      return closing;
+    },
+  };
+}

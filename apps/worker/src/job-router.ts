@@ -1,0 +1,25 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+
+export type JobHandler = (job: Job) => Promise<unknown>;
+export type JobHandlers = Record<string, JobHandler>;
+
+/**
+ * One BullMQ processor that sends each job to the handler for its name. A job nobody handles is
+ * failed for good (retrying cannot help), with a message that names it.
+ */
+export function createJobRouter(handlers: JobHandlers, logger: Logger): (job: Job) => Promise<unknown> {
+  return async (job) => {
+    const handler = handlers[job.name];
+    if (!handler) {
+      throw new UnrecoverableError(
+        `no handler for job "${job.name}" on queue "${job.queueName}"; this worker handles: ${Object.keys(handlers).join(', ') || 'nothing'}`,
+      );
+    }
+    const log = logger.child({ queue: job.queueName, job: job.name, jobId: job.id });
+    log.debug('job started');
+    const result = await handler(job);
+    log.debug('job done');
+    return result;
+  };
+}
