@@ -49,17 +49,7 @@ const probeSchema = z.object({
 });
 
 const schema = z.object({
-  probes: z
-    .array(probeSchema)
-    .superRefine((probes, ctx) => {
-      const seen = new Set<string>();
-      for (const [index, probe] of probes.entries()) {
-        if (seen.has(probe.name)) {
-          ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate probe name "${probe.name}"` });
-        }
-        seen.add(probe.name);
-      }
-    }),
+  probes: z.array(probeSchema),
   timeoutMs: positiveMs.default(2000),
   deadlineMs: positiveMs.default(2500),
   cacheMs: z.number().int().min(0).max(3_600_000).default(0),
@@ -77,7 +67,7 @@ const schema = z.object({
 
 /** Merges defaults and validates once; throws a `HealthOptionsError` listing every problem. */
 export function resolveHealthCheckerOptions(options: HealthCheckerOptions): ResolvedHealthCheckerOptions {
-  const parsed = parseOptions('health checker options', schema, options);
+  const parsed = parseOptions('health checker options', schema, options, duplicateNames(options.probes));
   return Object.freeze({
     // The caller's own probe objects, not zod's copies: a probe may be a class instance.
     probes: Object.freeze([...options.probes]),
@@ -88,12 +78,36 @@ export function resolveHealthCheckerOptions(options: HealthCheckerOptions): Reso
   });
 }
 
-/** Validates with a zod schema; every issue becomes one `key: problem` entry of the error. */
-export function parseOptions<S extends z.ZodType>(what: string, schema: S, value: unknown): z.output<S> {
+// Outside the schema: zod skips an array's refinements once one element is invalid, and every
+// problem should be listed at once.
+function duplicateNames(probes: unknown): string[] {
+  if (!Array.isArray(probes)) return [];
+  const seen = new Set<unknown>();
+  const problems: string[] = [];
+  for (const [index, probe] of probes.entries()) {
+    const name: unknown = (probe as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string') continue;
+    if (seen.has(name)) problems.push(`probes.${index}.name: duplicate probe name "${name}"`);
+    seen.add(name);
+  }
+  return problems;
+}
+
+/**
+ * Validates with a zod schema; every issue (and every `extraProblems` entry) becomes one
+ * `key: problem` entry of a single error.
+ */
+export function parseOptions<S extends z.ZodType>(
+  what: string,
+  schema: S,
+  value: unknown,
+  extraProblems: readonly string[] = [],
+): z.output<S> {
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new HealthOptionsError(
-    what,
-    result.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`),
-  );
+  if (result.success && extraProblems.length === 0) return result.data;
+  const issues = result.success ? [] : result.error.issues;
+  throw new HealthOptionsError(what, [
+    ...issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`),
+    ...extraProblems,
+  ]);
 }

@@ -8,8 +8,8 @@ export interface OwnRedis {
 }
 
 /** Starts a private, non-persistent redis-server, so a test can take "Redis" down. */
-export async function startOwnRedis(): Promise<OwnRedis> {
-  const port = await closedPort();
+export async function startOwnRedis(port?: number): Promise<OwnRedis> {
+  port ??= await closedPort();
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
