@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { SeriesBuffer } from '../src/series-buffer.js';
+
+const delta = (field: string, value = 1) => ({ key: 'k', field, delta: value, float: false });
+
+describe('SeriesBuffer', () => {
+  it('keeps counting into known fields past the bound, and drops only observations needing new ones', () => {
+    const buffer = new SeriesBuffer(2);
+    expect(buffer.add([delta('a'), delta('b')])).toBe(true);
+    for (let i = 0; i < 1000; i++) expect(buffer.add([delta('a'), delta('b')])).toBe(true);
+    expect(buffer.add([delta('a'), delta('c')])).toBe(false);
+    expect(buffer.size).toBe(2);
+    expect(buffer.droppedCount).toBe(1);
+    const snapshot = buffer.take();
+    expect(snapshot.deltas).toEqual([delta('a', 1001), delta('b', 1001)]);
+    expect(snapshot.dropped).toBe(1);
+  });
+
+  it('counts a write in flight against the bound, so putting it back never overflows', () => {
+    const buffer = new SeriesBuffer(2);
+    buffer.add([delta('a'), delta('b')]);
+    const inFlight = buffer.take();
+    expect(buffer.add([delta('c')])).toBe(false);
+    buffer.restore(inFlight);
+    expect(buffer.size).toBe(2);
+    buffer.add([delta('a')]);
+    expect(buffer.take().deltas).toEqual([delta('a', 2), delta('b', 1)]);
+    expect(buffer.add([delta('c')])).toBe(false);
+  });
+});
