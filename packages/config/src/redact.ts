@@ -2,6 +2,7 @@ import type { ConfigOrigin } from './config-problem.js';
 import { formatOrigin } from './config-problem.js';
 import type { LoadedConfig } from './load-config.js';
 import { envName, settings, type SectionName, type Setting } from './settings.js';
+import { displayValue } from './value-parsers.js';
 
 export const REDACTED = '[redacted]';
 
@@ -53,7 +54,10 @@ export function describeConfig(loaded: LoadedConfig): EffectiveSetting[] {
       rows.push({
         key: id,
         env: envName(section, key),
-        value: redactValue(section, key, (loaded.config[section] as Record<string, unknown>)[key]),
+        value: displayValue(
+          (settings[section] as Record<string, Setting<unknown>>)[key]!.parser,
+          redactValue(section, key, (loaded.config[section] as Record<string, unknown>)[key]),
+        ),
         origin: formatOrigin(origin),
         originDetail: origin,
       });

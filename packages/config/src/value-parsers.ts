@@ -7,6 +7,19 @@ import { z } from 'zod';
  */
 export type ValueParser<T> = z.ZodType<T, string>;
 
+/** How a parsed value is shown to a person again (durations as `2s`, not 2000). */
+const displays = new WeakMap<object, (value: never) => string>();
+
+export function displayValue(parser: ValueParser<unknown>, value: unknown): unknown {
+  const display = displays.get(parser);
+  return display && value !== undefined ? display(value as never) : value;
+}
+
+function withDisplay<T>(parser: ValueParser<T>, display: (value: T) => string): ValueParser<T> {
+  displays.set(parser, display as (value: never) => string);
+  return parser;
+}
+
 const show = (raw: string) => JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
 
 class Rejected {
@@ -67,14 +80,14 @@ const durationUnits: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60
 
 /** A duration: `500ms`, `2s`, `1.5m`, `1h`; a bare number means seconds. Parsed to milliseconds. */
 export const duration = (minMs: number, maxMs: number) =>
-  fromText<number>((raw) => {
+  withDisplay(fromText<number>((raw) => {
     const match = /^(\d+(?:\.\d+)?)\s*(us|ms|s|m|h)?$/.exec(raw.toLowerCase());
     const expected = `expected a duration from ${formatMs(minMs)} to ${formatMs(maxMs)} such as 500ms, 2s, 5m or 1h`;
     if (!match) return reject(expected);
     const ms = Number(match[1]) * durationUnits[match[2] ?? 's']!;
     if (ms < minMs || ms > maxMs) return reject(expected);
     return ms;
-  });
+  }), formatMs);
 
 function formatMs(ms: number): string {
   if (ms === 0) return '0';
@@ -111,7 +124,7 @@ export interface ListenAddress {
 
 /** `host:port`, `[::1]:port` or `:port` (all interfaces). */
 export const listenAddress = () =>
-  fromText<ListenAddress>((raw) => {
+  withDisplay(fromText<ListenAddress>((raw) => {
     const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(raw);
     const expected = 'expected host:port such as 127.0.0.1:8080, [::1]:8080 or 0.0.0.0:8080';
     if (!match) return reject(expected);
@@ -119,7 +132,7 @@ export const listenAddress = () =>
     if (port > 65535) return reject(expected);
     const host = match[1] ?? (match[2] === '' ? '0.0.0.0' : match[2]!);
     return { host, port };
-  });
+  }), ({ host, port }) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`));
 
 /** A URL with one of the given schemes. Never echoed: connection URLs carry passwords. */
 export const connectionUrl = (schemes: readonly string[]) =>

@@ -25,7 +25,9 @@ describe('redaction', () => {
     const rows = describeConfig(await loadConfig({ env }));
     const token = rows.find((r) => r.key === 'server.admin_token');
     expect(token).toMatchObject({ env: 'KEEPWATCH_SERVER_ADMIN_TOKEN', value: '[redacted]', origin: 'KEEPWATCH_SERVER_ADMIN_TOKEN' });
-    expect(rows.find((r) => r.key === 'server.listen')).toMatchObject({ origin: 'default' });
+    expect(rows.find((r) => r.key === 'server.listen')).toMatchObject({ origin: 'default', value: '127.0.0.1:8080' });
+    expect(rows.find((r) => r.key === 'server.shutdown_timeout')?.value).toBe('10s');
+    expect(rows.find((r) => r.key === 'health.deadline')?.value).toBe('2500ms');
     expect(JSON.stringify(rows)).not.toContain('db-pass-123');
   });
 

@@ -8,7 +8,7 @@ export {
   type DatabaseKind,
   type DatabaseClientOptions,
 } from './database-client.js';
-export { createRedisClient, type RedisRole } from './redis-client.js';
+export { createRedisClient, waitForRedis, type RedisRole } from './redis-client.js';
 export { onShutdownSignal, type GracefulShutdownOptions } from './graceful-shutdown.js';
 export { runMain, ExitCode } from './run-main.js';
 export { openResources, type Resources } from './resources.js';

@@ -42,3 +42,22 @@ export function createRedisClient(
   });
   return client;
 }
+
+/**
+ * Waits until the client is connected, at most `timeoutMs`; resolves false on time-out. A
+ * short-lived command (the CLI) calls this before checking, so a Redis that is merely still
+ * connecting is not reported as down.
+ */
+export function waitForRedis(client: Redis, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    client.once('ready', onReady);
+  });
+}

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { configCheck } from './config-check.js';
+import { health } from './health.js';
 
 /** Every command of `keepwatch`, in help order. */
-export const commands: readonly Command[] = [configCheck];
+export const commands: readonly Command[] = [configCheck, health];
