@@ -88,7 +88,7 @@ export async function countModelInstances(options: ModelCountOptions): Promise<M
 
   const counts: ModelCount[] = [];
   // One table at a time: this runs in a background job and must not crowd the app's pool.
-  for (const table of tables.filter((t) => wanted(t.name)).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const table of tables.filter((t) => wanted(t.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (table.estimate >= exactBelow) {
       counts.push({ model: table.name, count: Math.round(table.estimate), exact: false });
       continue;

@@ -35,8 +35,8 @@ export function queueCollector(queues: readonly QueueLike[], now: () => number =
         const getCounts = queue.getJobCounts.bind(queue) as (...types: string[]) => Promise<Record<string, number>>;
         const [counts, oldest] = await Promise.all([
           getCounts('waiting', 'prioritized', 'active', 'delayed', 'failed'),
-          // BullMQ lists waiting jobs newest first; the last one has waited longest.
-          queue.getWaiting(-1, -1),
+          // getWaiting lists oldest first (it reads the wait list in ascending order).
+          queue.getWaiting(0, 0),
         ]);
         for (const state of states) {
           const value = (counts[state] ?? 0) + (state === 'waiting' ? (counts.prioritized ?? 0) : 0);
