@@ -1,0 +1,79 @@
+import { isKeepwatchError } from '@keepwatch/errors';
+import { BackupJobName, backupJobPayloadSchema, parsePayload, type BackupJobPayload } from '@keepwatch/jobs';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Destination } from './destination.js';
+import { BackupError, BackupSourceUnknownError } from './errors.js';
+import { silentLogger, type BackupLogger } from './logger.js';
+import type { BackupManifest } from './manifest.js';
+import { resolveBackupOptions, type BackupOptions } from './options.js';
+import type { BackupProgress } from './progress.js';
+import { runBackup } from './run-backup.js';
+import type { SourceLock } from './source-lock.js';
+import type { BackupSource } from './source.js';
+
+export interface BackupProcessorOptions {
+  /** The configured sources by name (`database`, later `data`). */
+  sources: Record<string, BackupSource>;
+  destination: Destination;
+  /** Shared by every worker, so one source is backed up by one worker at a time. */
+  lock: SourceLock;
+  /** How backups are stored. @defaultValue {} */
+  backup?: BackupOptions;
+  /**
+   * How long a job waits for another backup of the same source to finish before it fails (and is
+   * retried with backoff). @defaultValue 60000
+   */
+  lockWaitMs?: number;
+  /** @defaultValue silent */
+  logger?: BackupLogger;
+}
+
+/**
+ * The processor of the `backup` queue, for `new Worker(QueueName.backup, processor, …)`. It
+ * reports progress (`{ rawBytes, storedBytes, elapsedMs }`) and returns the manifest. A failure
+ * that another attempt cannot fix (wrong password, tool missing or too old, bad payload) fails
+ * the job for good; the rest are left to the job's `attempts` and `backoff`. Either way the
+ * job's failedReason starts with the error's `KW_` code.
+ */
+export function createBackupProcessor(options: BackupProcessorOptions) {
+  const backup = resolveBackupOptions(options.backup);
+  const logger = options.logger ?? silentLogger;
+  const lockWaitMs = options.lockWaitMs ?? 60_000;
+
+  return async function processBackup(job: Job, _token?: string, signal?: AbortSignal): Promise<BackupManifest> {
+    try {
+      const payload: BackupJobPayload = parsePayload(BackupJobName, backupJobPayloadSchema, job.data);
+      const source = Object.hasOwn(options.sources, payload.source) ? options.sources[payload.source] : undefined;
+      if (!source) throw new BackupSourceUnknownError(payload.source, Object.keys(options.sources));
+      const log = { jobId: job.id, source: payload.source, trigger: payload.trigger, requestedBy: payload.requestedBy };
+      logger.info(log, 'backup job started');
+      return await options.lock.run(
+        source.name,
+        (lockSignal) =>
+          runBackup({
+            source,
+            destination: options.destination,
+            options: backup,
+            signal: lockSignal,
+            logger,
+            onProgress: (progress: BackupProgress) => {
+              job.updateProgress({ ...progress }).catch(() => {});
+            },
+          }),
+        { waitMs: lockWaitMs, signal },
+      );
+    } catch (error) {
+      throw toJobError(error);
+    }
+  };
+}
+
+/** BullMQ keeps only a message: put the code in front, and stop retries that cannot help. */
+function toJobError(error: unknown): Error {
+  if (!isKeepwatchError(error)) return error instanceof Error ? error : new Error(String(error));
+  const message = `${error.code}: ${error.message}`;
+  const permanent = error instanceof BackupError ? !error.retryable : error.code === 'KW_JOB_PAYLOAD_INVALID';
+  const wrapped = permanent ? new UnrecoverableError(message) : new Error(message);
+  if (!permanent) wrapped.name = error.name;
+  return Object.assign(wrapped, { code: error.code, cause: error });
+}

@@ -1,0 +1,57 @@
+import { Duplex } from 'node:stream';
+import { createGunzip, createGzip } from 'node:zlib';
+import { spawnTool } from './tool-process.js';
+
+export type Compression = 'zstd' | 'gzip' | 'none';
+
+/** One transforming step of the pipeline, possibly backed by a child process. */
+export interface PipelineStage {
+  readonly stream: Duplex;
+  /** Settles when the step's process has exited (immediately for in-process steps). */
+  readonly exited: Promise<void>;
+  abort(): void;
+}
+
+export interface CompressionTools {
+  /** @defaultValue 'zstd' */
+  zstdPath: string;
+  /** @defaultValue 3 */
+  zstdLevel: number;
+}
+
+/** File name suffix for each compression. */
+export const compressionExtension: Record<Compression, string> = { zstd: '.zst', gzip: '.gz', none: '' };
+
+/*
+ * zstd runs as the `zstd` tool rather than a library, on purpose: Node 20 has no zstd in zlib,
+ * and the npm bindings (zstd-napi, @mongodb-js/zstd) fetch prebuilt binaries at install time
+ * through prebuild-install, which fails on machines without internet beyond the registry; the
+ * WASM ports hold whole frames in memory or are unmaintained. The tool streams with a few MB of
+ * memory outside the worker's heap, runs on the other core, and is in every distribution.
+ * gzip needs nothing: Node's zlib streams it.
+ */
+export function compressStage(compression: Compression, tools: CompressionTools): PipelineStage | undefined {
+  if (compression === 'none') return undefined;
+  if (compression === 'gzip') return inProcess(createGzip({ level: 6 }));
+  return toolStage(tools.zstdPath, [`-${tools.zstdLevel}`, '-q', '-c']);
+}
+
+export function decompressStage(compression: Compression, tools: Pick<CompressionTools, 'zstdPath'>): PipelineStage | undefined {
+  if (compression === 'none') return undefined;
+  if (compression === 'gzip') return inProcess(createGunzip());
+  return toolStage(tools.zstdPath, ['-d', '-q', '-c']);
+}
+
+function toolStage(path: string, args: string[]): PipelineStage {
+  const proc = spawnTool({ name: 'zstd', path, option: 'zstdPath' }, args, { stdin: 'pipe', stdout: 'pipe' });
+  return {
+    stream: Duplex.from({ writable: proc.stdin!, readable: proc.stdout! }),
+    exited: proc.exited,
+    abort: () => proc.kill(),
+  };
+}
+
+/** Wraps an in-process transform (zlib, a hasher) as a stage. */
+export function inProcess(stream: Duplex): PipelineStage {
+  return { stream, exited: Promise.resolve(), abort: () => stream.destroy() };
+}

@@ -1,0 +1,62 @@
+export { runBackup, type RunBackupOptions } from './run-backup.js';
+export { listBackups } from './list-backups.js';
+export { restoreBackup, type RestoreBackupOptions, type RestoreReport } from './restore-backup.js';
+export { verifyBackup, type RestoreTestReport, type VerifyBackupOptions, type VerifyReport } from './verify-backup.js';
+export { checkChecksum, type ChecksumResult } from './checksum.js';
+export { createBackupProcessor, type BackupProcessorOptions } from './backup-processor.js';
+export { createSourceLock, type HeldSourceLock, type SourceLock, type SourceLockOptions } from './source-lock.js';
+export { databaseSource, databaseTarget, createScratchDatabase } from './database.js';
+export { postgresSource, parsePgToolVersion } from './pg-dump-source.js';
+export { postgresTarget, createPostgresScratch } from './pg-restore-target.js';
+export { mysqlSource } from './mysql-dump-source.js';
+export { mysqlTarget, createMysqlScratch } from './mysql-restore-target.js';
+export { localDestination, type LocalDestinationOptions } from './local-destination.js';
+export type { Destination, DestinationWriter } from './destination.js';
+export type { BackupSource, OpenSourceOptions, SourceDump, SourceMetadata } from './source.js';
+export type { RestoreSink, RestoreTarget, ScratchTarget } from './restore-target.js';
+export {
+  resolveBackupOptions,
+  resolveDatabaseOptions,
+  type BackupOptions,
+  type DatabaseSourceOptions,
+  type DatabaseTargetOptions,
+  type DatabaseToolOptions,
+  type ResolvedBackupOptions,
+  type ResolvedDatabaseOptions,
+} from './options.js';
+export { createBackupId, parseBackupId, isValidSourceName, type ParsedBackupId } from './backup-id.js';
+export {
+  MANIFEST_FORMAT,
+  MANIFEST_VERSION,
+  manifestSchema,
+  parseManifest,
+  serializeManifest,
+  type BackupManifest,
+  type TableCount,
+} from './manifest.js';
+export { parseConnectionUrl, type ConnectionSettings, type DatabaseKind } from './connection-url.js';
+export type { Compression } from './compression.js';
+export type { BackupProgress, ProgressListener } from './progress.js';
+export type { BackupLogger } from './logger.js';
+export { keepwatchVersion } from './version.js';
+export {
+  BackupAbortedError,
+  BackupAuthError,
+  BackupBusyError,
+  BackupChecksumError,
+  BackupConnectionError,
+  BackupError,
+  BackupIdError,
+  BackupIdentityRequiredError,
+  BackupIoError,
+  BackupKindMismatchError,
+  BackupLockLostError,
+  BackupManifestError,
+  BackupNotFoundError,
+  BackupOptionsError,
+  BackupSourceUnknownError,
+  BackupTargetNotEmptyError,
+  BackupToolFailedError,
+  BackupToolMissingError,
+  BackupToolTooOldError,
+} from './errors.js';

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { Compression } from './compression.js';
+import { BackupOptionsError } from './errors.js';
+import { zodProblems } from './zod-problems.js';
+
+/** How a backup is stored. */
+export interface BackupOptions {
+  /** @defaultValue 'zstd' */
+  compression?: Compression;
+  /** zstd level, 1 (fastest) to 19. @defaultValue 3 */
+  zstdLevel?: number;
+  /** The `zstd` tool. @defaultValue 'zstd' (found on PATH) */
+  zstdPath?: string;
+  /**
+   * age recipients (`age1…` or `ssh-ed25519 …` public keys). Empty: not encrypted.
+   * @defaultValue []
+   */
+  encryptTo?: string[];
+  /** The `age` tool. @defaultValue 'age' (found on PATH) */
+  agePath?: string;
+  /** Least time between two progress reports; 250 ms keeps them at 4 a second. @defaultValue 250 */
+  progressIntervalMs?: number;
+}
+
+export type ResolvedBackupOptions = Readonly<Required<BackupOptions>>;
+
+const backupOptionsSchema = z.strictObject({
+  compression: z.enum(['zstd', 'gzip', 'none']).default('zstd'),
+  zstdLevel: z.number().int().min(1).max(19).default(3),
+  zstdPath: z.string().min(1).default('zstd'),
+  encryptTo: z
+    .array(z.string().regex(/^(age1[0-9a-z]{20,}|ssh-(ed25519|rsa) [A-Za-z0-9+/=]+( .*)?)$/, 'must be an age1… or ssh- public key'))
+    .default([]),
+  agePath: z.string().min(1).default('age'),
+  progressIntervalMs: z.number().int().min(250, 'must be at least 250 (4 reports a second)').default(250),
+});
+
+/** Merges defaults and validates once; every problem is listed in one error. */
+export function resolveBackupOptions(options: BackupOptions = {}): ResolvedBackupOptions {
+  const result = backupOptionsSchema.safeParse(options);
+  if (!result.success) throw new BackupOptionsError('backup options', zodProblems(result.error, 'backup options'));
+  return Object.freeze(result.data);
+}
+
+/** Where the database tools are and how long to wait for a server. */
+export interface DatabaseToolOptions {
+  /** @defaultValue 'pg_dump' */
+  pgDumpPath?: string;
+  /** @defaultValue 'pg_restore' */
+  pgRestorePath?: string;
+  /** @defaultValue 'mariadb-dump', else 'mysqldump', whichever is installed */
+  mysqlDumpPath?: string;
+  /** The client that replays a MySQL dump. @defaultValue 'mariadb', else 'mysql' */
+  mysqlPath?: string;
+  /** @defaultValue 10000 */
+  connectTimeoutMs?: number;
+}
+
+/** A database to back up. */
+export interface DatabaseSourceOptions extends DatabaseToolOptions {
+  /** The source's name, in ids and folder names. @defaultValue 'database' */
+  name?: string;
+  /**
+   * `postgres://user:password@host:5432/db` or `mysql://user:password@host:3306/db`
+   * (`[database] url`). The password goes to the tools through a 0600 file, never arguments.
+   */
+  url: string;
+}
+
+/** A database to restore into (also the server for restore tests' scratch databases). */
+export interface DatabaseTargetOptions extends DatabaseToolOptions {
+  /** Same form as `DatabaseSourceOptions.url`. */
+  url: string;
+}
+
+export interface ResolvedDatabaseOptions {
+  name: string;
+  url: string;
+  pgDumpPath: string;
+  pgRestorePath: string;
+  mysqlDumpPath: string | undefined;
+  mysqlPath: string | undefined;
+  connectTimeoutMs: number;
+}
+
+const databaseOptionsSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 of a-z, 0-9, "_" or "-"')
+    .default('database'),
+  url: z.string().min(1, 'must be a postgres:// or mysql:// URL'),
+  pgDumpPath: z.string().min(1).default('pg_dump'),
+  pgRestorePath: z.string().min(1).default('pg_restore'),
+  mysqlDumpPath: z.string().min(1).optional(),
+  mysqlPath: z.string().min(1).optional(),
+  connectTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+});
+
+export function resolveDatabaseOptions(options: DatabaseSourceOptions | DatabaseTargetOptions): ResolvedDatabaseOptions {
+  const result = databaseOptionsSchema.safeParse(options);
+  if (!result.success) {
+    // zod would echo a bad URL back in some messages; the URL may hold a password, so say less.
+    const problems = zodProblems(result.error, 'database options').map((p) => (p.startsWith('url:') ? 'url: must be a postgres:// or mysql:// URL' : p));
+    throw new BackupOptionsError('database options', problems);
+  }
+  return { ...result.data, mysqlDumpPath: result.data.mysqlDumpPath, mysqlPath: result.data.mysqlPath };
+}

@@ -1,0 +1,105 @@
+import { parseConnectionUrl } from './connection-url.js';
+import { BackupAbortedError, BackupToolTooOldError } from './errors.js';
+import { resolveDatabaseOptions, type DatabaseSourceOptions } from './options.js';
+import {
+  connectPostgres,
+  isPermanentPostgresFailure,
+  postgresConnectError,
+  postgresTableCounts,
+  postgresToolEnv,
+} from './postgres-connection.js';
+import type { BackupSource, OpenSourceOptions, SourceDump, SourceMetadata } from './source.js';
+import { spawnTool, toolVersion, type ToolSpec } from './tool-process.js';
+
+/** `pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)` → `15.20`. */
+export function parsePgToolVersion(line: string): { version: string; major: number } | undefined {
+  const match = /\)\s+(\d+)(?:\.(\d+))?/.exec(line) ?? /(\d+)(?:\.(\d+))?/.exec(line);
+  if (!match) return undefined;
+  return { version: match[2] === undefined ? match[1]! : `${match[1]}.${match[2]}`, major: Number(match[1]) };
+}
+
+/**
+ * A PostgreSQL database, dumped with `pg_dump --format=custom -Z0` (keepwatch compresses). The
+ * row counts recorded in the manifest are taken in the very snapshot pg_dump reads: a
+ * repeatable-read transaction exports it (`pg_export_snapshot()`), pg_dump imports it
+ * (`--snapshot`), and the transaction stays open until the dump is done.
+ */
+export function postgresSource(options: DatabaseSourceOptions): BackupSource {
+  const resolved = resolveDatabaseOptions(options);
+  const settings = parseConnectionUrl(resolved.url);
+  const tool: ToolSpec = { name: 'pg_dump', path: resolved.pgDumpPath, option: 'pgDumpPath' };
+  return {
+    name: resolved.name,
+    kind: 'postgresql',
+    extension: 'pgdump',
+    label: settings.label,
+
+    async open(openOptions: OpenSourceOptions = {}): Promise<SourceDump> {
+      const { signal } = openOptions;
+      const toolLine = await toolVersion(tool);
+      const toolVersionInfo = parsePgToolVersion(toolLine);
+      const client = await connectPostgres(settings, resolved.connectTimeoutMs);
+      let release = async (): Promise<void> => {
+        await client.end().catch(() => {});
+      };
+      try {
+        const { rows } = await client.query<{ num: string; version: string }>(
+          `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`,
+        );
+        const serverMajor = Math.floor(Number(rows[0]!.num) / 10000);
+        const serverVersion = rows[0]!.version.split(' ')[0]!;
+        // pg_dump refuses a newer server half way with "server version mismatch"; say it up front.
+        if (!toolVersionInfo || toolVersionInfo.major < serverMajor) {
+          throw new BackupToolTooOldError('pg_dump', toolVersionInfo?.version ?? `"${toolLine}"`, serverVersion, tool.option);
+        }
+        signal?.throwIfAborted();
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const snapshot = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
+        const { env, passFile } = await postgresToolEnv(settings);
+        const closeClient = release;
+        release = async () => {
+          await passFile?.remove();
+          await closeClient();
+        };
+        const proc = spawnTool(tool, ['--format=custom', '-Z0', `--snapshot=${snapshot}`, '--no-password'], {
+          env,
+          stdout: 'pipe',
+          secrets: [settings.password],
+          isPermanent: isPermanentPostgresFailure,
+        });
+        // Counted on the exporting transaction while pg_dump streams: same snapshot, no extra wait.
+        const counting = postgresTableCounts(client);
+        counting.catch(() => {});
+        const finished = (async (): Promise<SourceMetadata> => {
+          try {
+            await proc.exited;
+            const tables = await counting.catch((error: unknown) => {
+              throw postgresConnectError(settings, error);
+            });
+            await client.query('COMMIT');
+            return {
+              database: settings.database,
+              versions: { server: serverVersion, tool: toolLine },
+              tables,
+              rowCounts: 'same-snapshot',
+            };
+          } finally {
+            proc.kill();
+            await release();
+          }
+        })();
+        finished.catch(() => {});
+        const abort = (): void => {
+          proc.kill();
+          void release();
+        };
+        signal?.addEventListener('abort', abort, { once: true });
+        return { stream: proc.stdout!, finished, abort };
+      } catch (error) {
+        await release();
+        if (signal?.aborted) throw new BackupAbortedError(`backup of ${settings.label}`, error);
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import pg from 'pg';
+import type { ConnectionSettings } from './connection-url.js';
+import { BackupAuthError, BackupConnectionError } from './errors.js';
+import type { TableCount } from './manifest.js';
+import { redact } from './tool-process.js';
+import { writeSecretFile, type SecretFile } from './secret-file.js';
+
+const AUTH_CODES = new Set(['28P01', '28000']);
+const PERMANENT_CODES = new Set(['3D000', '42501']);
+
+/** Connects, turning failures into errors that say whether a retry can help, without secrets. */
+export async function connectPostgres(settings: ConnectionSettings, timeoutMs: number): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: settings.host,
+    port: settings.port,
+    user: settings.user,
+    password: settings.password ?? '',
+    database: settings.database,
+    connectionTimeoutMillis: timeoutMs,
+    application_name: 'keepwatch-backup',
+    ssl: sslOption(settings.params.sslmode),
+  });
+  // An idle client whose server goes away emits 'error'; without a listener that kills the process.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw postgresConnectError(settings, error);
+  }
+}
+
+export function postgresConnectError(settings: ConnectionSettings, error: unknown): Error {
+  const code = (error as { code?: string }).code ?? '';
+  const detail = redact(error instanceof Error ? error.message : String(error), [settings.password]) || code;
+  if (AUTH_CODES.has(code)) return new BackupAuthError(settings.label, detail, error);
+  return new BackupConnectionError(settings.label, detail, !PERMANENT_CODES.has(code), error);
+}
+
+function sslOption(mode: string | undefined): pg.ClientConfig['ssl'] {
+  if (!mode || mode === 'disable' || mode === 'allow' || mode === 'prefer') return false;
+  if (mode === 'require') return { rejectUnauthorized: false };
+  return true;
+}
+
+/** pg_dump / pg_restore stderr that no retry can fix. */
+export function isPermanentPostgresFailure(stderr: string): boolean {
+  return /password authentication failed|no password supplied|role ".*" does not exist|database ".*" does not exist|permission denied|server version mismatch/i.test(
+    stderr,
+  );
+}
+
+/**
+ * Environment for pg_dump / pg_restore: everything but the database name of the connection, and
+ * the password through a 0600 PGPASSFILE (PGPASSWORD would be readable in /proc/<pid>/environ by
+ * anything running as the same user for the whole dump; the file is gone when the tool is done).
+ */
+export async function postgresToolEnv(settings: ConnectionSettings): Promise<{ env: Record<string, string>; passFile?: SecretFile }> {
+  const env: Record<string, string> = {
+    PGHOST: settings.host,
+    PGPORT: String(settings.port),
+    PGUSER: settings.user,
+    PGDATABASE: settings.database,
+    PGAPPNAME: 'keepwatch-backup',
+    PGCONNECT_TIMEOUT: '10',
+  };
+  if (settings.params.sslmode) env.PGSSLMODE = settings.params.sslmode;
+  if (settings.password === undefined) return { env };
+  const escape = (value: string): string => value.replace(/[\\:]/g, (c) => `\\${c}`);
+  const passFile = await writeSecretFile('pgpass', `*:*:*:${escape(settings.user)}:${escape(settings.password)}\n`);
+  env.PGPASSFILE = passFile.path;
+  return { env, passFile };
+}
+
+/** A conninfo naming only the database, for tools whose `--dbname` would read `=` as conninfo. */
+export function dbnameConninfo(database: string): string {
+  return `dbname='${database.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
+
+/** Ordinary tables of the database (not the catalog, not extension members), with exact row counts. */
+export async function postgresTableCounts(client: pg.Client): Promise<TableCount[]> {
+  const { rows } = await client.query<{ schema: string; name: string }>(`
+    SELECT n.nspname AS schema, c.relname AS name
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind = 'r'
+       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+       AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+     ORDER BY 1, 2`);
+  const counts: TableCount[] = [];
+  for (const row of rows) {
+    const table = `${client.escapeIdentifier(row.schema)}.${client.escapeIdentifier(row.name)}`;
+    const result = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`);
+    counts.push({ schema: row.schema, name: row.name, rows: Number(result.rows[0]!.n) });
+  }
+  return counts;
+}
+
+/** True when the database holds no user relations, functions or extra schemas. */
+export async function postgresIsEmpty(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ n: string }>(`
+    SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+               AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%')
+         + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema'))
+         + (SELECT count(*) FROM pg_namespace
+             WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'public')
+               AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp\\_%')
+         AS n`);
+  return Number(rows[0]!.n) === 0;
+}

@@ -1,0 +1,38 @@
+import { BackupToolFailedError } from './errors.js';
+
+/** A failure of one part of a pipeline and when it happened. */
+export interface Failure {
+  error: unknown;
+  at: number;
+}
+
+/** Settles like `promise`, remembering when it rejected. */
+export async function timed(promise: Promise<unknown>): Promise<Failure | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return { error, at: performance.now() };
+  }
+}
+
+/**
+ * When one part of a pipeline fails, the others fail after it (a broken pipe, a closed stream, a
+ * process we killed). The error worth reporting is the earliest one that is not such an echo.
+ */
+export function rootCause(failures: (Failure | undefined)[]): unknown {
+  const real = failures.filter((f): f is Failure => f !== undefined);
+  if (real.length === 0) return undefined;
+  const causes = real.filter((f) => !isEcho(f.error));
+  const pool = causes.length > 0 ? causes : real;
+  return pool.reduce((a, b) => (b.at < a.at ? b : a)).error;
+}
+
+function isEcho(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET') return true;
+  if (error instanceof BackupToolFailedError) {
+    return error.signal !== null || /broken pipe/i.test(error.stderrTail);
+  }
+  return false;
+}

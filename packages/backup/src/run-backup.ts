@@ -1,0 +1,140 @@
+import { pipeline } from 'node:stream/promises';
+import { createBackupId } from './backup-id.js';
+import { ByteMeter } from './byte-meter.js';
+import { compressStage, compressionExtension, type PipelineStage } from './compression.js';
+import type { Destination, DestinationWriter } from './destination.js';
+import { encryptStage } from './encryption.js';
+import { BackupAbortedError, BackupIoError } from './errors.js';
+import { isKeepwatchError } from '@keepwatch/errors';
+import { silentLogger, type BackupLogger } from './logger.js';
+import { MANIFEST_FORMAT, MANIFEST_VERSION, type BackupManifest } from './manifest.js';
+import { resolveBackupOptions, type BackupOptions, type ResolvedBackupOptions } from './options.js';
+import { throttleProgress, type ProgressListener } from './progress.js';
+import { rootCause, timed } from './root-cause.js';
+import type { BackupSource, SourceDump } from './source.js';
+import { keepwatchVersion } from './version.js';
+
+export interface RunBackupOptions {
+  source: BackupSource;
+  destination: Destination;
+  /** How to store it; resolved (and validated) here unless already resolved. @defaultValue {} */
+  options?: BackupOptions | ResolvedBackupOptions;
+  /** Bytes so far, at most every `progressIntervalMs`, and once at the end. */
+  onProgress?: ProgressListener;
+  /** Aborting stops the tools and removes the temporary file. */
+  signal?: AbortSignal;
+  /** @defaultValue silent */
+  logger?: BackupLogger;
+}
+
+/**
+ * One backup: source → compression → (age) → SHA-256 → destination, streamed with back-pressure
+ * end to end, so memory stays flat whatever the database's size. The file keeps a temporary name
+ * until it is complete and synced; the manifest is written last. Leftovers of earlier runs of the
+ * same source are removed first, so the caller must make sure no other backup of this source
+ * runs at the same time (`SourceLock`, which `createBackupProcessor` uses).
+ */
+export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> {
+  const options = resolveBackupOptions(run.options);
+  const { source, destination, signal } = run;
+  const logger = run.logger ?? silentLogger;
+  signal?.throwIfAborted();
+  await destination.removeIncomplete(source.name);
+
+  const startedAt = new Date();
+  const started = performance.now();
+  const id = createBackupId(source.name, startedAt);
+  const encrypted = options.encryptTo.length > 0;
+  const fileName = `${id}.${source.extension}${compressionExtension[options.compression]}${encrypted ? '.age' : ''}`;
+  logger.info({ id, source: source.name, from: source.label, to: destination.label }, 'backup started');
+
+  const dump = await source.open({ signal, logger });
+  let writer: DestinationWriter | undefined;
+  const stages: PipelineStage[] = [];
+  try {
+    writer = await destination.createWriter(id, fileName);
+    const raw = new ByteMeter();
+    const stored = new ByteMeter({ sha256: true });
+    const compress = compressStage(options.compression, options);
+    if (compress) stages.push(compress);
+    if (encrypted) stages.push(encryptStage(options.agePath, options.encryptTo));
+    const progress = throttleProgress(run.onProgress, options.progressIntervalMs, () => ({
+      rawBytes: raw.bytes,
+      storedBytes: stored.bytes,
+      elapsedMs: Math.round(performance.now() - started),
+    }));
+    progress.start();
+    const metadata = await flow(dump, [dump.stream, raw, ...stages.map((s) => s.stream), stored, writer.stream], stages, signal, destination);
+    progress.stop(true);
+    await writer.commit();
+
+    const manifest: BackupManifest = {
+      format: MANIFEST_FORMAT,
+      formatVersion: MANIFEST_VERSION,
+      id,
+      source: source.name,
+      kind: source.kind,
+      file: fileName,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      rawBytes: raw.bytes,
+      storedBytes: stored.bytes,
+      checksum: { algorithm: 'sha256', value: stored.digest() },
+      compression: options.compression,
+      encryption: encrypted ? { method: 'age', recipients: [...options.encryptTo] } : null,
+      database: metadata.database,
+      versions: { ...metadata.versions, keepwatch: keepwatchVersion },
+      tables: metadata.tables,
+      rowCounts: metadata.rowCounts,
+    };
+    try {
+      await destination.writeManifest(manifest);
+    } catch (error) {
+      // The file without its manifest is not a backup; do not leave it for someone to trust.
+      await destination.remove(id).catch(() => {});
+      throw error;
+    }
+    logger.info({ id, rawBytes: manifest.rawBytes, storedBytes: manifest.storedBytes }, 'backup finished');
+    return manifest;
+  } catch (error) {
+    dump.abort();
+    for (const stage of stages) stage.abort();
+    await writer?.abort().catch(() => {});
+    logger.error({ id, err: error }, 'backup failed');
+    if (signal?.aborted && !isKeepwatchError(error)) throw new BackupAbortedError(`backup ${id}`, error);
+    throw isKeepwatchError(error) ? error : new BackupIoError('write backup to', destination.label, error);
+  }
+}
+
+/** Runs the pipeline and waits for every process; throws the failure that caused the others. */
+async function flow(
+  dump: SourceDump,
+  streams: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[],
+  stages: PipelineStage[],
+  signal: AbortSignal | undefined,
+  destination: Destination,
+): Promise<Awaited<SourceDump['finished']>> {
+  const piped = pipeline(streams, signal ? { signal } : {});
+  const flowFailure = timed(piped).then((failure) => {
+    if (failure) {
+      // Make sure no tool is left waiting on a pipe nobody reads any more.
+      dump.abort();
+      for (const stage of stages) stage.abort();
+      if (!isKeepwatchError(failure.error) && (failure.error as { name?: string }).name !== 'AbortError') {
+        const code = (failure.error as { code?: string }).code;
+        if (code && !['EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code)) {
+          failure.error = new BackupIoError('write backup to', destination.label, failure.error);
+        }
+      }
+    }
+    return failure;
+  });
+  const [flowResult, dumpResult, ...stageResults] = await Promise.all([
+    flowFailure,
+    timed(dump.finished),
+    ...stages.map((stage) => timed(stage.exited)),
+  ]);
+  const cause = rootCause([flowResult, dumpResult, ...stageResults]);
+  if (cause !== undefined) throw cause;
+  return dump.finished;
+}

@@ -1,0 +1,47 @@
+import type { Readable } from 'node:stream';
+import type { BackupLogger } from './logger.js';
+import type { TableCount } from './manifest.js';
+
+/** What a source knows about a dump once it has finished; goes into the manifest. */
+export interface SourceMetadata {
+  database: string;
+  versions: { server: string; tool: string };
+  tables: TableCount[];
+  rowCounts: 'same-snapshot' | 'separate-snapshot';
+}
+
+/** One running dump. */
+export interface SourceDump {
+  /** The dump's bytes, uncompressed. Ends when the tool's output ends. */
+  readonly stream: Readable;
+  /**
+   * Resolves once the tool exited 0 and the row counts are in; rejects with the tool's exit code
+   * and stderr tail otherwise. Await it even when `stream` ended: a tool that fails half way
+   * also ends its output.
+   */
+  readonly finished: Promise<SourceMetadata>;
+  /** Stops the tool and releases connections and credential files; idempotent. */
+  abort(): void;
+}
+
+export interface OpenSourceOptions {
+  signal?: AbortSignal;
+  logger?: BackupLogger;
+}
+
+/**
+ * Something that can be backed up: a database today, the data directory next. `open` checks
+ * everything it can (tool present and new enough, credentials, reachability) before any byte
+ * flows, so a doomed backup fails before a file is created.
+ */
+export interface BackupSource {
+  /** The configured name (`database`); part of ids and of the destination's layout. */
+  readonly name: string;
+  /** Matches a `RestoreTarget`'s kind: `postgresql`, `mysql`. */
+  readonly kind: string;
+  /** Extension of the raw dump before compression: `pgdump`, `sql`. */
+  readonly extension: string;
+  /** Where it reads from, without secrets: `postgres://app@db:5432/app`. */
+  readonly label: string;
+  open(options?: OpenSourceOptions): Promise<SourceDump>;
+}

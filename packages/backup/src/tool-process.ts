@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { BackupToolFailedError, BackupToolMissingError } from './errors.js';
+
+/** A command-line tool and the option that points at it, for messages that say what to fix. */
+export interface ToolSpec {
+  /** Name shown in messages: `pg_dump`. */
+  name: string;
+  /** Command or path to run. */
+  path: string;
+  /** The option a user sets to change `path`: `pgDumpPath`. */
+  option: string;
+}
+
+export interface SpawnToolOptions {
+  /** Extra environment on top of the sanitised parent environment. */
+  env?: Record<string, string>;
+  stdin?: 'pipe' | 'ignore';
+  stdout?: 'pipe' | 'ignore';
+  /** Strings scrubbed from the stderr tail before it reaches an error message. */
+  secrets?: (string | undefined)[];
+  /** True when the stderr shows a failure that another attempt cannot fix (a wrong password). */
+  isPermanent?: (stderrTail: string) => boolean;
+}
+
+export interface ToolProcess {
+  readonly child: ChildProcess;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  /** Settles when the process has exited and its pipes closed; rejects unless it exited 0. */
+  readonly exited: Promise<void>;
+  /** The stderr collected so far (redacted, last few KB). */
+  stderrTail(): string;
+  /** SIGTERM now, SIGKILL if it lingers; a no-op once it has exited. */
+  kill(): void;
+}
+
+const STDERR_KEEP = 4096;
+const TAIL_CHARS = 1000;
+
+/**
+ * The environment a tool sees: the parent's, minus every `PG*` and `MYSQL*` variable, so the only
+ * connection settings a dump or restore uses are the ones passed in options; messages in English
+ * so failures can be classified.
+ */
+export function toolEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(PG|MYSQL)/.test(key)) continue;
+    env[key] = value;
+  }
+  return { ...env, LC_MESSAGES: 'C', ...extra };
+}
+
+export function redact(text: string, secrets: (string | undefined)[] = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length > 0) out = out.split(secret).join('***');
+  }
+  return out;
+}
+
+export function spawnTool(tool: ToolSpec, args: string[], options: SpawnToolOptions = {}): ToolProcess {
+  const child = spawn(tool.path, args, {
+    env: toolEnvironment(options.env),
+    stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_KEEP);
+  });
+  const tail = (): string => {
+    const text = redact(stderr, options.secrets).trim();
+    const lines = text.split('\n').slice(-6).join('\n');
+    return lines.length > TAIL_CHARS ? `…${lines.slice(-TAIL_CHARS)}` : lines;
+  };
+  let done = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  const exited = new Promise<void>((resolve, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      done = true;
+      if (error.code === 'ENOENT' || error.code === 'EACCES') {
+        reject(new BackupToolMissingError(tool.name, tool.path, tool.option, error));
+      } else {
+        reject(new BackupToolFailedError(tool.name, null, null, error.message));
+      }
+    });
+    child.once('close', (code, signal) => {
+      done = true;
+      clearTimeout(killTimer);
+      if (code === 0) return resolve();
+      const text = tail();
+      reject(new BackupToolFailedError(tool.name, code, signal, text, !(options.isPermanent?.(text) ?? false)));
+    });
+  });
+  // A caller that only races `exited` against something else must not crash the process.
+  exited.catch(() => {});
+  // A pipe a dead consumer closed raises EPIPE here; the exit code tells the real story.
+  child.stdin?.on('error', () => {});
+  child.stdout?.on('error', () => {});
+  return {
+    child,
+    stdin: child.stdin,
+    stdout: child.stdout,
+    exited,
+    stderrTail: tail,
+    kill() {
+      if (done || child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      killTimer.unref();
+    },
+  };
+}
+
+/** First line of `<tool> --version`; a missing tool throws `BackupToolMissingError`. */
+export async function toolVersion(tool: ToolSpec): Promise<string> {
+  const proc = spawnTool(tool, ['--version']);
+  let out = '';
+  proc.stdout!.setEncoding('utf8');
+  proc.stdout!.on('data', (chunk: string) => {
+    out += chunk;
+  });
+  await proc.exited;
+  return out.split('\n')[0]!.trim();
+}
