@@ -56,7 +56,10 @@ export interface MetricsStore extends ViewRecorder, TaskRecorder {
    * job). Awaited, and rejects when Redis is unreachable: the job should fail and retry.
    */
   setModelInstances(counts: Readonly<Record<string, number>>): Promise<void>;
-  /** Sends the buffer now; resolves false (never rejects) when Redis is unreachable. */
+  /**
+   * Sends the buffer now; resolves false (never rejects) when Redis is unreachable or does not
+   * answer within `timeoutMs` (the deltas stay buffered).
+   */
   flush(): Promise<boolean>;
   /** Reads the whole fleet's families; rejects with `KW_METRICS_STORE_UNAVAILABLE` after `timeoutMs`. */
   read(): Promise<MetricFamily[]>;
@@ -141,7 +144,8 @@ class RedisMetricsStore implements MetricsStore {
   }
 
   flush(): Promise<boolean> {
-    return this.flusher.flush();
+    // A flush stuck behind an unreachable Redis must not hold up a scrape or a shutdown.
+    return withTimeout(this.flusher.flush(), this.options.timeoutMs).catch(() => false);
   }
 
   async read(): Promise<MetricFamily[]> {
