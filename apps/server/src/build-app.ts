@@ -43,6 +43,12 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   });
 
   let closing: Promise<void> | undefined;
+  // A response finished after shutdown began tells its keep-alive client to go: otherwise the
+  // idle connection would hold the server open until the keep-alive timeout.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   return {
     app,
     checker,

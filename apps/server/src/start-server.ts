@@ -1,5 +1,5 @@
 import { ensureDataDir, loadOrCreateSecret, type KeepwatchConfig, type ListenAddress } from '@keepwatch/config';
-import { openResources } from '@keepwatch/runtime';
+import { openResources, waitForRedis } from '@keepwatch/runtime';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './build-app.js';
@@ -30,6 +30,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (secret.source === 'generated') logger.info({ dir: config.data.dir }, 'generated a new instance secret in .secret');
 
   const resources = openResources(config, logger);
+  // Readiness should not fail in the first milliseconds only because Redis is still connecting;
+  // a Redis that stays down is reported by the health check, so this waits a bounded time only.
+  if (resources.redis && !(await waitForRedis(resources.redis, config.health.timeout))) {
+    logger.warn('redis not reachable at start-up; /healthcheck/ reports 503 until it is');
+  }
   const built = await buildApp({ config, logger, resources, secret: secret.secret });
   const listen = options.listen ?? config.server.listen;
   try {

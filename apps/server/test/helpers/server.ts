@@ -1,0 +1,34 @@
+import { Writable } from 'node:stream';
+import { loadConfig } from '@keepwatch/config';
+import { createLogger } from '@keepwatch/runtime';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '../../src/start-server.js';
+
+export const PG_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = 'redis://127.0.0.1:6379/0';
+
+/** Lines the server logged, parsed, as a test reads them (pino's JSON). */
+export function logSink(): { lines: Record<string, unknown>[]; stream: Writable } {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      cb();
+    },
+  });
+  return { lines, stream };
+}
+
+/** Starts the real server in-process on a free port, with settings given as the environment. */
+export async function startTestServer(env: Record<string, string>): Promise<RunningServer & { logs: Record<string, unknown>[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'kw-server-'));
+  const { config } = await loadConfig({
+    env: { KEEPWATCH_DATA_DIR: join(dir, 'data'), KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'), ...env },
+  });
+  const sink = logSink();
+  const logger = createLogger({ name: 'keepwatch-server', level: 'info', destination: sink.stream });
+  const server = await startServer({ config, logger, listen: { host: '127.0.0.1', port: 0 } });
+  return Object.assign(server, { logs: sink.lines });
+}
