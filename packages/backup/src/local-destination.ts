@@ -61,10 +61,11 @@ export function localDestination(options: LocalDestinationOptions): Destination 
     return inside(source, day);
   };
   const fileIn = (id: string, fileName: string): string => {
+    const dir = dayDir(id);
     if (!FILE_NAME.test(fileName) || !fileName.startsWith(`${id}.`)) {
       throw new BackupIoError('use', fileName, new Error(`file name must start with "${id}."`));
     }
-    return join(dayDir(id), fileName);
+    return join(dir, fileName);
   };
 
   return {

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import * as api from '../src/index.js';
+import { BackupError } from '../src/index.js';
+
+/** One real-looking instance of every error class, as the package would throw it. */
+const samples: Record<string, () => BackupError> = {
+  BackupOptionsError: () => new api.BackupOptionsError('backup options', ['zstdLevel: too big']),
+  BackupIdError: () => new api.BackupIdError('../etc/passwd'),
+  BackupNotFoundError: () => new api.BackupNotFoundError('database-20261125T031500Z-ab12cd', '/backups'),
+  BackupManifestError: () => new api.BackupManifestError('/backups/x.manifest.json', ['id: missing']),
+  BackupToolMissingError: () => new api.BackupToolMissingError('pg_dump', '/nope/pg_dump', 'pgDumpPath'),
+  BackupToolTooOldError: () => new api.BackupToolTooOldError('pg_dump', '11.22', '15.20', 'pgDumpPath'),
+  BackupToolFailedError: () => new api.BackupToolFailedError('pg_dump', 1, null, 'error: boom'),
+  BackupAuthError: () => new api.BackupAuthError('postgres://app@db:5432/app', 'password authentication failed'),
+  BackupConnectionError: () => new api.BackupConnectionError('postgres://app@db:5432/app', 'ECONNREFUSED', true),
+  BackupChecksumError: () => new api.BackupChecksumError('database-20261125T031500Z-ab12cd', 'a'.repeat(64), 'b'.repeat(64)),
+  BackupTargetNotEmptyError: () => new api.BackupTargetNotEmptyError('postgres://app@db:5432/app'),
+  BackupKindMismatchError: () => new api.BackupKindMismatchError('database-20261125T031500Z-ab12cd', 'mysql', 'postgresql'),
+  BackupIdentityRequiredError: () => new api.BackupIdentityRequiredError('database-20261125T031500Z-ab12cd'),
+  BackupSourceUnknownError: () => new api.BackupSourceUnknownError('media', ['database']),
+  BackupBusyError: () => new api.BackupBusyError('database', 60000),
+  BackupLockLostError: () => new api.BackupLockLostError('database'),
+  BackupAbortedError: () => new api.BackupAbortedError('backup database-20261125T031500Z-ab12cd'),
+  BackupIoError: () => new api.BackupIoError('write', '/backups/x', new Error('ENOSPC')),
+};
+
+describe('error classes', () => {
+  const exported = Object.entries(api).filter(
+    ([, value]) => typeof value === 'function' && value.prototype instanceof BackupError,
+  ) as [string, { code: string }][];
+
+  it('every exported error class has a sample here (so this test sees new ones)', () => {
+    expect(exported.map(([name]) => name).sort()).toEqual(Object.keys(samples).sort());
+  });
+
+  it('each code is unique, KW_BACKUP_…, and carried by the class’s instances', () => {
+    const codes = exported.map(([, cls]) => cls.code);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const [name, cls] of exported) {
+      const instance = samples[name]!();
+      expect(cls.code, name).toMatch(/^KW_BACKUP_[A-Z_]+$/);
+      expect(instance.code, name).toBe(cls.code);
+      expect(instance.name).toBe(name);
+      expect(instance).toBeInstanceOf(cls as unknown as typeof BackupError);
+      expect(typeof instance.retryable).toBe('boolean');
+    }
+  });
+
+  it('only failures another attempt may fix are retryable', () => {
+    const retryable = Object.entries(samples)
+      .filter(([, make]) => make().retryable)
+      .map(([name]) => name)
+      .sort();
+    expect(retryable).toEqual([
+      'BackupAbortedError',
+      'BackupBusyError',
+      'BackupConnectionError',
+      'BackupIoError',
+      'BackupLockLostError',
+      'BackupToolFailedError',
+    ]);
+  });
+});
