@@ -1,6 +1,8 @@
+import { errorMessage } from '@keepwatch/errors';
 import type { CheckResult, HealthReport } from './health-report.js';
 import { ShuttingDownError } from './errors.js';
 import { resolveHealthCheckerOptions, type HealthCheckerOptions } from './options.js';
+import { redactMessage } from './redact.js';
 import { runProbes } from './run-probes.js';
 
 export interface HealthChecker {
@@ -25,12 +27,11 @@ export function createHealthChecker(options: HealthCheckerOptions): HealthChecke
   const { probes, timeoutMs, deadlineMs, cacheMs, logger } = resolveHealthCheckerOptions(options);
 
   let inFlight: Promise<HealthReport> | undefined;
+  // Resolves the check in flight early; one per run, so nothing accumulates on a promise that
+  // stays pending for the life of the process (as a Promise.race per call would).
+  let endInFlight: ((report: HealthReport) => void) | undefined;
   let last: { report: HealthReport; at: number } | undefined;
   let shuttingDown = false;
-  let onShutdown: (report: HealthReport) => void = () => undefined;
-  const shutdown = new Promise<HealthReport>((resolve) => {
-    onShutdown = resolve;
-  });
   const failing = new Set<string>();
 
   const shutdownReport: HealthReport = Object.freeze({
@@ -57,35 +58,49 @@ export function createHealthChecker(options: HealthCheckerOptions): HealthChecke
   }
 
   function run(): Promise<HealthReport> {
-    inFlight ??= runProbes(probes, timeoutMs, deadlineMs)
-      .then((report) => {
-        last = { report, at: Date.now() };
-        logTransitions(report);
-        return report;
-      })
-      .finally(() => {
+    if (inFlight) return inFlight;
+    const current = new Promise<HealthReport>((resolve) => {
+      endInFlight = resolve;
+      const settle = (report: HealthReport): void => {
+        if (!shuttingDown) {
+          last = { report, at: Date.now() };
+          logTransitions(report);
+        }
+        resolve(report);
+      };
+      // runProbes does not reject; should it ever, callers still get an answer, not a hang.
+      runProbes(probes, timeoutMs, deadlineMs).then(settle, (error: unknown) =>
+        settle({ ok: false, checks: [{ name: 'checker', ok: false, latencyMs: 0, error: redactMessage(errorMessage(error)) }] }),
+      );
+    }).finally(() => {
+      if (inFlight === current) {
         inFlight = undefined;
-      });
-    return inFlight;
+        endInFlight = undefined;
+      }
+    });
+    inFlight = current;
+    return current;
+  }
+
+  function markShuttingDown(): void {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    last = undefined;
+    endInFlight?.(shutdownReport);
   }
 
   return {
     check() {
       if (shuttingDown) return Promise.resolve(shutdownReport);
       if (last && cacheMs > 0 && Date.now() - last.at < cacheMs) return Promise.resolve(last.report);
-      return Promise.race([run(), shutdown]);
+      return run();
     },
-    markShuttingDown() {
-      if (shuttingDown) return;
-      shuttingDown = true;
-      last = undefined;
-      onShutdown(shutdownReport);
-    },
+    markShuttingDown,
     get shuttingDown() {
       return shuttingDown;
     },
     async close() {
-      this.markShuttingDown();
+      markShuttingDown();
       await Promise.allSettled(probes.map((probe) => probe.close?.()));
     },
   };

@@ -98,4 +98,21 @@ describe('redis probe', () => {
     expect(report.ok).toBe(false);
     expect(performance.now() - started).toBeLessThan(500);
   });
+
+  it('times out when Redis is connected but does not answer (CLIENT PAUSE on our own server)', async () => {
+    const own = await startOwnRedis();
+    try {
+      const c = await ready(client({ port: own.port }));
+      const admin = await ready(client({ port: own.port }));
+      const checker = createHealthChecker({ probes: [redisProbe({ client: c, keyPrefix: prefix })], timeoutMs: 300 });
+      expect((await checker.check()).ok).toBe(true);
+      await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+      const started = performance.now();
+      const report = await checker.check();
+      expect(report.checks[0]!.error).toBe('probe "redis" timed out after 300 ms');
+      expect(performance.now() - started).toBeLessThan(300 + 200);
+    } finally {
+      await own.stop();
+    }
+  });
 });
