@@ -1,0 +1,38 @@
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers/run-cli.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('keepwatch health', () => {
+  it('prints a table and exits 0 when PostgreSQL, Redis and the cache work', async () => {
+    const result = await runCli(['health'], {
+      KEEPWATCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      KEEPWATCH_REDIS_URL: 'redis://127.0.0.1:6379/0',
+      KEEPWATCH_REDIS_PREFIX: `kw-test-cli-${process.pid}:`,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^database\s+ok\s+\d+ ms/m);
+    expect(result.stdout).toMatch(/^redis\s+ok/m);
+    expect(result.stdout).toMatch(/^cache \(redis\)\s+ok/m);
+    expect(result.stdout).toContain('healthy');
+  });
+
+  it('exits 1 and names the failing check, without its password', async () => {
+    const port = await freePort();
+    const result = await runCli(['health', '--json'], {
+      KEEPWATCH_DATABASE_URL: `mysql://root:cli-secret-pw@127.0.0.1:${port}/x`,
+    });
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { ok: boolean; checks: { name: string; ok: boolean; error?: string }[] };
+    expect(report.ok).toBe(false);
+    expect(report.checks.find((c) => c.name === 'database')).toMatchObject({ ok: false });
+    expect(result.stdout + result.stderr).not.toContain('cli-secret-pw');
+  });
+});

@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@keepwatch/config';
+import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
+import { createLogger } from '@keepwatch/runtime';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startWorker } from '../src/start-worker.js';
+
+const REDIS_URL = 'redis://127.0.0.1:6379/0';
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  await Promise.allSettled(cleanups.map((fn) => fn()));
+});
+
+async function testConfig() {
+  const dir = await mkdtemp(join(tmpdir(), 'kw-worker-'));
+  const prefix = `kw-test-worker-${randomUUID()}:`;
+  const loaded = await loadConfig({
+    env: {
+      KEEPWATCH_REDIS_URL: REDIS_URL,
+      KEEPWATCH_REDIS_PREFIX: prefix,
+      KEEPWATCH_DATA_DIR: join(dir, 'data'),
+      KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'),
+    },
+  });
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(QueueName.maintenance, { connection, prefix: bullmqPrefix(prefix) });
+  const events = new QueueEvents(QueueName.maintenance, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: bullmqPrefix(prefix) });
+  await events.waitUntilReady();
+  cleanups.push(async () => {
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await events.close();
+    connection.disconnect();
+  });
+  return { loaded, queue, events };
+}
+
+describe('the worker', () => {
+  it('fails a job nobody handles for good, naming it', async () => {
+    const { loaded, queue, events } = await testConfig();
+    const worker = await startWorker({ loaded, logger: createLogger({ name: 'test', level: 'silent' }) });
+    cleanups.push(() => worker.close());
+    const job = await queue.add('no-such-job', {}, { attempts: 3 });
+    await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow(/no handler for job "no-such-job"/);
+    const failed = await queue.getJob(job.id!);
+    expect(failed?.attemptsMade).toBe(1);
+  });
+
+  it('finishes the job in progress before it stops', async () => {
+    const { loaded, queue, events } = await testConfig();
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const worker = await startWorker({
+      loaded,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      handlers: {
+        slow: async () => {
+          started();
+          await new Promise((resolve) => setTimeout(resolve, 800));
+          return 'finished';
+        },
+      },
+    });
+    const job = await queue.add('slow', {});
+    const finished = job.waitUntilFinished(events, 10_000);
+    await running;
+    const closeStarted = Date.now();
+    await worker.close();
+    expect(Date.now() - closeStarted).toBeGreaterThan(500);
+    expect(await finished).toBe('finished');
+    expect(await (await queue.getJob(job.id!))?.getState()).toBe('completed');
+  });
+
+  it('refuses to start without [redis] url, naming the setting', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kw-worker-noredis-'));
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [main], {
+        env: { PATH: process.env.PATH ?? '', KEEPWATCH_DATA_DIR: join(dir, 'data'), KEEPWATCH_BACKUP_DESTINATION: join(dir, 'b') },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr });
+      });
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('[redis] url: the worker takes its jobs from Redis');
+  });
+});
