@@ -4,6 +4,8 @@ export type ProfilerEvent =
   | 'sampled'
   /** A sampled request or job was not profiled because another capture was running. */
   | 'skipped'
+  /** A sampled request or job was not profiled to keep the profiler within `maxOverhead`. */
+  | 'throttled'
   /** A capture stopped and its profile is waiting to be written. */
   | 'captured'
   /** A profile and its metadata are on disk. */
@@ -27,6 +29,7 @@ export type ProfilerEventListener = (event: ProfilerEvent, detail: ProfilerEvent
 export interface ProfilerStats {
   sampled: number;
   skipped: number;
+  throttled: number;
   captured: number;
   written: number;
   evicted: number;

@@ -16,7 +16,7 @@ export function formatTopTable(report: TopFunctionsReport): string {
       location(fn),
     ]),
   ];
-  return `${header}\n\n${alignRows(rows, 4)}`;
+  return `${header}\n\n${alignRows(rows, [0, 1, 2, 3])}`;
 }
 
 /** `keepwatch profiles list` for a person: newest first, one line per profile. */
@@ -34,7 +34,7 @@ export function formatProfileTable(entries: readonly ProfileEntry[]): string {
       entry.file,
     ]),
   ];
-  return alignRows(rows, 2);
+  return alignRows(rows, [1, 5]);
 }
 
 function location(fn: TopFunction): string {
@@ -43,13 +43,13 @@ function location(fn: TopFunction): string {
   return fn.line === undefined ? url : `${url}:${fn.line}${fn.column === undefined ? '' : `:${fn.column}`}`;
 }
 
-/** The first `rightAligned` columns are numbers and align right; the rest align left. */
-function alignRows(rows: string[][], rightAligned: number): string {
+/** Columns of numbers (their indexes in `rightAligned`) align right; the rest align left. */
+function alignRows(rows: string[][], rightAligned: readonly number[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows
     .map((row) =>
       row
-        .map((cell, i) => (i < rightAligned ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+        .map((cell, i) => (rightAligned.includes(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
         .join('  ')
         .trimEnd(),
     )

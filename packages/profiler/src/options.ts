@@ -28,6 +28,16 @@ export interface ProfilerOptions {
    */
   samplingIntervalUs?: number;
   /**
+   * Largest fraction of the process's time the profiler may spend starting and stopping
+   * captures, from 0 to 1. Each V8 `Profiler.start` walks all compiled code and blocks the event
+   * loop for tens of milliseconds in a typical server, so without a limit a busy server at a
+   * small rate spends most of its time starting the profiler. After a capture whose start and
+   * stop took `c` ms, requests and jobs are not profiled for `c × (1 / maxOverhead − 1)` ms
+   * (counted as `throttled`); 1 lifts the limit.
+   * @defaultValue 0.01
+   */
+  maxOverhead?: number;
+  /**
    * Longest capture in milliseconds. A request that never completes (client gone, hook never
    * called) must not keep the process-wide profiler busy: its capture is stopped and written
    * with status `timeout`.
@@ -62,6 +72,7 @@ export interface ResolvedProfilerOptions {
   readonly rate: number;
   readonly taskRate: number;
   readonly samplingIntervalUs: number;
+  readonly maxOverhead: number;
   readonly maxDurationMs: number;
   readonly maxFiles: number;
   readonly maxBytes: number;
@@ -72,6 +83,7 @@ export interface ResolvedProfilerOptions {
 export const profilerDefaults = Object.freeze({
   rate: 0,
   samplingIntervalUs: 1000,
+  maxOverhead: 0.01,
   maxDurationMs: 30_000,
   maxFiles: 100,
   maxBytes: 100 * 1024 * 1024,
@@ -88,6 +100,7 @@ const schema = z.strictObject({
   taskRate: fraction.optional(),
   // V8 refuses nothing here, but below ~50 µs the profiler itself dominates the process.
   samplingIntervalUs: z.int('must be a whole number of microseconds').min(50).max(1_000_000).optional(),
+  maxOverhead: z.number({ error: 'must be a number above 0, at most 1' }).gt(0, 'must be above 0 (1 lifts the limit)').max(1, 'must be at most 1 (1 lifts the limit)').optional(),
   maxDurationMs: z.int('must be a whole number of milliseconds').min(1).max(3_600_000).optional(),
   maxFiles: z.int('must be a whole number').min(1).optional(),
   maxBytes: z.int('must be a whole number of bytes').min(1024).optional(),
@@ -121,6 +134,7 @@ export function resolveProfilerOptions(options: ProfilerOptions): ResolvedProfil
     rate,
     taskRate: given.taskRate ?? rate,
     samplingIntervalUs: given.samplingIntervalUs ?? profilerDefaults.samplingIntervalUs,
+    maxOverhead: given.maxOverhead ?? profilerDefaults.maxOverhead,
     maxDurationMs: given.maxDurationMs ?? profilerDefaults.maxDurationMs,
     maxFiles: given.maxFiles ?? profilerDefaults.maxFiles,
     maxBytes: given.maxBytes ?? profilerDefaults.maxBytes,

@@ -3,7 +3,7 @@ import type { ProfileKind, ProfilerEvent, ProfilerEventDetail, ProfilerStats } f
 import { resolveProfilerOptions, type ProfilerOptions, type ResolvedProfilerOptions } from './options.js';
 import { ProfileStore } from './profile-store.js';
 import { isSampled } from './sampler.js';
-import { V8CpuProfiler } from './v8-cpu-profiler.js';
+import { V8CpuProfiler, isCaptureRunning } from './v8-cpu-profiler.js';
 
 export interface CaptureStart {
   kind: ProfileKind;
@@ -32,7 +32,8 @@ export interface Profiler {
   shouldSample(kind: ProfileKind): boolean;
   /**
    * Starts a capture of sampled work. Undefined when the V8 profiler is busy with another
-   * capture (counted as `skipped`) or cannot start; the work goes on either way.
+   * capture (counted as `skipped`), when the last captures used up `maxOverhead` (counted as
+   * `throttled`) or when it cannot start; the work goes on either way.
    */
   start(start: CaptureStart): Capture | undefined;
   /** A copy of the in-process counts. */
@@ -47,7 +48,10 @@ export interface Profiler {
 export function createProfiler(options: ProfilerOptions): Profiler {
   const resolved = resolveProfilerOptions(options);
   const { logger } = resolved;
-  const counts = { sampled: 0, skipped: 0, captured: 0, written: 0, evicted: 0, dropped: 0 };
+  const counts = { sampled: 0, skipped: 0, throttled: 0, captured: 0, written: 0, evicted: 0, dropped: 0 };
+  // performance.now() before which nothing is profiled, to keep within maxOverhead.
+  let resumeAt = 0;
+  const pauseFactor = 1 / resolved.maxOverhead - 1;
   const v8 = new V8CpuProfiler();
   const pending = new Set<Promise<void>>();
   let active: { finished: boolean } | undefined;
@@ -73,6 +77,15 @@ export function createProfiler(options: ProfilerOptions): Profiler {
 
   function start(start: CaptureStart): Capture | undefined {
     if (closed) return undefined;
+    if (isCaptureRunning()) {
+      emit('skipped', { kind: start.kind });
+      return undefined;
+    }
+    const beforeStart = performance.now();
+    if (beforeStart < resumeAt) {
+      emit('throttled', { kind: start.kind });
+      return undefined;
+    }
     let started: boolean;
     try {
       started = v8.start(resolved.samplingIntervalUs);
@@ -89,6 +102,7 @@ export function createProfiler(options: ProfilerOptions): Profiler {
     emit('sampled', { kind: start.kind });
     const startedAt = new Date();
     const t0 = performance.now();
+    const startCostMs = t0 - beforeStart;
     const state = { finished: false };
     active = state;
 
@@ -97,7 +111,8 @@ export function createProfiler(options: ProfilerOptions): Profiler {
       state.finished = true;
       clearTimeout(timer);
       if (active === state) active = undefined;
-      const durationMs = performance.now() - t0;
+      const beforeStop = performance.now();
+      const durationMs = beforeStop - t0;
       let profile;
       try {
         profile = v8.stop();
@@ -105,6 +120,9 @@ export function createProfiler(options: ProfilerOptions): Profiler {
         logger.warn({ err: error }, 'could not stop the V8 CPU profiler');
         emit('dropped', { kind: start.kind });
         return;
+      } finally {
+        const afterStop = performance.now();
+        resumeAt = afterStop + (startCostMs + (afterStop - beforeStop)) * pauseFactor;
       }
       emit('captured', { kind: start.kind });
       // Serialising and writing wait for the next turn of the event loop, so whatever else

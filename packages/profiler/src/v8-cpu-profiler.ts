@@ -1,5 +1,6 @@
 import { Session } from 'node:inspector';
 import type { CpuProfile } from './cpu-profile.js';
+import { trimProfile } from './trim-profile.js';
 
 /**
  * V8 runs one sampling profiler per process (an isolate), so "one capture at a time" is a
@@ -8,6 +9,11 @@ import type { CpuProfile } from './cpu-profile.js';
  */
 const lockKey = Symbol.for('keepwatch.profiler.capturing');
 type LockHolder = { [lockKey]?: boolean };
+
+/** True while any capture runs in this process. */
+export function isCaptureRunning(): boolean {
+  return (globalThis as LockHolder)[lockKey] === true;
+}
 
 function tryLock(): boolean {
   const holder = globalThis as LockHolder;
@@ -32,6 +38,7 @@ export class V8CpuProfiler {
   #session: Session | undefined;
   #capturing = false;
   #sessionsOpened = 0;
+  #startedUs = 0;
 
   get sessionsOpened(): number {
     return this.#sessionsOpened;
@@ -49,6 +56,7 @@ export class V8CpuProfiler {
       // The interval can only be changed while no profile is recording, so set it each time.
       post(session, 'Profiler.setSamplingInterval', { interval: samplingIntervalUs });
       post(session, 'Profiler.start');
+      this.#startedUs = nowUs();
       this.#capturing = true;
       return true;
     } catch (error) {
@@ -57,17 +65,20 @@ export class V8CpuProfiler {
     }
   }
 
-  /** Stops the running capture and returns its profile. */
+  /** Stops the running capture and returns its profile, without the profiler's own start and stop. */
   stop(): CpuProfile {
     if (!this.#capturing || this.#session === undefined) {
       throw new Error('no capture is running');
     }
+    const stoppingUs = nowUs();
     this.#capturing = false;
+    let profile: CpuProfile;
     try {
-      return post<{ profile: CpuProfile }>(this.#session, 'Profiler.stop').profile;
+      profile = post<{ profile: CpuProfile }>(this.#session, 'Profiler.stop').profile;
     } finally {
       unlock();
     }
+    return trimProfile(profile, this.#startedUs, stoppingUs);
   }
 
   /** Stops any capture without keeping it and disconnects the session. */
@@ -92,6 +103,10 @@ export class V8CpuProfiler {
     this.#session = session;
     return session;
   }
+}
+
+function nowUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }
 
 function post<T = unknown>(session: Session, method: string, params?: object): T {

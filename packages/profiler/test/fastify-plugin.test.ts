@@ -34,10 +34,10 @@ afterEach(async () => {
 });
 
 async function serverWith(options: Omit<ProfilerOptions, 'directory'>): Promise<FastifyInstance> {
-  profiler = createProfiler({ directory: dir.profiles, samplingIntervalUs: 100, ...options });
+  profiler = createProfiler({ directory: dir.profiles, samplingIntervalUs: 100, maxOverhead: 1, ...options });
   app = Fastify();
   await app.register(profilerPlugin, { profiler });
-  app.get('/heavy', async () => ({ result: burnCpuWithFibonacci(27) + lightSumOfSquares(20_000) }));
+  app.get('/heavy', async () => ({ result: burnCpuWithFibonacci(30) + lightSumOfSquares(20_000) }));
   app.get('/users/:id', async () => ({ ok: true }));
   app.get('/named', { config: { name: 'named-route' } }, async () => ({ ok: true }));
   await app.ready();
@@ -109,7 +109,7 @@ describe('profilerPlugin at rate 1', () => {
   it('uses the route pattern or configured name, never the raw path, and keeps secrets out', async () => {
     const server = await serverWith({ rate: 1 });
     const secret = 's3cr3t-value-7f2a';
-    await server.inject({ url: `/users/42?token=${secret}`, headers: { authorization: `Bearer ${secret}` } });
+    await server.inject({ url: `/users/raw-id-5510?token=${secret}`, headers: { authorization: `Bearer ${secret}` } });
     await profiler!.idle();
     await server.inject('/named');
     await profiler!.idle();
@@ -123,10 +123,10 @@ describe('profilerPlugin at rate 1', () => {
       ['unmatched', '404'],
     ]);
     for (const file of await filesIn(dir.profiles)) {
-      expect(file).not.toContain('42');
+      expect(file).not.toContain('raw-id');
       const text = await readFile(join(dir.profiles, file), 'utf8');
       expect(text).not.toContain(secret);
-      expect(text).not.toContain('/users/42');
+      expect(text).not.toContain('raw-id-5510');
     }
   });
 
@@ -170,5 +170,22 @@ describe('overlapping sampled requests', () => {
     expect(events.filter((e) => e === 'skipped')).toHaveLength(1);
     const entries = await listProfiles(dir.profiles);
     expect(entries.map((e) => e.name)).toEqual(['/slow']);
+  });
+});
+
+describe('the overhead limit', () => {
+  it('pauses profiling after a capture so starting the profiler stays within maxOverhead', async () => {
+    const events: ProfilerEvent[] = [];
+    profiler = createProfiler({ directory: dir.profiles, rate: 1, onEvent: (event) => events.push(event) });
+    app = Fastify();
+    await app.register(profilerPlugin, { profiler });
+    app.get('/', async () => ({ ok: true }));
+    for (let i = 0; i < 5; i++) expect((await app.inject('/')).statusCode).toBe(200);
+    await profiler.idle();
+    // Starting V8's profiler takes well over the 0.05 ms that would allow a second capture
+    // within these few milliseconds at the default 1 %.
+    expect(profiler.stats()).toMatchObject({ sampled: 1, throttled: 4, skipped: 0, written: 1 });
+    expect(events.filter((e) => e === 'throttled')).toHaveLength(4);
+    expect(await profileFilesIn(dir.profiles)).toHaveLength(1);
   });
 });
