@@ -20,7 +20,7 @@ export type { PgConnectionOptions, PgPoolClientLike, PgPoolLike, PostgresProbeOp
 export { postgresProbe } from './postgres-probe.js';
 export type { MysqlPoolConnectionLike, MysqlPoolLike, MysqlProbeOptions } from './mysql-probe.js';
 export { mysqlProbe } from './mysql-probe.js';
-export type { RedisClientLike, RedisProbeOptions } from './redis-probe.js';
+export type { RedisClientLike, RedisPipelineLike, RedisProbeOptions } from './redis-probe.js';
 export { redisProbe } from './redis-probe.js';
 export type { Cache } from './cache.js';
 export type { MemoryCacheOptions } from './memory-cache.js';

@@ -5,12 +5,18 @@ import { ProbeClientNotReadyError, ProbeFailedError } from './errors.js';
 import { parseOptions } from './options.js';
 import type { Probe } from './probe.js';
 
+/** The part of an ioredis pipeline the probe uses. */
+export interface RedisPipelineLike {
+  set(key: string, value: string, px: 'PX', milliseconds: number): RedisPipelineLike;
+  get(key: string): RedisPipelineLike;
+  del(key: string): RedisPipelineLike;
+  exec(): Promise<Array<[error: Error | null, result: unknown]> | null>;
+}
+
 /** The part of an ioredis `Redis` (or `Cluster`) client the probe uses. */
 export interface RedisClientLike {
   readonly status: string;
-  set(key: string, value: string, px: 'PX', milliseconds: number): Promise<unknown>;
-  get(key: string): Promise<string | null>;
-  del(key: string): Promise<number>;
+  pipeline(): RedisPipelineLike;
 }
 
 export interface RedisProbeOptions {
@@ -25,7 +31,7 @@ export interface RedisProbeOptions {
    */
   keyPrefix?: string;
   /**
-   * Lifetime of the probe's key, should the probe be cut off before it deletes it.
+   * Lifetime of the probe's key, should its DEL never run.
    * @defaultValue 10000
    */
   ttlMs?: number;
@@ -37,7 +43,7 @@ export interface RedisProbeOptions {
 
 const schema = z.object({
   client: z.custom<RedisClientLike>(
-    (v) => typeof (v as RedisClientLike | undefined)?.set === 'function' && typeof (v as RedisClientLike).status === 'string',
+    (v) => typeof (v as RedisClientLike | undefined)?.pipeline === 'function' && typeof (v as RedisClientLike).status === 'string',
     'must be an ioredis client',
   ),
   keyPrefix: z.string().default('keepwatch:'),
@@ -59,10 +65,11 @@ export function redisProbe(options: RedisProbeOptions): Probe {
       if (client.status !== 'ready') throw new ProbeClientNotReadyError(name, client.status);
       const key = `${keyPrefix}health:${randomUUID()}`;
       const value = randomUUID();
-      await raceAbort(client.set(key, value, 'PX', ttlMs), signal);
-      const read = await raceAbort(client.get(key), signal);
-      // Not awaited: the key expires anyway, and the check has its answer.
-      client.del(key).catch(() => undefined);
+      // One round trip: Redis runs a pipeline's commands in order, so GET reads what SET wrote.
+      const replies = await raceAbort(client.pipeline().set(key, value, 'PX', ttlMs).get(key).del(key).exec(), signal);
+      const failed = replies?.find(([error]) => error !== null)?.[0];
+      if (failed) throw failed;
+      const read = replies?.[1]?.[1];
       if (read !== value) throw new ProbeFailedError(name, `read back a different value for key "${key}"`);
     },
   };

@@ -31,7 +31,8 @@ describe('health checker', () => {
     const { value, ms } = await timed(() => checker.check());
     expect(value.ok).toBe(true);
     expect(ms).toBeGreaterThanOrEqual(195);
-    expect(ms).toBeLessThan(350);
+    // Run one after the other they would take 400 ms.
+    expect(ms).toBeLessThan(380);
     expect(value.checks.map((c) => c.name)).toEqual(['a', 'b']);
     for (const check of value.checks) expect(check.latencyMs).toBeGreaterThanOrEqual(195);
   });
