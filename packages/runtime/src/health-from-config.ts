@@ -25,7 +25,7 @@ export function createHealthCheckerFromConfig(
   const { database, redis, cache } = resources;
   if (database?.kind === 'postgres') probes.push(postgresProbe({ name: 'database', pool: database.pool }));
   if (database?.kind === 'mysql') probes.push(mysqlProbe({ name: 'database', pool: database.pool }));
-  if (redis) probes.push(redisProbe({ client: redis, keyPrefix: `${config.redis.prefix}health:` }));
+  if (redis) probes.push(redisProbe({ client: redis, keyPrefix: config.redis.prefix }));
   probes.push(cacheProbe({ name: `cache (${config.cache.backend})`, cache }));
   return createHealthChecker({
     probes,
