@@ -33,7 +33,9 @@ export const compressionExtension: Record<Compression, string> = { zstd: '.zst',
 export function compressStage(compression: Compression, tools: CompressionTools): PipelineStage | undefined {
   if (compression === 'none') return undefined;
   if (compression === 'gzip') return inProcess(createGzip({ level: 6 }));
-  return toolStage(tools.zstdPath, [`-${tools.zstdLevel}`, '-q', '-c']);
+  // --single-thread: each block is written as soon as it is compressed. The CLI's default mode
+  // buffers a multi-MB job first, which hides progress (stored bytes) and holds more memory.
+  return toolStage(tools.zstdPath, [`-${tools.zstdLevel}`, '--single-thread', '-q', '-c']);
 }
 
 export function decompressStage(compression: Compression, tools: Pick<CompressionTools, 'zstdPath'>): PipelineStage | undefined {

@@ -149,7 +149,8 @@ describe('backups that cannot be made', () => {
     const manifest = await runBackup({ source: postgresSource({ url: pgDb.url }), destination });
     const file = join(dir.path, 'database', manifest.startedAt.slice(0, 10), manifest.file);
     const bytes = await readFile(file);
-    bytes[bytes.length >> 1] ^= 0xff;
+    const middle = bytes.length >> 1;
+    bytes[middle] = bytes[middle]! ^ 0xff;
     await writeFile(file, bytes);
     const target = await createPgDatabase('kw_backup_fail_target');
     try {

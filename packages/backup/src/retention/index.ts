@@ -1,0 +1,15 @@
+export {
+  selectForRetention,
+  type RetentionCandidate,
+  type RetentionReason,
+  type RetentionSelection,
+} from './select-for-retention.js';
+export {
+  resolveRetentionPolicy,
+  resolveRetentionOptions,
+  keepsEverything,
+  type ResolvedRetentionPolicy,
+  type RetentionOptions,
+  type RetentionPolicy,
+} from './retention-policy.js';
+export { calendarBucketer, isoWeek, type CalendarBuckets } from './calendar-buckets.js';
