@@ -3,7 +3,9 @@ import type { TopFunction, TopFunctionsReport } from './top-functions.js';
 
 /** `keepwatch profiles top` for a person: a header line, then one aligned row per function. */
 export function formatTopTable(report: TopFunctionsReport): string {
-  const header = `${report.profiles} profile${report.profiles === 1 ? '' : 's'}, ${formatMs(report.busyMs)} busy (${formatMs(report.idleMs)} idle left out)`;
+  const header =
+    `${report.profiles} profile${report.profiles === 1 ? '' : 's'}, ${formatMs(report.busyMs)} busy (${formatMs(report.idleMs)} idle left out)` +
+    report.unreadable.map((u) => `\nleft out ${u.file}: ${u.reason}`).join('');
   if (report.functions.length === 0) return `${header}\nno samples\n`;
   const rows = [
     ['self ms', 'self %', 'total ms', 'profiles', 'function', 'location'],

@@ -54,7 +54,7 @@ export function createProfiler(options: ProfilerOptions): Profiler {
   const pauseFactor = 1 / resolved.maxOverhead - 1;
   const v8 = new V8CpuProfiler();
   const pending = new Set<Promise<void>>();
-  let active: { finished: boolean } | undefined;
+  let active: { finished: boolean; timer?: NodeJS.Timeout } | undefined;
   let closed = false;
 
   const emit = (event: ProfilerEvent, detail: ProfilerEventDetail): void => {
@@ -103,13 +103,13 @@ export function createProfiler(options: ProfilerOptions): Profiler {
     const startedAt = new Date();
     const t0 = performance.now();
     const startCostMs = t0 - beforeStart;
-    const state = { finished: false };
+    const state: { finished: boolean; timer?: NodeJS.Timeout } = { finished: false };
     active = state;
 
     const finish = (status: string | number): void => {
       if (state.finished) return;
       state.finished = true;
-      clearTimeout(timer);
+      clearTimeout(state.timer);
       if (active === state) active = undefined;
       const beforeStop = performance.now();
       const durationMs = beforeStop - t0;
@@ -143,8 +143,8 @@ export function createProfiler(options: ProfilerOptions): Profiler {
       void write.finally(() => pending.delete(write));
     };
 
-    const timer = setTimeout(() => finish('timeout'), resolved.maxDurationMs);
-    timer.unref();
+    state.timer = setTimeout(() => finish('timeout'), resolved.maxDurationMs);
+    state.timer.unref();
     return {
       finish,
       get finished() {
@@ -166,6 +166,7 @@ export function createProfiler(options: ProfilerOptions): Profiler {
       closed = true;
       if (active !== undefined) {
         active.finished = true;
+        clearTimeout(active.timer);
         active = undefined;
       }
       v8.close();

@@ -1,5 +1,5 @@
 import type { CpuProfile, CpuProfileCallFrame } from './cpu-profile.js';
-import { ProfileFilterError } from './errors.js';
+import { ProfileFilterError, ProfileFormatError } from './errors.js';
 import type { ProfileEntry } from './list-profiles.js';
 import { readProfile } from './read-profile.js';
 
@@ -29,7 +29,13 @@ export interface TopFunction {
 }
 
 export interface TopFunctionsReport {
+  /** Profiles read and added up. */
   profiles: number;
+  /**
+   * Profiles left out because they could not be read: deleted by the quota between listing and
+   * reading (a busy server evicts all the time), or damaged. One bad file does not hide the rest.
+   */
+  unreadable: { file: string; reason: string }[];
   /** Sampled time while the process was busy. */
   busyMs: number;
   /** Sampled time while the process waited (`(idle)`), left out of the ranking. */
@@ -64,8 +70,19 @@ export async function topFunctions(
   const tallies = new Map<string, Tally>();
   let busyUs = 0;
   let idleUs = 0;
+  let read = 0;
+  const unreadable: TopFunctionsReport['unreadable'] = [];
   for (const item of profiles) {
-    const profile = 'nodes' in item ? item : await readProfile(item.path);
+    let profile: CpuProfile;
+    try {
+      profile = 'nodes' in item ? item : await readProfile(item.path);
+    } catch (error) {
+      if (!(error instanceof ProfileFormatError) || 'nodes' in item) throw error;
+      const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+      unreadable.push({ file: item.file, reason: code === 'ENOENT' ? 'deleted since it was listed' : error.message });
+      continue;
+    }
+    read += 1;
     const result = addProfile(profile, tallies);
     busyUs += result.busyUs;
     idleUs += result.idleUs;
@@ -86,7 +103,7 @@ export async function topFunctions(
         profiles: tally.profiles,
       }),
     );
-  return { profiles: profiles.length, busyMs: busyUs / 1000, idleMs: idleUs / 1000, functions };
+  return { profiles: read, unreadable, busyMs: busyUs / 1000, idleMs: idleUs / 1000, functions };
 }
 
 function keyOf(frame: CpuProfileCallFrame): string {

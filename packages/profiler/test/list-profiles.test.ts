@@ -7,9 +7,11 @@ import {
   ProfileNotFoundError,
   createProfiler,
   formatProfileTable,
+  formatTopTable,
   listProfiles,
   parseSince,
   profileTask,
+  readProfile,
   resolveProfilePath,
   topFunctions,
   type Profiler,
@@ -101,17 +103,28 @@ describe('resolveProfilePath', () => {
 });
 
 describe('a profile whose metadata or content is damaged', () => {
-  it('is still listed from its file name, and top names the broken file', async () => {
+  it('is still listed from its file name, and top leaves it out by name', async () => {
     const victim = (await listProfiles(dir.profiles, { name: 'maintenance' }))[0]!;
     await rm(victim.path.replace('.cpuprofile', '.meta.json'));
     const listed = (await listProfiles(dir.profiles)).find((e) => e.file === victim.file)!;
     expect(listed).toMatchObject({ name: 'maintenance', status: 'ok', kind: 'task' });
 
     await writeFile(victim.path, '{"nodes": "not a list"}');
-    const error = await topFunctions(await listProfiles(dir.profiles)).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProfileFormatError);
-    expect((error as Error).message).toContain(victim.file);
-    expect((error as Error).message).toContain('nodes');
+    const report = await topFunctions(await listProfiles(dir.profiles));
+    expect(report.profiles).toBe(2);
+    expect(report.unreadable).toHaveLength(1);
+    expect(report.unreadable[0]!.file).toBe(victim.file);
+    expect(report.unreadable[0]!.reason).toMatch(/not a valid CPU profile: nodes/);
+    expect(formatTopTable(report)).toContain(`left out ${victim.file}`);
+    await expect(readProfile(victim.path)).rejects.toBeInstanceOf(ProfileFormatError);
+  });
+
+  it('top leaves out a profile the quota deleted after it was listed', async () => {
+    const entries = await listProfiles(dir.profiles);
+    await rm(entries[0]!.path);
+    const report = await topFunctions(entries);
+    expect(report.profiles).toBe(entries.length - 1);
+    expect(report.unreadable).toEqual([{ file: entries[0]!.file, reason: 'deleted since it was listed' }]);
   });
 });
 

@@ -2,7 +2,7 @@
  * One server of the profiler benchmark, run as a child process so that autocannon in the parent
  * does not share its event loop: `bare` (Fastify alone) or `rate=<fraction>` (with the profiler
  * plugin). Sends `{ port }` to the parent once listening and answers `stats` with the
- * profiler's counts.
+ * profiler's counts, and `cpu` with the CPU time it has used.
  */
 import Fastify from 'fastify';
 import { createProfiler, profilerPlugin, type Profiler } from '@keepwatch/profiler';
@@ -27,7 +27,10 @@ async function main(): Promise<void> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   process.on('message', async (message) => {
-    if (message === 'stats') {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpuUs: user + system });
+    } else if (message === 'stats') {
       await profiler?.idle();
       process.send?.({ stats: profiler?.stats() ?? null });
     } else if (message === 'close') {
