@@ -1,13 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import { errorMessage } from '@keepwatch/errors';
 import type { MetricsLogger } from './logger.js';
 import type { BufferSnapshot, BufferedDelta, SeriesBuffer } from './series-buffer.js';
 
 export interface FlusherOptions {
   buffer: SeriesBuffer;
-  write: (snapshot: BufferSnapshot) => Promise<void>;
-  /** 0: every observation is written at once. */
+  /** Applies a snapshot under a claim key at most once (see redis-writer.ts). */
+  write: (claimKey: string, forget: readonly string[], snapshot: BufferSnapshot) => Promise<unknown>;
+  /** Deletes claims of applied snapshots (on close, when no later write will carry them). */
+  release: (claimKeys: readonly string[]) => Promise<unknown>;
+  /** The claim key of a snapshot id. */
+  claimKey: (id: string) => string;
+  /** 0: every observation is written at once while Redis answers. */
   intervalMs: number;
   logger: MetricsLogger;
+}
+
+interface Pending {
+  claimKey: string;
+  snapshot: BufferSnapshot;
 }
 
 /** How often write-every-observation mode retries what failed while Redis was away. */
@@ -15,13 +26,17 @@ const retryMs = 1000;
 
 /**
  * Moves the buffer to Redis: on a timer, on demand (a scrape, shutdown), or per observation
- * when the interval is 0. One buffered flush is in flight at a time; a failed write goes back
- * into the buffer. Nothing here ever rejects: a metrics outage must never reach the app.
+ * when the interval is 0. A snapshot whose write failed is kept as it is, under its claim, and
+ * sent again before anything newer, so a write that did land but lost its reply is not counted
+ * twice. Nothing here ever rejects: a metrics outage must never reach the app.
  */
 export class Flusher {
   private readonly timer: NodeJS.Timeout;
   private current: Promise<boolean> | undefined;
+  private readonly pending: Pending[] = [];
   private readonly immediate = new Set<Promise<void>>();
+  /** Claims of applied snapshots, deleted in Redis by the next write. */
+  private forget: string[] = [];
   private failing = false;
 
   constructor(private readonly options: FlusherOptions) {
@@ -32,30 +47,33 @@ export class Flusher {
     this.timer.unref();
   }
 
-  /** Adds an observation; in write-every-observation mode also sends it now. */
+  /** Adds an observation; in write-every-observation mode, while Redis answers, sends it now. */
   record(deltas: BufferedDelta[]): void {
     const { buffer } = this.options;
-    if (this.options.intervalMs > 0) {
+    if (this.options.intervalMs > 0 || this.failing || this.pending.length > 0) {
       buffer.add(deltas);
       return;
     }
     const snapshot = buffer.reserve(deltas);
     if (!snapshot) return;
-    const write = this.send(snapshot).then(() => undefined);
+    const write = this.send({ claimKey: this.options.claimKey(randomUUID()), snapshot }).then(() => undefined);
     this.immediate.add(write);
     void write.finally(() => this.immediate.delete(write));
   }
 
   /**
-   * Sends everything buffered, after any flush in flight; resolves true when it all reached
-   * Redis, false when it went back into the buffer.
+   * Sends what failed before, then everything buffered, after any flush in flight; resolves
+   * true when it all reached Redis, false when some of it is still waiting.
    */
   flush(): Promise<boolean> {
     const run = async (): Promise<boolean> => {
-      // Per-observation writes in flight may fail back into the buffer: wait for them first.
+      // Per-observation writes in flight may fail into `pending`: wait for them first.
       await Promise.all([...this.immediate]);
+      while (this.pending.length > 0) {
+        if (!(await this.send(this.pending.shift()!))) return false;
+      }
       if (this.options.buffer.isEmpty) return true;
-      return this.send(this.options.buffer.take());
+      return this.send({ claimKey: this.options.claimKey(randomUUID()), snapshot: this.options.buffer.take() });
     };
     const next = (this.current ?? Promise.resolve(true)).then(run);
     this.current = next;
@@ -73,23 +91,34 @@ export class Flusher {
       timeout = setTimeout(() => resolve(false), timeoutMs);
     });
     try {
-      return await Promise.race([this.flush(), deadline]);
+      return await Promise.race([
+        this.flush().then(async (flushed) => {
+          const forget = this.forget.splice(0);
+          if (forget.length > 0) await this.options.release(forget).catch(() => undefined);
+          return flushed;
+        }),
+        deadline,
+      ]);
     } finally {
       clearTimeout(timeout);
     }
   }
 
-  private async send(snapshot: BufferSnapshot): Promise<boolean> {
+  private async send(item: Pending): Promise<boolean> {
+    const forget = this.forget.splice(0);
     try {
-      await this.options.write(snapshot);
-      this.options.buffer.settle(snapshot);
-      if (this.failing) {
+      await this.options.write(item.claimKey, forget, item.snapshot);
+      this.options.buffer.settle(item.snapshot);
+      this.forget.push(item.claimKey);
+      if (this.failing && this.pending.length === 0) {
         this.failing = false;
-        this.options.logger.info({ buffered: this.options.buffer.size }, 'metrics: Redis reachable again, buffer flushed');
+        this.options.logger.info({ buffered: this.options.buffer.size }, 'metrics: Redis reachable again');
       }
       return true;
     } catch (error) {
-      this.options.buffer.restore(snapshot);
+      this.forget.push(...forget);
+      // Back in front of the queue, unchanged: its claim makes a second delivery harmless.
+      this.pending.unshift(item);
       if (!this.failing) {
         this.failing = true;
         // Once per outage: a log line per second per process would bury the cause.

@@ -94,7 +94,9 @@ class RedisMetricsStore implements MetricsStore {
     const droppedKey = this.keys.family(droppedObservations.id);
     this.flusher = new Flusher({
       buffer: this.buffer,
-      write: (snapshot) => writeSnapshot(redis, snapshot, droppedKey),
+      write: (claimKey, forget, snapshot) => writeSnapshot(redis, { claimKey, droppedKey, forget, snapshot }),
+      release: (claimKeys) => redis.del(...claimKeys),
+      claimKey: (id) => this.keys.claim(id),
       intervalMs: options.flushIntervalMs,
       logger,
     });

@@ -7,6 +7,8 @@ export interface MetricsKeys {
   /** Sorted set of instances that published process metrics (score: last publication, ms). */
   readonly instances: string;
   process(instance: string): string;
+  /** Marks one flushed snapshot as applied, so a second delivery of it changes nothing. */
+  claim(id: string): string;
 }
 
 export function metricsKeys(keyPrefix: string): MetricsKeys {
@@ -15,5 +17,6 @@ export function metricsKeys(keyPrefix: string): MetricsKeys {
     family: (id) => `${tag}:${id}`,
     instances: `${tag}:instances`,
     process: (instance) => `${tag}:process:${instance}`,
+    claim: (id) => `${tag}:claim:${id}`,
   };
 }

@@ -2,18 +2,61 @@ import type { MetricsRedis } from './options.js';
 import type { BufferSnapshot } from './series-buffer.js';
 
 /**
- * Sends a snapshot as one MULTI: either every delta lands or none does, so a failed flush can
- * be put back in the buffer without counting anything twice.
+ * Applies a snapshot at most once, however often it is sent.
+ *
+ * A write whose reply is lost (the connection drops after Redis ran it, or ioredis resends
+ * unanswered commands after a reconnect) would otherwise count twice when retried. The script
+ * first claims the snapshot's id with SET NX: a second delivery finds the claim and changes
+ * nothing. Claims of snapshots known to be applied are deleted with the next write, so each
+ * process keeps about one claim in Redis; the TTL removes those of processes that died.
+ * Lua keeps claim and increments atomic, and every key shares one hash tag (one Cluster slot).
+ *
+ * KEYS: claim, dropped-counter hash, claims to forget…, family hashes…
+ * ARGV: claim TTL ms, dropped, number of claims to forget, then per delta: key index, field,
+ *       delta, `i` (HINCRBY) or `f` (HINCRBYFLOAT).
  */
-export async function writeSnapshot(redis: MetricsRedis, snapshot: BufferSnapshot, droppedKey: string): Promise<void> {
-  const multi = redis.multi();
-  for (const d of snapshot.deltas) {
-    if (d.float) multi.hincrbyfloat(d.key, d.field, d.delta);
-    else multi.hincrby(d.key, d.field, d.delta);
+const applyScript = `
+local forget = tonumber(ARGV[3])
+for i = 1, forget do redis.call('DEL', KEYS[2 + i]) end
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
+local dropped = tonumber(ARGV[2])
+if dropped > 0 then redis.call('HINCRBY', KEYS[2], '[]', dropped) end
+for i = 4, #ARGV, 4 do
+  local key = KEYS[tonumber(ARGV[i])]
+  if ARGV[i + 3] == 'f' then
+    redis.call('HINCRBYFLOAT', key, ARGV[i + 1], ARGV[i + 2])
+  else
+    redis.call('HINCRBY', key, ARGV[i + 1], ARGV[i + 2])
+  end
+end
+return 1
+`;
+
+/** How long a claim outlives a process that died before forgetting it. */
+const claimTtlMs = 24 * 3600 * 1000;
+
+export interface SnapshotWrite {
+  claimKey: string;
+  droppedKey: string;
+  /** Claims of earlier snapshots that are known to be applied. */
+  forget: readonly string[];
+  snapshot: BufferSnapshot;
+}
+
+/** Resolves true when applied now, false when an earlier delivery had already applied it. */
+export async function writeSnapshot(redis: MetricsRedis, write: SnapshotWrite): Promise<boolean> {
+  const keys = [write.claimKey, write.droppedKey, ...write.forget];
+  const keyIndex = new Map<string, number>();
+  const args: Array<string | number> = [claimTtlMs, write.snapshot.dropped, write.forget.length];
+  for (const d of write.snapshot.deltas) {
+    let index = keyIndex.get(d.key);
+    if (index === undefined) {
+      keys.push(d.key);
+      index = keys.length; // Lua's KEYS is 1-based
+      keyIndex.set(d.key, index);
+    }
+    args.push(index, d.field, d.delta, d.float ? 'f' : 'i');
   }
-  if (snapshot.dropped > 0) multi.hincrby(droppedKey, '[]', snapshot.dropped);
-  const results = await multi.exec();
-  if (results === null) throw new Error('metrics flush transaction was aborted');
-  const failed = results.find(([error]) => error);
-  if (failed) throw failed[0];
+  const applied = await redis.eval(applyScript, keys.length, ...keys, ...args);
+  return applied === 1;
 }

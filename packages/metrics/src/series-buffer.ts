@@ -65,7 +65,7 @@ export class SeriesBuffer {
 
   /**
    * For write-every-observation mode: the observation's deltas as a snapshot of their own,
-   * counted against the bound until `settle` or `restore`; undefined (and counted as dropped)
+   * counted against the bound until `settle`; undefined (and counted as dropped)
    * when there is no room.
    */
   reserve(deltas: BufferedDelta[]): BufferSnapshot | undefined {
@@ -91,19 +91,12 @@ export class SeriesBuffer {
     return snapshot;
   }
 
-  /** A snapshot reached Redis: its fields no longer count against the bound. */
+  /**
+   * A snapshot reached Redis: its fields no longer count against the bound. Until then (while
+   * its write is retried) they do, so memory stays bounded during an outage.
+   */
   settle(snapshot: BufferSnapshot): void {
     this.inFlight -= snapshot.deltas.length;
-  }
-
-  /**
-   * Puts back a snapshot whose write failed. It always fits: its fields were counted against
-   * the bound while in flight, so nothing is lost here.
-   */
-  restore(snapshot: BufferSnapshot): void {
-    this.inFlight -= snapshot.deltas.length;
-    this.droppedSinceTake += snapshot.dropped;
-    for (const d of snapshot.deltas) this.put(d);
   }
 
   private drop(): void {

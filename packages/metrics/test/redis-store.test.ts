@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type MetricsStore, MetricsStoreClosedError, createMetricsStore } from '../src/index.js';
+import { writeSnapshot } from '../src/redis-writer.js';
 import { connectRedis, deletePrefix, scanKeys, uniquePrefix } from './helpers/redis.js';
 import { familyValue } from './helpers/samples.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -139,5 +140,33 @@ describe('the Redis-backed store', () => {
       [1, 1],
       ['+Inf', 1],
     ]);
+  });
+
+  it('applies a snapshot delivered twice only once (a retry after a lost reply)', async () => {
+    const tag = `{${prefix}metrics}`;
+    const write = {
+      claimKey: `${tag}:claim:retry-1`,
+      droppedKey: `${tag}:dropped_observations`,
+      forget: [],
+      snapshot: { deltas: [{ key: `${tag}:view_requests`, field: JSON.stringify(['/x', 'GET', '200']), delta: 5, float: false }], dropped: 1 },
+    };
+    expect(await writeSnapshot(redis, write)).toBe(true);
+    expect(await writeSnapshot(redis, write)).toBe(false);
+    const families = await store().read();
+    expect(familyValue(families, 'pretix_view_requests_total', { url_name: '/x', method: 'GET', status_code: '200' })).toBe(5);
+    expect(familyValue(families, 'pretix_metrics_dropped_observations_total', {})).toBe(1);
+  });
+
+  it('keeps about one claim per process in Redis, however many flushes', async () => {
+    const s = store();
+    for (let i = 0; i < 5; i++) {
+      s.observeView({ ...view, durationSeconds: 0.01 });
+      expect(await s.flush()).toBe(true);
+    }
+    const claims = async () => (await scanKeys(redis, prefix)).filter((k) => k.includes(':claim:'));
+    expect(await claims()).toHaveLength(1);
+    expect(familyValue(await s.read(), 'pretix_view_requests_total', viewLabels)).toBe(5);
+    await s.close();
+    expect(await claims()).toHaveLength(0);
   });
 });

@@ -16,15 +16,15 @@ describe('SeriesBuffer', () => {
     expect(snapshot.dropped).toBe(1);
   });
 
-  it('counts a write in flight against the bound, so putting it back never overflows', () => {
+  it('counts a snapshot being written against the bound until it is settled', () => {
     const buffer = new SeriesBuffer(2);
     buffer.add([delta('a'), delta('b')]);
     const inFlight = buffer.take();
+    expect(buffer.size).toBe(0);
     expect(buffer.add([delta('c')])).toBe(false);
-    buffer.restore(inFlight);
-    expect(buffer.size).toBe(2);
-    buffer.add([delta('a')]);
-    expect(buffer.take().deltas).toEqual([delta('a', 2), delta('b', 1)]);
-    expect(buffer.add([delta('c')])).toBe(false);
+    buffer.settle(inFlight);
+    expect(buffer.add([delta('c')])).toBe(true);
+    expect(buffer.reserve([delta('d'), delta('e')])).toBeUndefined();
+    expect(buffer.droppedCount).toBe(2);
   });
 });
