@@ -35,7 +35,8 @@ export function expressMetrics(options: ExpressMetricsOptions) {
     onResponseDone(response, (statusCode, durationSeconds) => {
       const named = response.locals?.[urlNameKey];
       // A router that answered never unwinds, so baseUrl and route still hold the match here.
-      const route = typeof request.route?.path === 'string' ? `${request.baseUrl ?? ''}${request.route.path}` : undefined;
+      // A RegExp or array route path is still a pattern, never the raw path: keep its source.
+      const route = request.route ? `${request.baseUrl ?? ''}${String(request.route.path)}` : undefined;
       const urlName = viewName(view, typeof named === 'string' ? named : route, request.originalUrl ?? request.url);
       if (urlName !== undefined) recorder.observeView({ urlName, method: request.method ?? '', statusCode, durationSeconds });
     });
