@@ -1,6 +1,6 @@
 import { isKeepwatchError } from '@keepwatch/errors';
 import { BackupJobName, backupJobPayloadSchema, parsePayload, type BackupJobPayload } from '@keepwatch/jobs';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Destination } from './destination.js';
 import { BackupError, BackupSourceUnknownError } from './errors.js';
 import { silentLogger, type BackupLogger } from './logger.js';
@@ -63,17 +63,19 @@ export function createBackupProcessor(options: BackupProcessorOptions) {
         { waitMs: lockWaitMs, signal },
       );
     } catch (error) {
-      throw toJobError(error);
+      throw await toJobError(error);
     }
   };
 }
 
 /** BullMQ keeps only a message: put the code in front, and stop retries that cannot help. */
-function toJobError(error: unknown): Error {
+async function toJobError(error: unknown): Promise<Error> {
   if (!isKeepwatchError(error)) return error instanceof Error ? error : new Error(String(error));
   const message = `${error.code}: ${error.message}`;
   const permanent = error instanceof BackupError ? !error.retryable : error.code === 'KW_JOB_PAYLOAD_INVALID';
-  const wrapped = permanent ? new UnrecoverableError(message) : new Error(message);
+  // bullmq is loaded only here: the worker has it loaded already, and a CLI that imports this
+  // package for `runBackup` does not pay for it.
+  const wrapped = permanent ? new (await import('bullmq')).UnrecoverableError(message) : new Error(message);
   if (!permanent) wrapped.name = error.name;
   return Object.assign(wrapped, { code: error.code, cause: error });
 }

@@ -1,4 +1,4 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import type { ConnectionSettings } from './connection-url.js';
 import { BackupAuthError, BackupConnectionError, BackupToolMissingError } from './errors.js';
 import type { TableCount } from './manifest.js';
@@ -12,8 +12,10 @@ const PERMANENT_CODES = new Set(['ER_BAD_DB_ERROR']);
 
 /** Connects to `settings.database`, or to no database when `withoutDatabase` (to create one). */
 export async function connectMysql(settings: ConnectionSettings, timeoutMs: number, withoutDatabase = false): Promise<MysqlConnection> {
+  // Loaded on first use, like pg: only the driver of the configured database is ever loaded.
+  const { default: driver } = await import('mysql2/promise');
   try {
-    return await mysql.createConnection({
+    return await driver.createConnection({
       host: settings.host,
       port: settings.port,
       user: settings.user,

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { ConnectionSettings } from './connection-url.js';
 import { BackupAuthError, BackupConnectionError } from './errors.js';
 import type { TableCount } from './manifest.js';
@@ -10,7 +10,9 @@ const PERMANENT_CODES = new Set(['3D000', '42501']);
 
 /** Connects, turning failures into errors that say whether a retry can help, without secrets. */
 export async function connectPostgres(settings: ConnectionSettings, timeoutMs: number): Promise<pg.Client> {
-  const client = new pg.Client({
+  // Loaded on first use: a worker that only backs up MySQL never pays for pg, and the reverse.
+  const { default: driver } = await import('pg');
+  const client = new driver.Client({
     host: settings.host,
     port: settings.port,
     user: settings.user,
