@@ -19,7 +19,8 @@ import { readFleet } from './redis-reader.js';
 import { type MetricsKeys, metricsKeys } from './redis-keys.js';
 import { writeSnapshot } from './redis-writer.js';
 import { type BufferedDelta, SeriesBuffer } from './series-buffer.js';
-import { bucketField, bucketFor, labelsField, sumField } from './series-fields.js';
+import { labelsField } from './series-fields.js';
+import { SeriesNameCache, bucketIndex } from './series-names.js';
 import { withTimeout } from './with-timeout.js';
 
 export interface ViewObservation {
@@ -81,6 +82,7 @@ class RedisMetricsStore implements MetricsStore {
   private readonly viewDurationsKey: string;
   private readonly taskRunsKey: string;
   private readonly taskDurationsKey: string;
+  private readonly names: SeriesNameCache;
   private closed = false;
 
   constructor(readonly options: ResolvedMetricsOptions) {
@@ -91,6 +93,7 @@ class RedisMetricsStore implements MetricsStore {
     this.taskRunsKey = this.keys.family(taskRuns.id);
     this.taskDurationsKey = this.keys.family(taskDurations.id);
     this.buffer = new SeriesBuffer(options.maxBufferedSeries);
+    this.names = new SeriesNameCache(options.buckets);
     const droppedKey = this.keys.family(droppedObservations.id);
     this.flusher = new Flusher({
       buffer: this.buffer,
@@ -118,19 +121,28 @@ class RedisMetricsStore implements MetricsStore {
 
   observeView({ urlName, method, statusCode, durationSeconds }: ViewObservation): void {
     if (this.closed) return;
-    const labels = labelsField([urlName, normalizeMethod(method), String(statusCode)]);
+    const names = this.names.get([urlName, normalizeMethod(method), String(statusCode)]);
+    const seconds = validSeconds(durationSeconds);
     this.flusher.record([
-      { key: this.viewRequestsKey, field: labels, delta: 1, float: false },
-      ...this.histogramDeltas(this.viewDurationsKey, labels, durationSeconds),
+      { key: this.viewRequestsKey, field: names.labels, delta: 1, float: false },
+      { key: this.viewDurationsKey, field: names.bucket(bucketIndex(seconds, this.options.buckets)), delta: 1, float: false },
+      { key: this.viewDurationsKey, field: names.sum, delta: seconds, float: true },
     ]);
   }
 
   observeTask({ taskName, status, durationSeconds }: TaskObservation): void {
     if (this.closed) return;
     const deltas: BufferedDelta[] = [
-      { key: this.taskRunsKey, field: labelsField([taskName, status]), delta: 1, float: false },
+      { key: this.taskRunsKey, field: this.names.get([taskName, status]).labels, delta: 1, float: false },
     ];
-    if (status === 'success') deltas.push(...this.histogramDeltas(this.taskDurationsKey, labelsField([taskName]), durationSeconds));
+    if (status === 'success') {
+      const names = this.names.get([taskName]);
+      const seconds = validSeconds(durationSeconds);
+      deltas.push(
+        { key: this.taskDurationsKey, field: names.bucket(bucketIndex(seconds, this.options.buckets)), delta: 1, float: false },
+        { key: this.taskDurationsKey, field: names.sum, delta: seconds, float: true },
+      );
+    }
     this.flusher.record(deltas);
   }
 
@@ -169,11 +181,9 @@ class RedisMetricsStore implements MetricsStore {
     if (this.publisher) await withTimeout(this.publisher.close(), this.options.timeoutMs).catch(() => undefined);
   }
 
-  private histogramDeltas(key: string, labels: string, seconds: number): BufferedDelta[] {
-    const value = Number.isFinite(seconds) && seconds >= 0 ? seconds : 0;
-    return [
-      { key, field: bucketField(labels, bucketFor(value, this.options.buckets)), delta: 1, float: false },
-      { key, field: sumField(labels), delta: value, float: true },
-    ];
-  }
+}
+
+/** A negative or non-finite duration (a clock step, a caller's bug) counts as 0, never NaN. */
+function validSeconds(seconds: number): number {
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : 0;
 }

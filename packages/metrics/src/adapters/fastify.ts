@@ -30,16 +30,21 @@ const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, option
   const view = resolveViewOptions(options);
   const { recorder, exposition } = options;
 
-  fastify.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.config.urlName ?? (request.is404 ? undefined : request.routeOptions.url);
+  // A callback hook, not an async one: Fastify runs it without allocating a promise per request.
+  fastify.addHook('onResponse', (request, reply, done) => {
+    // routeOptions is a getter that builds an object: read it once. No url means no route matched.
+    const { config, url } = request.routeOptions;
+    const route = url === undefined ? undefined : (config.urlName ?? url);
     const urlName = viewName(view, route, request.url);
-    if (urlName === undefined) return;
-    recorder.observeView({
-      urlName,
-      method: request.method,
-      statusCode: reply.statusCode,
-      durationSeconds: reply.elapsedTime / 1000,
-    });
+    if (urlName !== undefined) {
+      recorder.observeView({
+        urlName,
+        method: request.method,
+        statusCode: reply.statusCode,
+        durationSeconds: reply.elapsedTime / 1000,
+      });
+    }
+    done();
   });
 
   if (exposition?.enabled) {
