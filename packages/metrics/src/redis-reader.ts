@@ -3,7 +3,8 @@ import type { MetricFamily, MetricSample } from './metric-family.js';
 import type { MetricsRedis } from './options.js';
 import { instanceFamilies } from './process-metrics.js';
 import type { MetricsKeys } from './redis-keys.js';
-import { bucketFor, parseField, parseLabels } from './series-fields.js';
+import { parseField, parseLabels } from './series-fields.js';
+import { bucketIndex } from './series-names.js';
 
 export interface ReadOptions {
   redis: MetricsRedis;
@@ -75,7 +76,8 @@ function toFamily(spec: FamilySpec, hash: Record<string, string>, options: ReadO
 
 interface HistogramSeries {
   labels: Record<string, string>;
-  counts: Map<number, number>;
+  /** Per-bucket (not cumulative) counts, by index into the configured bounds plus `+Inf`. */
+  counts: Float64Array;
   sum: number;
 }
 
@@ -85,37 +87,42 @@ function histogramSamples(
   hash: Record<string, string>,
   buckets: readonly number[],
 ): MetricSample[] {
+  const bounds = [...buckets, Number.POSITIVE_INFINITY];
+  const le = bounds.map((bound) => (bound === Number.POSITIVE_INFINITY ? '+Inf' : bound));
+  const indexOfBound = new Map(bounds.map((bound, i) => [bound, i]));
   const series = new Map<string, HistogramSeries>();
-  for (const [field, raw] of Object.entries(hash)) {
+  for (const field in hash) {
     const parsed = parseField(field);
     if (!parsed || parsed.kind === 'value') continue;
     let entry = series.get(parsed.labels);
     if (!entry) {
       const labels = parseLabels(parsed.labels, spec.labels);
       if (!labels) continue;
-      entry = { labels, counts: new Map(), sum: 0 };
+      entry = { labels, counts: new Float64Array(bounds.length), sum: 0 };
       series.set(parsed.labels, entry);
     }
     if (parsed.kind === 'sum') {
-      entry.sum += Number(raw);
+      entry.sum += Number(hash[field]);
     } else {
       // A bound from an older bucket configuration moves up to the next configured bound: an
       // observation <= the old bound is also <= the new one, so cumulative counts stay true.
-      const bound = bucketFor(parsed.bound, buckets);
-      entry.counts.set(bound, (entry.counts.get(bound) ?? 0) + Number(raw));
+      const index = indexOfBound.get(parsed.bound) ?? bucketIndex(parsed.bound, buckets);
+      entry.counts[index]! += Number(hash[field]);
     }
   }
 
+  const bucketName = `${name}_bucket`;
+  const sumName = `${name}_sum`;
+  const countName = `${name}_count`;
   const samples: MetricSample[] = [];
-  const bounds = [...buckets, Number.POSITIVE_INFINITY];
   for (const { labels, counts, sum } of series.values()) {
     let cumulative = 0;
-    for (const bound of bounds) {
-      cumulative += counts.get(bound) ?? 0;
-      samples.push({ metricName: `${name}_bucket`, labels: { ...labels, le: bound === Number.POSITIVE_INFINITY ? '+Inf' : bound }, value: cumulative });
+    for (let i = 0; i < bounds.length; i++) {
+      cumulative += counts[i]!;
+      samples.push({ metricName: bucketName, labels: { ...labels, le: le[i]! }, value: cumulative });
     }
-    samples.push({ metricName: `${name}_sum`, labels, value: sum });
-    samples.push({ metricName: `${name}_count`, labels, value: cumulative });
+    samples.push({ metricName: sumName, labels, value: sum });
+    samples.push({ metricName: countName, labels, value: cumulative });
   }
   return samples;
 }

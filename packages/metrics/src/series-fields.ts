@@ -51,10 +51,3 @@ export function parseLabels(labels: string, names: readonly string[]): Record<st
   });
   return result;
 }
-
-/** The smallest bucket bound that holds `value` (`+Inf` past the last). */
-export function bucketFor(value: number, buckets: readonly number[]): number {
-  // Linear scan: 15 bounds, and most observations land in the first few.
-  for (const bound of buckets) if (value <= bound) return bound;
-  return Number.POSITIVE_INFINITY;
-}
