@@ -40,6 +40,9 @@ async function serverWith(options: Omit<ProfilerOptions, 'directory'>): Promise<
   app.get('/heavy', async () => ({ result: burnCpuWithFibonacci(30) + lightSumOfSquares(20_000) }));
   app.get('/users/:id', async () => ({ ok: true }));
   app.get('/named', { config: { name: 'named-route' } }, async () => ({ ok: true }));
+  app.get('/boom', async () => {
+    throw new Error('handler failed');
+  });
   await app.ready();
   return app;
 }
@@ -106,7 +109,7 @@ describe('profilerPlugin at rate 1', () => {
     expect(profile.samples.length).toBeGreaterThan(10);
   });
 
-  it('uses the route pattern or configured name, never the raw path, and keeps secrets out', async () => {
+  it('records the route pattern or configured name (never the raw path) and the status, and keeps secrets out', async () => {
     const server = await serverWith({ rate: 1 });
     const secret = 's3cr3t-value-7f2a';
     await server.inject({ url: `/users/raw-id-5510?token=${secret}`, headers: { authorization: `Bearer ${secret}` } });
@@ -115,9 +118,12 @@ describe('profilerPlugin at rate 1', () => {
     await profiler!.idle();
     await server.inject('/no/such/route');
     await profiler!.idle();
+    expect((await server.inject('/boom')).statusCode).toBe(500);
+    await profiler!.idle();
 
     const entries = await listProfiles(dir.profiles);
     expect(entries.map((e) => [e.name, e.status]).sort()).toEqual([
+      ['/boom', '500'],
       ['/users/:id', '200'],
       ['named-route', '200'],
       ['unmatched', '404'],
