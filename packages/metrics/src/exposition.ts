@@ -35,7 +35,10 @@ export interface ExpositionOptions {
    * @defaultValue `[]`
    */
   collectors?: ScrapeCollector[];
-  /** A pino logger for failed scrapes and collectors. */
+  /**
+   * A pino logger for failed scrapes and collectors.
+   * @defaultValue silent
+   */
   logger?: MetricsLogger;
 }
 

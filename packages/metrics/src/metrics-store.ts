@@ -58,8 +58,8 @@ export interface MetricsStore extends ViewRecorder, TaskRecorder {
    */
   setModelInstances(counts: Readonly<Record<string, number>>): Promise<void>;
   /**
-   * Sends the buffer now; resolves false (never rejects) when Redis is unreachable or does not
-   * answer within `timeoutMs` (the deltas stay buffered).
+   * Sends the buffer (and this process's own metrics) now; resolves false (never rejects) when
+   * Redis is unreachable or does not answer within `timeoutMs` (the deltas stay buffered).
    */
   flush(): Promise<boolean>;
   /** Reads the whole fleet's families; rejects with `KW_METRICS_STORE_UNAVAILABLE` after `timeoutMs`. */
@@ -158,8 +158,10 @@ class RedisMetricsStore implements MetricsStore {
   }
 
   flush(): Promise<boolean> {
+    // Publishing this process's own metrics too makes the scraping replica's series current.
+    const flushed = Promise.all([this.flusher.flush(), this.publisher?.publish()]).then(([ok]) => ok);
     // A flush stuck behind an unreachable Redis must not hold up a scrape or a shutdown.
-    return withTimeout(this.flusher.flush(), this.options.timeoutMs).catch(() => false);
+    return withTimeout(flushed, this.options.timeoutMs).catch(() => false);
   }
 
   async read(): Promise<MetricFamily[]> {

@@ -68,7 +68,10 @@ export interface MetricsOptions {
    * @defaultValue `5000`
    */
   timeoutMs?: number;
-  /** A pino logger; the store logs Redis outages (once, and on recovery), never observations. */
+  /**
+   * A pino logger; the store logs Redis outages (once, and on recovery), never observations.
+   * @defaultValue silent
+   */
   logger?: MetricsLogger;
 }
 

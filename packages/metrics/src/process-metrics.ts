@@ -25,6 +25,7 @@ export class ProcessMetricsPublisher {
   private readonly timer: NodeJS.Timeout;
   private publishing: Promise<void> | undefined;
   private failing = false;
+  private closed = false;
 
   constructor(private readonly options: ProcessMetricsOptions) {
     collectDefaultMetrics({ register: this.registry });
@@ -35,8 +36,10 @@ export class ProcessMetricsPublisher {
     void this.publish();
   }
 
-  /** Writes the current values now; never rejects. */
+  /** Writes the current values now (or joins a write in flight); never rejects. */
   publish(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.publishing) return this.publishing;
     const run = async (): Promise<void> => {
       const { redis, keys, instance, ttlMs } = this.options;
       try {
@@ -71,6 +74,7 @@ export class ProcessMetricsPublisher {
 
   /** Stops publishing and removes this instance at once (a clean exit need not wait for the TTL). */
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.timer);
     await this.publishing;
     const { redis, keys, instance } = this.options;
