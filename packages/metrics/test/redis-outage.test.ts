@@ -10,6 +10,7 @@ import { waitFor } from './helpers/wait-for.js';
 // The shared Redis is never stopped: this file runs a redis-server of its own.
 let own: OwnRedis;
 let server: { child: Child; baseUrl: string } | undefined;
+let immediateServer: { child: Child; baseUrl: string } | undefined;
 const prefix = uniquePrefix('outage');
 
 beforeAll(async () => {
@@ -19,6 +20,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopChild(server?.child, 'SIGKILL');
+  await stopChild(immediateServer?.child, 'SIGKILL');
   await own.destroy();
 });
 
@@ -78,4 +80,36 @@ describe('Redis stopped for 10 s while requests keep coming', () => {
     expect(Number(await redis.hget(`{${prefix}metrics}:view_requests`, JSON.stringify(['/orders/:id', 'GET', '200'])))).toBe(statuses.length);
     redis.disconnect();
   }, 60_000);
+
+  it('in write-every-observation mode too: a shorter outage, exact counts after', async () => {
+    immediateServer = await startServer({ redisPort: own.port, prefix: `${prefix}immediate:`, flushIntervalMs: 0, timeoutMs: 1000 });
+    const { baseUrl } = immediateServer;
+    const statuses: number[] = [];
+    const loop = async (ms: number): Promise<void> => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        statuses.push((await get(`${baseUrl}/orders/${statuses.length}`)).status);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    await loop(1000);
+    await own.stop();
+    await loop(3000);
+    await own.start();
+    await loop(1000);
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+
+    const labels = { url_name: '/orders/:id', method: 'GET', status_code: '200' };
+    await waitFor(
+      'exact counts after the outage',
+      async () => {
+        const { status, body } = await get(`${baseUrl}/metrics`);
+        return status === 200 && sampleValue(body, 'pretix_view_requests_total', labels) === statuses.length ? true : undefined;
+      },
+      20_000,
+      250,
+    );
+    const probe = JSON.parse((await get(`${baseUrl}/_probe`)).body) as { unhandled: number; dropped: number };
+    expect(probe).toEqual({ unhandled: 0, dropped: 0 });
+  }, 40_000);
 });
