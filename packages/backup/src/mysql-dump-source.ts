@@ -1,3 +1,4 @@
+import { finished } from 'node:stream/promises';
 import { parseConnectionUrl } from './connection-url.js';
 import { BackupAbortedError } from './errors.js';
 import {
@@ -8,6 +9,7 @@ import {
   mysqlTableCounts,
   resolveMysqlTool,
 } from './mysql-connection.js';
+import { MysqlRowCounter } from './mysql-row-counter.js';
 import { resolveDatabaseOptions, type DatabaseSourceOptions } from './options.js';
 import type { BackupSource, OpenSourceOptions, SourceDump, SourceMetadata } from './source.js';
 import { spawnTool } from './tool-process.js';
@@ -17,9 +19,9 @@ import { spawnTool } from './tool-process.js';
  * InnoDB snapshot (`--single-transaction`), with routines, triggers and events, binary columns
  * as hex so the dump survives any client character set.
  *
- * The row counts come from a consistent snapshot this package opens just before the dump starts
- * (`rowCounts: 'separate-snapshot'`): mysqldump cannot share its snapshot, and making the two
- * coincide would take FLUSH TABLES WITH READ LOCK (RELOAD privilege, a global write stall).
+ * mysqldump cannot share its snapshot, so the row counts are read from the dump itself as it
+ * streams (`MysqlRowCounter`): same snapshot, and no COUNT(*) scans loading the server. Should
+ * the dump not parse, the tables are counted with queries after it (`separate-snapshot`).
  */
 export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
   const resolved = resolveDatabaseOptions(options);
@@ -41,8 +43,6 @@ export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
         const [versionRows] = await connection.query<import('mysql2/promise').RowDataPacket[]>('SELECT VERSION() AS v');
         const serverVersion = String(versionRows[0]!.v);
         signal?.throwIfAborted();
-        await connection.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-        await connection.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
         const defaults = await mysqlDefaultsFile(settings);
         const closeConnection = release;
         release = async () => {
@@ -73,33 +73,36 @@ export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
           secrets: [settings.password],
           isPermanent: isPermanentMysqlFailure,
         });
-        const counting = mysqlTableCounts(connection);
-        counting.catch(() => {});
-        const finished = (async (): Promise<SourceMetadata> => {
+        const counter = new MysqlRowCounter();
+        proc.stdout!.pipe(counter);
+        const done = (async (): Promise<SourceMetadata> => {
           try {
-            await proc.exited;
-            const tables = await counting.catch((error: unknown) => {
-              throw mysqlConnectError(settings, error);
-            });
-            await connection.query('COMMIT');
+            // The tool may exit while its last chunks still wait in the counter's buffer.
+            await Promise.all([proc.exited, finished(counter, { readable: false })]);
+            const counted = counter.result();
+            const tables =
+              counted ??
+              (await mysqlTableCounts(connection).catch((error: unknown) => {
+                throw mysqlConnectError(settings, error);
+              }));
             return {
               database: settings.database,
               versions: { server: serverVersion, tool: toolLine },
               tables,
-              rowCounts: 'separate-snapshot',
+              rowCounts: counted ? 'same-snapshot' : 'separate-snapshot',
             };
           } finally {
             proc.kill();
             await release();
           }
         })();
-        finished.catch(() => {});
+        done.catch(() => {});
         const abort = (): void => {
           proc.kill();
           void release();
         };
         signal?.addEventListener('abort', abort, { once: true });
-        return { stream: proc.stdout!, finished, abort };
+        return { stream: counter, finished: done, abort };
       } catch (error) {
         await release();
         if (signal?.aborted) throw new BackupAbortedError(`backup of ${settings.label}`, error);

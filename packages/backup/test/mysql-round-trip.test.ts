@@ -70,7 +70,7 @@ describe('MariaDB backup and restore', () => {
   });
 
   it('writes a manifest with versions and row counts', () => {
-    expect(manifest).toMatchObject({ kind: 'mysql', source: 'database', database: source.name, compression: 'zstd' });
+    expect(manifest).toMatchObject({ kind: 'mysql', source: 'database', database: source.name, compression: 'zstd', rowCounts: 'same-snapshot' });
     expect(manifest.versions.server).toMatch(/MariaDB/);
     expect(manifest.versions.tool).toMatch(/mariadb-dump|mysqldump/);
     expect(manifest.tables).toEqual([

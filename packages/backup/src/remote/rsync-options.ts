@@ -1,0 +1,96 @@
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { BackupOptionsError } from '../errors.js';
+import type { BackupLogger } from '../logger.js';
+import { zodProblems } from '../zod-problems.js';
+
+/**
+ * A remote reached with rsync over SSH, by key only: there is no password option, because a
+ * password would have to travel in a process argument or environment variable.
+ */
+export interface RsyncOverSshOptions {
+  /** Host name or IP address (`[backup.remote] host`). */
+  host: string;
+  /** @defaultValue 22 */
+  port?: number;
+  /** (`[backup.remote] user`) */
+  user: string;
+  /** Absolute directory on the remote that holds the copies (`[backup.remote] path`). */
+  path: string;
+  /** Private key, absolute path, without passphrase (`[backup.remote] identity_file`). */
+  identityFile: string;
+  /**
+   * known_hosts file holding the remote's host key (`[backup.remote] known_hosts_file`).
+   * Required unless `strictHostKeyChecking` is `accept-new` or `no`.
+   * @defaultValue undefined
+   */
+  knownHostsFile?: string;
+  /**
+   * `yes`: only a host key listed in `knownHostsFile`; `accept-new`: trust the first key seen
+   * and write it to `knownHostsFile`; `no`: any key (tests only; open to a man in the middle).
+   * @defaultValue 'yes'
+   */
+  strictHostKeyChecking?: 'yes' | 'accept-new' | 'no';
+  /** ssh client configuration file; `none` reads none, so only these options apply. @defaultValue 'none' */
+  sshConfigFile?: string;
+  /** @defaultValue 'rsync' (found on PATH) */
+  rsyncPath?: string;
+  /** @defaultValue 'ssh' (found on PATH) */
+  sshPath?: string;
+  /** rsync on the remote, when it is not on the remote's PATH. @defaultValue 'rsync' */
+  remoteRsyncPath?: string;
+  /** ssh's ConnectTimeout. @defaultValue 10 */
+  connectTimeoutSeconds?: number;
+  /** rsync's --timeout: give up when no data moves for this long. @defaultValue 300 */
+  ioTimeoutSeconds?: number;
+  /** rsync's --bwlimit in KiB/s; 0 is no limit. @defaultValue 0 */
+  bandwidthLimitKiBps?: number;
+  /** @defaultValue a silent logger */
+  logger?: BackupLogger;
+}
+
+export type ResolvedRsyncOverSshOptions = Readonly<
+  Required<Omit<RsyncOverSshOptions, 'knownHostsFile' | 'logger'>> & Pick<RsyncOverSshOptions, 'knownHostsFile' | 'logger'>
+>;
+
+// Quotes and whitespace would break rsync's parsing of the -e command; a leading "-" would be an option.
+const safePath = z
+  .string()
+  .min(1)
+  .refine(isAbsolute, 'must be an absolute path')
+  .refine((p) => !/["'\s\\$`]/.test(p), 'must not hold quotes, spaces, "\\", "$" or "`"');
+
+const schema = z
+  .strictObject({
+    host: z
+      .string()
+      .regex(/^(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,252}|\[?[0-9A-Fa-f:.]+\]?)$/, 'must be a host name or an IP address'),
+    port: z.number().int().min(1).max(65_535).default(22),
+    user: z.string().regex(/^[A-Za-z_][A-Za-z0-9._-]{0,63}$/, 'must be a user name'),
+    path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._/-]*$/, 'must be an absolute path of A-Z, a-z, 0-9, ".", "_", "-" and "/"')
+      .refine((p) => !p.split('/').includes('..'), 'must not contain ".."'),
+    identityFile: safePath,
+    knownHostsFile: safePath.optional(),
+    strictHostKeyChecking: z.enum(['yes', 'accept-new', 'no']).default('yes'),
+    sshConfigFile: z.union([z.literal('none'), safePath]).default('none'),
+    rsyncPath: z.string().min(1).default('rsync'),
+    sshPath: z.string().min(1).refine((p) => !/["'\s\\$`]/.test(p), 'must not hold quotes or spaces').default('ssh'),
+    remoteRsyncPath: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a command or path without spaces').default('rsync'),
+    connectTimeoutSeconds: z.number().int().min(1).max(600).default(10),
+    ioTimeoutSeconds: z.number().int().min(1).max(86_400).default(300),
+    bandwidthLimitKiBps: z.number().int().min(0).default(0),
+    logger: z.custom<BackupLogger>((v) => typeof v === 'object' && v !== null, 'must be a logger').optional(),
+  })
+  .refine((o) => o.knownHostsFile !== undefined || o.strictHostKeyChecking !== 'yes', {
+    path: ['knownHostsFile'],
+    message: 'is required when strictHostKeyChecking is "yes" (the default)',
+  });
+
+/** Merges defaults and validates once; every problem is listed in one error. */
+export function resolveRsyncOverSshOptions(options: RsyncOverSshOptions): ResolvedRsyncOverSshOptions {
+  const result = schema.safeParse(options);
+  if (!result.success) throw new BackupOptionsError('remote options', zodProblems(result.error, 'remote options'));
+  return Object.freeze({ ...result.data, knownHostsFile: result.data.knownHostsFile, logger: result.data.logger });
+}
