@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { MetricsRedis } from './options.js';
 import type { BufferSnapshot } from './series-buffer.js';
 
@@ -32,6 +33,8 @@ end
 return 1
 `;
 
+const applySha = createHash('sha1').update(applyScript).digest('hex');
+
 /** How long a claim outlives a process that died before forgetting it. */
 const claimTtlMs = 24 * 3600 * 1000;
 
@@ -57,6 +60,14 @@ export async function writeSnapshot(redis: MetricsRedis, write: SnapshotWrite): 
     }
     args.push(index, d.field, d.delta, d.float ? 'f' : 'i');
   }
-  const applied = await redis.eval(applyScript, keys.length, ...keys, ...args);
+  // EVALSHA spares sending the script on every flush (every observation with interval 0); a
+  // Redis that has not seen it yet (fresh start, failover, SCRIPT FLUSH) gets it once by EVAL.
+  let applied: unknown;
+  try {
+    applied = await redis.evalsha(applySha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+    applied = await redis.eval(applyScript, keys.length, ...keys, ...args);
+  }
   return applied === 1;
 }
