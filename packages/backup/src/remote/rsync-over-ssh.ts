@@ -57,7 +57,10 @@ export function rsyncOverSsh(options: RsyncOverSshOptions): RemoteDestination {
     run(
       'rsync',
       [
-        ...(copy ? ['-a', '-H', '--numeric-ids'] : []),
+        // --modify-window=-1: compare mtimes to the nanosecond. At rsync's default (whole seconds)
+        // a snapshot's index.ndjson, rewritten within the second at the same length, looked
+        // unchanged next to --link-dest and the previous snapshot's index was linked instead.
+        ...(copy ? ['-a', '-H', '--numeric-ids', '--modify-window=-1'] : []),
         `--timeout=${opts.ioTimeoutSeconds}`,
         ...(opts.bandwidthLimitKiBps > 0 ? [`--bwlimit=${opts.bandwidthLimitKiBps}`] : []),
         `--rsync-path=${opts.remoteRsyncPath}`,

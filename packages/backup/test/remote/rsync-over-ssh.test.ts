@@ -17,7 +17,7 @@ import { freePort, startSshd, type TestSshd } from './sshd.js';
 
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-describe('rsync over SSH to a real sshd on loopback', { timeout: 60_000 }, () => {
+describe('rsync over SSH to a real sshd on loopback', { timeout: 120_000 }, () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
   let sshd: TestSshd;
   let remoteRoot: string;
