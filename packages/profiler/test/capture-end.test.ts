@@ -27,12 +27,12 @@ afterEach(async () => {
 describe('how a capture ends', () => {
   it('stops a capture at maxDurationMs, writes it as timeout, and frees the profiler', async () => {
     profiler = createProfiler({ directory: dir.profiles, taskRate: 1, maxDurationMs: 100, maxOverhead: 1 });
-    await profileTask(profiler, 'stuck-job', () => sleep(300));
+    await profileTask(profiler, 'stuck-job', () => sleep(600));
     await profiler.idle();
     let entries = await listProfiles(dir.profiles);
     expect(entries.map((e) => [e.name, e.status])).toEqual([['stuck-job', 'timeout']]);
     expect(entries[0]!.durationMs).toBeGreaterThanOrEqual(90);
-    expect(entries[0]!.durationMs).toBeLessThan(290);
+    expect(entries[0]!.durationMs).toBeLessThan(550);
 
     await profileTask(profiler, 'next-job', () => burnCpuWithFibonacci(20));
     await profiler.idle();
