@@ -9,6 +9,7 @@ import type { MetricsStore } from './metrics-store.js';
 import { withoutUndefined } from './options.js';
 import { type Rendered, renderFamilies, wantsOpenMetrics } from './render.js';
 import { pathOf } from './view-options.js';
+import { withTimeout } from './with-timeout.js';
 import { zodProblems } from './zod-problems.js';
 
 export const metricsPath = '/metrics';
@@ -100,7 +101,8 @@ export function createMetricsExposition(options: ExpositionOptions): MetricsExpo
     const [fleet, ...extra] = await Promise.all([
       store.read(),
       ...collectors.map((collector) =>
-        collector(store.options.namespace).catch((error: unknown) => {
+        // Bounded like the Redis read: a queue on a silent Redis must not hang the scrape.
+        withTimeout(collector(store.options.namespace), store.options.timeoutMs).catch((error: unknown) => {
           logger.warn({ err: errorMessage(error) }, 'metrics: a scrape collector failed; its families are left out');
           return [];
         }),

@@ -23,6 +23,9 @@ export async function renderFamilies(families: MetricFamily[], openMetrics: bool
   const registry = new Registry();
   registry.setContentType(contentType as never);
   for (const family of families) {
+    // Two sources naming the same family (a collector repeating a stored name): the first wins,
+    // rather than the whole scrape failing.
+    if (registry.getSingleMetric(family.name)) continue;
     const { help, type, values } = family;
     // prom-client renames a counter (drops `_total`) on the registered object before it calls
     // get() in OpenMetrics mode, so get() must read the name back from the object it mutated.
