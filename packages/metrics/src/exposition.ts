@@ -111,7 +111,10 @@ export function createMetricsExposition(options: ExpositionOptions): MetricsExpo
     return [...fleet, ...extra.flat()];
   };
 
-  const render = async (openMetrics = false): Promise<Rendered> => renderFamilies(await collect(), openMetrics);
+  // One deadline for flush, read and collectors together, so a scraper with a timeout of its own
+  // gets a 503 from us rather than giving up on the connection.
+  const render = async (openMetrics = false): Promise<Rendered> =>
+    renderFamilies(await withTimeout(collect(), store.options.timeoutMs), openMetrics);
 
   const scrape: MetricsExposition['scrape'] = async ({ authorization, accept }): Promise<ScrapeResult> => {
     if (!enabled) return { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Not Found\n' };
