@@ -26,3 +26,11 @@ export {
   SnapshotTargetNotEmptyError,
   type SnapshotProblem,
 } from './errors.js';
+export {
+  listSnapshots,
+  pruneSnapshots,
+  removeSnapshot,
+  type ListedSnapshot,
+  type PruneSnapshotsOptions,
+  type PruneSnapshotsReport,
+} from './list-snapshots.js';
