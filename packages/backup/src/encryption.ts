@@ -1,4 +1,3 @@
-import { Duplex } from 'node:stream';
 import type { PipelineStage } from './compression.js';
 import { spawnTool } from './tool-process.js';
 
@@ -21,7 +20,8 @@ export function decryptStage(agePath: string, identityFile: string): PipelineSta
 function ageStage(path: string, args: string[]): PipelineStage {
   const proc = spawnTool({ name: 'age', path, option: 'agePath' }, args, { stdin: 'pipe', stdout: 'pipe' });
   return {
-    stream: Duplex.from({ writable: proc.stdin!, readable: proc.stdout! }),
+    writable: proc.stdin!,
+    readable: proc.stdout!,
     exited: proc.exited,
     abort: () => proc.kill(),
   };

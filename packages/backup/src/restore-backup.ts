@@ -1,4 +1,3 @@
-import { pipeline } from 'node:stream/promises';
 import { isKeepwatchError } from '@keepwatch/errors';
 import { parseBackupId } from './backup-id.js';
 import { ByteMeter } from './byte-meter.js';
@@ -18,6 +17,7 @@ import type { BackupManifest } from './manifest.js';
 import { throttleProgress, type ProgressListener } from './progress.js';
 import type { RestoreTarget } from './restore-target.js';
 import { rootCause, timed } from './root-cause.js';
+import { runChain } from './stream-chain.js';
 
 export interface RestoreBackupOptions {
   destination: Destination;
@@ -83,7 +83,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     for (const stage of stages) stage.abort();
     sink.abort();
   };
-  const flow = timed(pipeline([input, stored, ...stages.map((s) => s.stream), raw, sink.stream], signal ? { signal } : {})).then((failure) => {
+  const flow = timed(runChain([input, stored, ...stages, raw, sink.stream], signal)).then((failure) => {
     if (failure) abortAll();
     return failure;
   });

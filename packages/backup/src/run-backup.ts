@@ -1,4 +1,3 @@
-import { pipeline } from 'node:stream/promises';
 import { createBackupId } from './backup-id.js';
 import { ByteMeter } from './byte-meter.js';
 import { compressStage, compressionExtension, type PipelineStage } from './compression.js';
@@ -12,6 +11,7 @@ import { resolveBackupOptions, type BackupOptions, type ResolvedBackupOptions } 
 import { throttleProgress, type ProgressListener } from './progress.js';
 import { rootCause, timed } from './root-cause.js';
 import type { BackupSource, SourceDump } from './source.js';
+import { runChain } from './stream-chain.js';
 import { keepwatchVersion } from './version.js';
 
 export interface RunBackupOptions {
@@ -64,7 +64,7 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
       elapsedMs: Math.round(performance.now() - started),
     }));
     progress.start();
-    const metadata = await flow(dump, [dump.stream, raw, ...stages.map((s) => s.stream), stored, writer.stream], stages, signal, destination);
+    const metadata = await flow(dump, [dump.stream, raw, ...stages, stored, writer.stream], stages, signal, destination);
     progress.stop(true);
     await writer.commit();
 
@@ -109,12 +109,12 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
 /** Runs the pipeline and waits for every process; throws the failure that caused the others. */
 async function flow(
   dump: SourceDump,
-  streams: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[],
+  parts: Parameters<typeof runChain>[0],
   stages: PipelineStage[],
   signal: AbortSignal | undefined,
   destination: Destination,
 ): Promise<Awaited<SourceDump['finished']>> {
-  const piped = pipeline(streams, signal ? { signal } : {});
+  const piped = runChain(parts, signal);
   const flowFailure = timed(piped).then((failure) => {
     if (failure) {
       // Make sure no tool is left waiting on a pipe nobody reads any more.
