@@ -5,6 +5,7 @@
  *    (prom-client in one process), each against the same server bare. Target for keepwatch:
  *    at least 0.95. Each server runs in a child process; autocannon runs here, so on two cores
  *    the server and the load generator each get one.
+ *    Also printed: the server's CPU time per request, a figure a busy neighbour disturbs less.
  * 2. The median time of a scrape of 10 000 series (read from Redis and rendered), and its ratio
  *    to prom-client rendering the same series from memory.
  *
@@ -54,6 +55,23 @@ async function startServer(name: string, mode: string): Promise<Server> {
   return { name, child, url: `http://127.0.0.1:${message.port}/items/abc123` };
 }
 
+async function cpuMicros(server: Server): Promise<number> {
+  server.child.send('cpu');
+  const [message] = (await once(server.child, 'message')) as [{ cpuMicros: number }];
+  return message.cpuMicros;
+}
+
+interface Round extends LoadResult {
+  /** Server CPU time (user + system) per request: less sensitive to a busy neighbour than req/s. */
+  cpuMicrosPerRequest: number;
+}
+
+async function measure(server: Server): Promise<Round> {
+  const before = await cpuMicros(server);
+  const result = await load({ url: server.url, duration, connections });
+  return { ...result, cpuMicrosPerRequest: ((await cpuMicros(server)) - before) / Math.max(1, result.total) };
+}
+
 async function recorded(server: Server): Promise<number | null> {
   server.child.send('recorded');
   const [message] = (await once(server.child, 'message')) as [{ recorded: number | null }];
@@ -71,10 +89,13 @@ async function throughput(): Promise<void> {
     process.stdout.write(
       `metrics benchmark: ${rounds} interleaved rounds of ${duration} s, ${connections} connections, after one warm-up round each\n`,
     );
-    const results = await interleave<LoadResult>(
-      servers.map((server) => ({ name: server.name, run: () => load({ url: server.url, duration, connections }) })),
+    const results = await interleave<Round>(
+      servers.map((server) => ({ name: server.name, run: () => measure(server) })),
       rounds,
-      (name, round, value) => process.stdout.write(`  round ${round + 1} ${name}: ${value.requestsPerSecond.toFixed(0)} req/s\n`),
+      (name, round, value) =>
+        process.stdout.write(
+          `  round ${round + 1} ${name}: ${value.requestsPerSecond.toFixed(0)} req/s, ${value.cpuMicrosPerRequest.toFixed(1)} µs CPU/request\n`,
+        ),
     );
     const rps = (name: string) => median(results.get(name)!.map((r) => r.requestsPerSecond));
     const baseline = rps('bare Fastify');
@@ -94,6 +115,16 @@ async function throughput(): Promise<void> {
       row('fastify-metrics'),
       row('keepwatch (flush 0)'),
     ]);
+    const cpu = (name: string) => median(results.get(name)!.map((r) => r.cpuMicrosPerRequest));
+    printTable(
+      'server CPU time per request (median of rounds), as a ratio to bare Fastify',
+      servers.map((server) => ({
+        name: server.name,
+        value: cpu(server.name),
+        unit: 'µs',
+        ratio: server.name === 'bare Fastify' ? undefined : cpu(server.name) / cpu('bare Fastify'),
+      })),
+    );
     const errors = [...results.values()].flat().reduce((sum, r) => sum + r.errors + r.non2xx, 0);
     const lines: string[] = [];
     for (const server of [servers[1]!, servers[3]!]) {
