@@ -1,7 +1,8 @@
 import type { KeepwatchConfig } from '@keepwatch/config';
 import type { HealthChecker } from '@keepwatch/health';
 import { fastifyHealth } from '@keepwatch/health/fastify';
-import { createHealthCheckerFromConfig, type Resources } from '@keepwatch/runtime';
+import { profilerPlugin, type Profiler } from '@keepwatch/profiler';
+import { createHealthCheckerFromConfig, createProfilerFromConfig, type Resources } from '@keepwatch/runtime';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
@@ -16,6 +17,7 @@ export interface BuildAppOptions {
 export interface BuiltApp {
   app: FastifyInstance;
   checker: HealthChecker;
+  profiler: Profiler;
   /** Health turns 503 first, then the server drains and closes, then plugins flush. */
   close(): Promise<void>;
 }
@@ -36,6 +38,10 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     requestTimeout: 30_000,
   });
 
+  // Registered first so its hooks see every route; at rate 0 it adds none.
+  const profiler = createProfilerFromConfig(config, logger);
+  await app.register(profilerPlugin, { profiler });
+
   const checker = createHealthCheckerFromConfig(config, resources, logger);
   await app.register(fastifyHealth, {
     checker,
@@ -52,11 +58,14 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   return {
     app,
     checker,
+    profiler,
     close: () => {
       closing ??= (async () => {
         checker.markShuttingDown();
         await app.close();
         await checker.close();
+        // Writes the profile of a request that finished during the drain.
+        await profiler.close();
       })();
       return closing;
     },

@@ -1,3 +1,4 @@
+import { profileTask, type Profiler } from '@keepwatch/profiler';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 
@@ -5,10 +6,15 @@ export type JobHandler = (job: Job) => Promise<unknown>;
 export type JobHandlers = Record<string, JobHandler>;
 
 /**
- * One BullMQ processor that sends each job to the handler for its name. A job nobody handles is
- * failed for good (retrying cannot help), with a message that names it.
+ * One BullMQ processor that sends each job to the handler for its name, profiled at
+ * `[profile] worker_rate`. A job nobody handles is failed for good (retrying cannot help), with a
+ * message that names it.
  */
-export function createJobRouter(handlers: JobHandlers, logger: Logger): (job: Job) => Promise<unknown> {
+export function createJobRouter(
+  handlers: JobHandlers,
+  logger: Logger,
+  profiler: Profiler,
+): (job: Job) => Promise<unknown> {
   return async (job) => {
     const handler = handlers[job.name];
     if (!handler) {
@@ -18,7 +24,7 @@ export function createJobRouter(handlers: JobHandlers, logger: Logger): (job: Jo
     }
     const log = logger.child({ queue: job.queueName, job: job.name, jobId: job.id });
     log.debug('job started');
-    const result = await handler(job);
+    const result = await profileTask(profiler, job.name, () => handler(job));
     log.debug('job done');
     return result;
   };

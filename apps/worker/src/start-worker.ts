@@ -1,6 +1,6 @@
 import { ConfigError, ensureDataDir, loadOrCreateSecret, type LoadedConfig } from '@keepwatch/config';
 import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
-import { createRedisClient } from '@keepwatch/runtime';
+import { createProfilerFromConfig, createRedisClient } from '@keepwatch/runtime';
 import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { createJobRouter, type JobHandlers } from './job-router.js';
@@ -35,7 +35,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   for (const warning of secret.warnings) logger.warn(warning);
 
   const connection = createRedisClient(config.redis.url, 'bullmq', {}, logger);
-  const router = createJobRouter({ ...options.handlers }, logger);
+  const profiler = createProfilerFromConfig(config, logger);
+  const router = createJobRouter({ ...options.handlers }, logger, profiler);
   const prefix = bullmqPrefix(config.redis.prefix);
   const workers = [QueueName.backup, QueueName.maintenance].map((queue) => {
     const worker = new Worker(queue, router, {
@@ -62,6 +63,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     close: () => {
       closing ??= (async () => {
         await Promise.all(workers.map((worker) => worker.close()));
+        await profiler.close();
         connection.disconnect();
       })();
       return closing;

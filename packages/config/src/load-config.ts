@@ -149,6 +149,13 @@ function crossChecks(config: KeepwatchConfig, origins: Record<string, ConfigOrig
       message: `must be at least [health] timeout (${health.timeout}ms)`,
     });
   }
+  if (config.profile.max_overhead === 0) {
+    problems.push({
+      key: 'profile.max_overhead',
+      origin: at('profile.max_overhead'),
+      message: 'must be above 0 (1 lifts the limit; to turn profiling off set [profile] rate = 0)',
+    });
+  }
   const dataDir = resolve(cwd, config.data.dir);
   const destination = resolve(cwd, config.backup.destination);
   const inside = relative(dataDir, destination);

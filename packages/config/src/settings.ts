@@ -121,7 +121,13 @@ export const settings = {
   profile: {
     rate: required(fraction(), '0', 'Fraction of requests run under the V8 CPU profiler: 0 (off) to 1; 0.1 means 10 %.'),
     worker_rate: optional(fraction(), 'Fraction of worker jobs profiled. Default: the same as rate.'),
-    interval: required(duration(0.01, 1000), '1ms', 'CPU profiler sampling interval.'),
+    interval: required(duration(0.01, 1000), '1ms', 'CPU profiler sampling interval (e.g. 500us, 1ms).'),
+    max_overhead: required(
+      fraction(),
+      '0.01',
+      'Largest share of time spent starting and stopping captures (each V8 start blocks tens of ms); above 0, 1 lifts the limit.',
+    ),
+    max_duration: required(duration(100, 600_000), '30s', 'Longest capture; a request that never ends is cut off.'),
     max_files: required(
       integer(1, 1_000_000),
       '100',

@@ -13,3 +13,4 @@ export { onShutdownSignal, type GracefulShutdownOptions } from './graceful-shutd
 export { runMain, ExitCode } from './run-main.js';
 export { openResources, type Resources } from './resources.js';
 export { createHealthCheckerFromConfig } from './health-from-config.js';
+export { createProfilerFromConfig, profilesDirectory } from './profiler-from-config.js';

@@ -1,0 +1,69 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createProfiler, profilerPlugin } from '@keepwatch/profiler';
+import Fastify from 'fastify';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/run-cli.js';
+
+let dataDir: string;
+const env = () => ({ KEEPWATCH_DATA_DIR: dataDir, KEEPWATCH_BACKUP_DESTINATION: join(dataDir, '..', 'backups') });
+
+// The route handler itself burns the CPU: a helper function would be inlined into its caller
+// once V8 optimizes it, and its time would then be attributed to the caller.
+async function burnCpuInCliTest(): Promise<{ x: number }> {
+  const end = Date.now() + 150;
+  let x = 0;
+  while (Date.now() < end) for (let i = 0; i < 10_000; i++) x += Math.sqrt(i * x + 1);
+  return { x };
+}
+
+beforeAll(async () => {
+  dataDir = join(await mkdtemp(join(tmpdir(), 'kw-cli-profiles-')), 'data');
+  const profiler = createProfiler({ directory: join(dataDir, 'profiles'), rate: 1, maxOverhead: 1 });
+  const app = Fastify();
+  await app.register(profilerPlugin, { profiler });
+  app.get('/heavy/:id', { config: { name: 'heavy' } }, burnCpuInCliTest);
+  app.get('/light', async () => 'ok');
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as { port: number };
+  for (const path of ['/heavy/1', '/heavy/2', '/light']) {
+    await (await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(10_000) })).text();
+    await profiler.idle();
+  }
+  await app.close();
+  await profiler.close();
+});
+
+describe('keepwatch profiles', () => {
+  it('lists the profiles, newest first, filtered by url_name', async () => {
+    const all = await runCli(['profiles', 'list', '--json'], env());
+    expect(all.code).toBe(0);
+    const entries = JSON.parse(all.stdout) as { name: string; kind: string; status: string }[];
+    expect(entries).toHaveLength(3);
+    const heavy = await runCli(['profiles', 'list', '--url-name', 'heavy', '--json'], env());
+    expect((JSON.parse(heavy.stdout) as unknown[]).length).toBe(2);
+    const table = await runCli(['profiles', 'list'], env());
+    expect(table.stdout).toContain('heavy');
+  });
+
+  it('top names the CPU-heavy function first', async () => {
+    const result = await runCli(['profiles', 'top', '--url-name', 'heavy', '--json', '--limit', '5'], env());
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { functions: { functionName: string; selfMs: number }[] };
+    expect(report.functions[0]?.functionName).toBe('burnCpuInCliTest');
+    expect(report.functions.length).toBeLessThanOrEqual(5);
+    const human = await runCli(['profiles', 'top'], env());
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('burnCpuInCliTest');
+  });
+
+  it('rejects a bad filter with exit code 2 or 1 naming it', async () => {
+    const limit = await runCli(['profiles', 'top', '--limit', 'many'], env());
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toContain('--limit');
+    const since = await runCli(['profiles', 'list', '--since', 'yesterday-ish'], env());
+    expect(since.code).toBe(1);
+    expect(since.stderr).toMatch(/since/i);
+  });
+});
