@@ -7,6 +7,7 @@ const BACKSLASH = 0x5c;
 const OPEN = 0x28;
 const CLOSE = 0x29;
 const SEMI = 0x3b;
+const COMMA = 0x2c;
 const HEAD_LIMIT = 4096;
 
 const LOCK = /^LOCK TABLES `((?:[^`]|``)+)` WRITE;\s*$/;
@@ -39,6 +40,10 @@ export class MysqlRowCounter extends Transform {
   private quotePending = false;
   private depth = 0;
   private table = '';
+  /** mariadb-dump 10.x writes `VALUES` then one tuple per line: count lines, not characters. */
+  private lineMode = false;
+  private atValuesEnd = false;
+  private lastByte = -1;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     if (!this.broken) this.scan(chunk);
@@ -94,6 +99,8 @@ export class MysqlRowCounter extends Transform {
           this.inInsert = true;
           this.depth = 0;
           this.inString = false;
+          this.lineMode = false;
+          this.atValuesEnd = true;
           this.head = [];
         } else {
           this.dropLine(true);
@@ -125,8 +132,55 @@ export class MysqlRowCounter extends Transform {
     this.skipLine = skip;
   }
 
-  /** Counts depth-0 tuples until the statement's `;`; returns where it stopped. */
+  /**
+   * Rows of one INSERT. A dump never has a raw newline inside a value (mysqldump escapes it as
+   * `\n`), so when `VALUES` ends its line, every following line is one tuple ending in `,` or
+   * `;`: counted with one memchr a row. Otherwise (mysqldump 8: all tuples on one line) tuples
+   * are counted at parenthesis depth 0, skipping strings.
+   */
   private scanValues(buf: Buffer, start: number): number {
+    if (this.atValuesEnd) {
+      this.atValuesEnd = false;
+      if (buf[start] === NL) {
+        this.lineMode = true;
+        return start + 1;
+      }
+      if (buf[start] === 0x0d && buf[start + 1] === NL) {
+        this.lineMode = true;
+        return start + 2;
+      }
+    }
+    if (this.lineMode) return this.scanLines(buf, start);
+    return this.scanTuples(buf, start);
+  }
+
+  private scanLines(buf: Buffer, start: number): number {
+    let i = start;
+    let rows = 0;
+    for (;;) {
+      const nl = buf.indexOf(NL, i);
+      if (nl === -1) {
+        // The tail of a line: remember its last byte, the line is counted when it ends.
+        if (buf.length > i) this.lastByte = buf[buf.length - 1]!;
+        i = buf.length;
+        break;
+      }
+      const last = nl > i ? buf[nl - 1]! : this.lastByte;
+      this.lastByte = -1;
+      i = nl + 1;
+      rows++;
+      if (last === COMMA) continue;
+      // A tuple line ends in `,` or, the last one, `;`; anything else is not a dump we know.
+      if (last !== SEMI) this.broken = true;
+      this.inInsert = false;
+      break;
+    }
+    this.counts.set(this.table, (this.counts.get(this.table) ?? 0) + rows);
+    return i;
+  }
+
+  /** Counts depth-0 tuples until the statement's `;`; returns where it stopped. */
+  private scanTuples(buf: Buffer, start: number): number {
     let i = start;
     const n = buf.length;
     let rows = 0;
