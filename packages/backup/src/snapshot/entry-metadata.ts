@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, lchownSync, lutimesSync, utimesSync, type BigIntStats } from 'node:fs';
+import { chmodSync, chownSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync, utimesSync, type BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { IndexEntry } from './snapshot-index.js';
 
@@ -31,6 +31,12 @@ export async function applyToHandle(handle: FileHandle, entry: IndexEntry): Prom
   if (canChown) await handle.chown(entry.uid, entry.gid);
   await handle.chmod(entry.mode);
   await handle.utimes(seconds(entry.atimeNs), seconds(entry.mtimeNs));
+}
+
+export function applyToFd(fd: number, entry: IndexEntry): void {
+  if (canChown) fchownSync(fd, entry.uid, entry.gid);
+  fchmodSync(fd, entry.mode);
+  futimesSync(fd, seconds(entry.atimeNs), seconds(entry.mtimeNs));
 }
 
 /** For directories, after everything inside them is written (a write changes a directory's mtime). */

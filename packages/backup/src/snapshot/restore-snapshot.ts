@@ -1,15 +1,14 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BackupAbortedError, BackupIoError } from '../errors.js';
-import { copyWithHash } from './copy-file.js';
+import { copyWithHash, copyWithHashSync, SMALL_FILE, type CopiedFile } from './copy-file.js';
 import { fsyncPath, syncTree } from './durability.js';
-import { applyToDirectory, applyToHandle, applyToSymlink } from './entry-metadata.js';
+import { applyToDirectory, applyToSymlink } from './entry-metadata.js';
 import { SnapshotCorruptError, type SnapshotProblem } from './errors.js';
 import { forEachLimit, ProgressReporter, TimeSlicer } from './run-helpers.js';
 import { loadSnapshot, SNAPSHOT_TREE, type IndexEntry } from './snapshot-index.js';
 import { resolveSnapshotRunOptions, type SnapshotRunOptions } from './snapshot-options.js';
 import { stageTarget } from './target-dir.js';
-import { dirname } from 'node:path';
 
 export interface RestoreSnapshotOptions extends SnapshotRunOptions {
   /** A complete snapshot directory (`<destination>/<id>`), or one `extractArchive` wrote. */
@@ -67,19 +66,25 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
       if (dir.path !== '') mkdirSync(out(dir.path), { mode: 0o700 });
       await slicer.tick();
     }
+    const restoreOne = async (file: Extract<IndexEntry, { type: 'file' }>, small: boolean): Promise<void> => {
+      const metadataFor = (c: CopiedFile): IndexEntry | undefined => (c.sha256 === file.sha256 && c.bytes === file.size ? file : undefined);
+      const from = join(tree, file.path);
+      const copied = small ? copyWithHashSync(from, out(file.path), metadataFor) : await copyWithHash(from, out(file.path), metadataFor);
+      if (!metadataFor(copied)) {
+        problems.push({ path: file.path, problem: `sha256 ${copied.sha256} (${copied.bytes} bytes) does not match the index's ${file.sha256} (${file.size} bytes)` });
+      }
+      bytes += copied.bytes;
+      progress.update({ entriesDone: ++done, bytesCopied: bytes });
+    };
+    for (const file of files) {
+      if (file.size > SMALL_FILE) continue;
+      await restoreOne(file, true);
+      await slicer.tick();
+    }
     await forEachLimit(
-      files,
+      files.filter((file) => file.size > SMALL_FILE),
       opts.concurrency,
-      async (file) => {
-        const copied = await copyWithHash(join(tree, file.path), out(file.path), async (handle, c) => {
-          if (c.sha256 === file.sha256 && c.bytes === file.size) await applyToHandle(handle, file);
-        });
-        if (copied.sha256 !== file.sha256 || copied.bytes !== file.size) {
-          problems.push({ path: file.path, problem: `sha256 ${copied.sha256} (${copied.bytes} bytes) does not match the index's ${file.sha256} (${file.size} bytes)` });
-        }
-        bytes += copied.bytes;
-        progress.update({ entriesDone: ++done, bytesCopied: bytes });
-      },
+      (file) => restoreOne(file, false),
       opts.signal,
     );
     if (problems.length > 0) throw new SnapshotCorruptError(snapshotDir, problems);

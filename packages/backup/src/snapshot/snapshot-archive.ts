@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { create as createTar, extract as extractTar } from 'tar';
@@ -9,7 +10,6 @@ import { spawnTool } from '../tool-process.js';
 import { fsyncPath } from './durability.js';
 import { loadSnapshot, SNAPSHOT_INDEX, SNAPSHOT_SUMMARY, SNAPSHOT_TREE, type SnapshotSummary } from './snapshot-index.js';
 import { stageTarget } from './target-dir.js';
-import { dirname } from 'node:path';
 
 /*
  * One file for destinations that cannot hold hard links or many small files (object stores,

@@ -4,8 +4,8 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { createBackupId } from '../backup-id.js';
 import { BackupAbortedError, BackupIoError } from '../errors.js';
-import { changedBetween, copyWithHash } from './copy-file.js';
-import { applyToDirectory, applyToHandle, applyToSymlink, metadataOf } from './entry-metadata.js';
+import { changedBetween, copyWithHash, copyWithHashSync, SMALL_FILE, type CopiedFile } from './copy-file.js';
+import { applyToDirectory, applyToSymlink, metadataOf } from './entry-metadata.js';
 import { SnapshotExistsError } from './errors.js';
 import { createPathFilter } from './path-filter.js';
 import { forEachLimit, ProgressReporter, TimeSlicer } from './run-helpers.js';
@@ -113,40 +113,50 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
       toCopy.push(file);
     }
 
-    await forEachLimit(
-      toCopy,
-      opts.concurrency,
-      async (file) => {
-        const destination = join(tree, file.path);
-        for (let attempt = 0; ; attempt++) {
-          let copied;
-          try {
-            copied = await copyWithHash(join(opts.sourceDir, file.path), destination, async (output, c) => {
-              const changed = changedBetween(c.stat, c.statAfter);
-              if (changed && attempt < CHANGED_RETRIES) return;
-              if (changed) log?.warn({ path: file.path }, 'snapshot: file kept changing while read; took its last read');
-              await applyToHandle(output, { path: file.path, type: 'file', size: c.bytes, sha256: c.sha256, ...metadataOf(c.stat) });
-            });
-          } catch (error) {
-            if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(join(opts.sourceDir, file.path))) {
-              vanished++;
-              log?.info({ path: file.path }, 'snapshot: file vanished before it was copied');
-              return;
-            }
-            throw error;
+    // A file that changes while it is read is read again, up to CHANGED_RETRIES times.
+    const copyOne = async (file: ScannedEntry, small: boolean): Promise<void> => {
+      const source = join(opts.sourceDir, file.path);
+      const destination = join(tree, file.path);
+      for (let attempt = 0; ; attempt++) {
+        const metadataFor = (c: CopiedFile): IndexEntry | undefined => {
+          const changed = changedBetween(c.stat, c.statAfter);
+          if (changed && attempt < CHANGED_RETRIES) return undefined;
+          return { path: file.path, type: 'file', size: c.bytes, sha256: c.sha256, ...metadataOf(c.stat) };
+        };
+        let copied: CopiedFile;
+        try {
+          copied = small ? copyWithHashSync(source, destination, metadataFor) : await copyWithHash(source, destination, metadataFor);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(source)) {
+            vanished++;
+            log?.info({ path: file.path }, 'snapshot: file vanished before it was copied');
+            return;
           }
-          bytesCopied += copied.bytes;
-          if (changedBetween(copied.stat, copied.statAfter) && attempt < CHANGED_RETRIES) {
-            await rm(destination, { force: true });
-            continue;
-          }
-          entries.push({ path: file.path, type: 'file', size: copied.bytes, sha256: copied.sha256, ...metadataOf(copied.stat) });
-          written.push(destination);
-          filesCopied++;
-          progress.update({ entriesDone: ++done, bytesCopied });
-          return;
+          throw error;
         }
-      },
+        bytesCopied += copied.bytes;
+        const entry = metadataFor(copied);
+        if (!entry) {
+          await rm(destination, { force: true });
+          continue;
+        }
+        if (changedBetween(copied.stat, copied.statAfter)) log?.warn({ path: file.path }, 'snapshot: file kept changing while read; took its last read');
+        entries.push(entry);
+        written.push(destination);
+        filesCopied++;
+        progress.update({ entriesDone: ++done, bytesCopied });
+        return;
+      }
+    };
+    for (const file of toCopy) {
+      if (file.stat.size > BigInt(SMALL_FILE)) continue;
+      await copyOne(file, true);
+      await slicer.tick();
+    }
+    await forEachLimit(
+      toCopy.filter((file) => file.stat.size > BigInt(SMALL_FILE)),
+      opts.concurrency,
+      (file) => copyOne(file, false),
       opts.signal,
     );
 
