@@ -6,7 +6,7 @@ import { createBackupId } from '../backup-id.js';
 import { BackupAbortedError, BackupIoError } from '../errors.js';
 import { changedBetween, copyWithHash, copyWithHashSync, SMALL_FILE, type CopiedFile } from './copy-file.js';
 import { applyToDirectory, applyToSymlink, metadataOf } from './entry-metadata.js';
-import { SnapshotExistsError } from './errors.js';
+import { SnapshotExistsError, SnapshotInvalidError } from './errors.js';
 import { createPathFilter } from './path-filter.js';
 import { forEachLimit, ProgressReporter, TimeSlicer } from './run-helpers.js';
 import { scanTree, type ScannedEntry } from './scan-tree.js';
@@ -44,7 +44,8 @@ const CHANGED_RETRIES = 3;
  *
  * The snapshot is written as `.<id>.partial`, flushed to disk, then renamed to `<id>`: a
  * directory named like an id is always complete. The snapshot directory is 0700, since it holds
- * `.secret`. Modes, owners (as root), mtimes and atimes are kept; symlinks are copied as links,
+ * `.secret`. A `previous` that is not a readable snapshot is logged and every file copied.
+ * Modes, owners (as root), mtimes and atimes are kept; symlinks are copied as links,
  * never followed; sockets, FIFOs and devices are left out and counted in `skipped`.
  */
 export async function takeSnapshot(options: TakeSnapshotOptions): Promise<SnapshotResult> {
@@ -58,7 +59,15 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
   if (existsSync(finalDir)) throw new SnapshotExistsError(finalDir);
 
   const previousDir = opts.previous === undefined ? undefined : isAbsolute(opts.previous) ? opts.previous : join(opts.destinationDir, opts.previous);
-  const previous = previousDir === undefined ? undefined : await loadSnapshot(previousDir);
+  // A previous snapshot that cannot be read must not stop every later backup: copy everything.
+  const previous =
+    previousDir === undefined
+      ? undefined
+      : await loadSnapshot(previousDir).catch((error: unknown) => {
+          if (!(error instanceof SnapshotInvalidError)) throw error;
+          log?.warn({ previous: previousDir, err: error }, 'snapshot: previous snapshot unreadable, copying every file');
+          return undefined;
+        });
   const previousFiles = new Map<string, Extract<IndexEntry, { type: 'file' }>>();
   for (const entry of previous?.entries ?? []) if (entry.type === 'file') previousFiles.set(entry.path, entry);
   const previousTree = previousDir === undefined ? '' : join(previousDir, SNAPSHOT_TREE);

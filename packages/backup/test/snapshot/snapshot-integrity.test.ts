@@ -95,6 +95,16 @@ describe('snapshot integrity, archives and targets', () => {
     await expect(verifySnapshot(source)).rejects.toThrow(/is not a readable snapshot/);
   });
 
+  it('copies everything, and says no previous, when the previous snapshot cannot be read', async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (_: object, msg?: string) => void warnings.push(msg ?? '') };
+    const snap = await takeSnapshot({ sourceDir: source, destinationDir: destination, id: 'no-usable-previous', previous: source, logger });
+    expect(snap.previous).toBeNull();
+    expect(snap.filesLinked).toBe(0);
+    expect(snap.filesCopied).toBe(snap.files);
+    expect(warnings).toEqual(['snapshot: previous snapshot unreadable, copying every file']);
+  });
+
   it('refuses a non-empty target without clean, and replaces it with clean', async () => {
     const snap = await takeSnapshot({ sourceDir: source, destinationDir: destination, id: 'targets' });
     const target = join(work.path, 'occupied');
