@@ -9,13 +9,20 @@ export interface SeriesNames {
   bucket(index: number): string;
 }
 
+interface Node {
+  children?: Map<string, Node>;
+  names?: SeriesNames;
+}
+
 /**
  * Field names per label set, built once: the request path then only looks them up instead of
- * serialising JSON and concatenating strings on every observation. Cleared whole when it grows
- * past `maxEntries`, which only costs rebuilding names for a label set still in use.
+ * serialising JSON and concatenating strings on every observation. A tree of maps, one level
+ * per label, so a lookup builds no key string either. Cleared whole when it grows past
+ * `maxEntries`, which only costs rebuilding names for label sets still in use.
  */
 export class SeriesNameCache {
-  private readonly entries = new Map<string, SeriesNames>();
+  private root: Node = {};
+  private size = 0;
 
   constructor(
     private readonly buckets: readonly number[],
@@ -23,14 +30,26 @@ export class SeriesNameCache {
   ) {}
 
   get(values: readonly string[]): SeriesNames {
-    const cacheKey = values.join('\u0000');
-    let names = this.entries.get(cacheKey);
-    if (!names) {
-      if (this.entries.size >= this.maxEntries) this.entries.clear();
-      names = this.build(values);
-      this.entries.set(cacheKey, names);
+    let node = this.root;
+    for (const value of values) {
+      node.children ??= new Map();
+      let child = node.children.get(value);
+      if (!child) {
+        child = {};
+        node.children.set(value, child);
+      }
+      node = child;
     }
-    return names;
+    if (!node.names) {
+      if (this.size >= this.maxEntries) {
+        this.root = {};
+        this.size = 0;
+        return this.get(values);
+      }
+      node.names = this.build(values);
+      this.size++;
+    }
+    return node.names;
   }
 
   private build(values: readonly string[]): SeriesNames {

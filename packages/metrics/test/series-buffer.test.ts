@@ -28,3 +28,18 @@ describe('SeriesBuffer', () => {
     expect(buffer.droppedCount).toBe(2);
   });
 });
+
+describe('SeriesNameCache', () => {
+  it('names each label set once, keeps label sets apart, and survives being cleared', async () => {
+    const { SeriesNameCache } = await import('../src/series-names.js');
+    const cache = new SeriesNameCache([0.1, 1], 2);
+    const a = cache.get(['/a', 'GET', '200']);
+    expect(cache.get(['/a', 'GET', '200'])).toBe(a);
+    expect(a.labels).toBe('["/a","GET","200"]');
+    expect(a.bucket(2)).toBe('["/a","GET","200"]\tle=+Inf');
+    expect(a.sum).toBe('["/a","GET","200"]\tsum');
+    // Label values that would collide if joined naively stay distinct.
+    expect(cache.get(['a', 'b']).labels).not.toBe(cache.get(['a\u0000b']).labels);
+    expect(cache.get(['/a', 'GET', '200']).labels).toBe(a.labels);
+  });
+});
