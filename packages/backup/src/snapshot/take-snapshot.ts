@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, symlinkSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { createBackupId } from '../backup-id.js';
 import { BackupAbortedError, BackupIoError } from '../errors.js';
 import { changedBetween, copyWithHash, copyWithHashSync, SMALL_FILE, type CopiedFile } from './copy-file.js';
@@ -76,7 +76,14 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
   const progress = new ProgressReporter(opts.onProgress, opts.progressIntervalMs);
   let scanned;
   try {
-    scanned = await scanTree(opts.sourceDir, createPathFilter(opts.include, opts.exclude), slicer, log);
+    const filter = createPathFilter(opts.include, opts.exclude);
+    // Snapshots kept inside the data directory must never be snapshotted themselves.
+    const inside = relative(opts.sourceDir, opts.destinationDir).split(sep).join('/');
+    if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) {
+      const prunes = filter.prunes;
+      filter.prunes = (dir) => dir === inside || prunes(dir);
+    }
+    scanned = await scanTree(opts.sourceDir, filter, slicer, log);
   } catch (error) {
     throw new BackupIoError('read the data directory', opts.sourceDir, error);
   }

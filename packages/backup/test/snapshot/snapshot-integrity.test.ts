@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupAbortedError, BackupOptionsError, BackupToolMissingError } from '../../src/errors.js';
@@ -103,6 +103,15 @@ describe('snapshot integrity, archives and targets', () => {
     expect(snap.filesLinked).toBe(0);
     expect(snap.filesCopied).toBe(snap.files);
     expect(warnings).toEqual(['snapshot: previous snapshot unreadable, copying every file']);
+  });
+
+  it('never snapshots its own destination when it lies inside the data directory', async () => {
+    const inner = join(source, 'media/backups');
+    const one = await takeSnapshot({ sourceDir: source, destinationDir: inner, id: 'inner-1' });
+    const two = await takeSnapshot({ sourceDir: source, destinationDir: inner, id: 'inner-2', previous: 'inner-1' });
+    expect(two.files).toBe(one.files);
+    expect(existsSync(join(two.path, 'tree/media/backups'))).toBe(false);
+    rmSync(inner, { recursive: true });
   });
 
   it('refuses a non-empty target without clean, and replaces it with clean', async () => {
