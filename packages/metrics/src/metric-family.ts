@@ -7,6 +7,11 @@ export interface MetricSample {
   labels: Record<string, string | number>;
   /** For histogram parts: `<name>_bucket`, `<name>_sum`, `<name>_count`. */
   metricName?: string;
+  /**
+   * Labels common to several samples (a histogram series' own labels, shared by its buckets),
+   * as prom-client has them: its writer formats one such object once, not once per bucket.
+   */
+  sharedLabels?: Record<string, string | number>;
 }
 
 export interface MetricFamily {

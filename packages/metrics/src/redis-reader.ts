@@ -119,10 +119,10 @@ function histogramSamples(
     let cumulative = 0;
     for (let i = 0; i < bounds.length; i++) {
       cumulative += counts[i]!;
-      samples.push({ metricName: bucketName, labels: { ...labels, le: le[i]! }, value: cumulative });
+      samples.push({ metricName: bucketName, labels: { le: le[i]! }, sharedLabels: labels, value: cumulative });
     }
-    samples.push({ metricName: sumName, labels, value: sum });
-    samples.push({ metricName: countName, labels, value: cumulative });
+    samples.push({ metricName: sumName, labels: {}, sharedLabels: labels, value: sum });
+    samples.push({ metricName: countName, labels: {}, sharedLabels: labels, value: cumulative });
   }
   return samples;
 }

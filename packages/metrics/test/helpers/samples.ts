@@ -26,11 +26,13 @@ export function parseLabels(body: string): Record<string, string> {
 /** The value of one sample in families read from the store. */
 export function familyValue(families: MetricFamily[], name: string, labels: Record<string, string>, metricName = name): number | undefined {
   const family = families.find((f) => f.name === name);
-  const sample = family?.values.find(
-    (s) =>
+  const sample = family?.values.find((s) => {
+    const all = { ...s.sharedLabels, ...s.labels };
+    return (
       (s.metricName ?? family.name) === metricName &&
-      Object.keys(s.labels).length === Object.keys(labels).length &&
-      Object.entries(labels).every(([k, v]) => String(s.labels[k]) === v),
-  );
+      Object.keys(all).length === Object.keys(labels).length &&
+      Object.entries(labels).every(([k, v]) => String(all[k]) === v)
+    );
+  });
   return sample?.value;
 }
