@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '@keepwatch/errors';
 import type { MetricsLogger } from './logger.js';
-import type { BufferSnapshot, BufferedDelta, SeriesBuffer } from './series-buffer.js';
+import type { BufferSnapshot, SeriesBuffer, Slot } from './series-buffer.js';
 
 export interface FlusherOptions {
   buffer: SeriesBuffer;
@@ -47,14 +47,17 @@ export class Flusher {
     this.timer.unref();
   }
 
-  /** Adds an observation; in write-every-observation mode, while Redis answers, sends it now. */
-  record(deltas: BufferedDelta[]): void {
+  /**
+   * Adds an observation (1 to `counted` and `alsoCounted`, `amount` to `sum`); in
+   * write-every-observation mode, while Redis answers, sends it now.
+   */
+  record(counted: Slot, alsoCounted?: Slot, sum?: Slot, amount = 0): void {
     const { buffer } = this.options;
     if (this.options.intervalMs > 0 || this.failing || this.pending.length > 0) {
-      buffer.add(deltas);
+      buffer.add(counted, alsoCounted, sum, amount);
       return;
     }
-    const snapshot = buffer.reserve(deltas);
+    const snapshot = buffer.reserve(counted, alsoCounted, sum, amount);
     if (!snapshot) return;
     const write = this.send({ claimKey: this.options.claimKey(randomUUID()), snapshot }).then(() => undefined);
     this.immediate.add(write);

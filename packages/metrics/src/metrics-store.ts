@@ -18,9 +18,9 @@ import { ProcessMetricsPublisher } from './process-metrics.js';
 import { readFleet } from './redis-reader.js';
 import { type MetricsKeys, metricsKeys } from './redis-keys.js';
 import { writeSnapshot } from './redis-writer.js';
-import { type BufferedDelta, SeriesBuffer } from './series-buffer.js';
+import { SeriesBuffer } from './series-buffer.js';
 import { labelsField } from './series-fields.js';
-import { SeriesNameCache, bucketIndex } from './series-names.js';
+import { SeriesSlotCache, bucketIndex } from './series-names.js';
 import { withTimeout } from './with-timeout.js';
 
 export interface ViewObservation {
@@ -78,22 +78,21 @@ class RedisMetricsStore implements MetricsStore {
   private readonly buffer: SeriesBuffer;
   private readonly flusher: Flusher;
   private readonly publisher: ProcessMetricsPublisher | undefined;
-  private readonly viewRequestsKey: string;
-  private readonly viewDurationsKey: string;
-  private readonly taskRunsKey: string;
-  private readonly taskDurationsKey: string;
-  private readonly names: SeriesNameCache;
+  private readonly viewRequests: SeriesSlotCache;
+  private readonly viewDurations: SeriesSlotCache;
+  private readonly taskRuns: SeriesSlotCache;
+  private readonly taskDurations: SeriesSlotCache;
   private closed = false;
 
   constructor(readonly options: ResolvedMetricsOptions) {
     const { redis, logger } = options;
     this.keys = metricsKeys(options.keyPrefix);
-    this.viewRequestsKey = this.keys.family(viewRequests.id);
-    this.viewDurationsKey = this.keys.family(viewDurations.id);
-    this.taskRunsKey = this.keys.family(taskRuns.id);
-    this.taskDurationsKey = this.keys.family(taskDurations.id);
+    const slots = (family: FamilySpec) => new SeriesSlotCache(this.keys.family(family.id), options.buckets);
+    this.viewRequests = slots(viewRequests);
+    this.viewDurations = slots(viewDurations);
+    this.taskRuns = slots(taskRuns);
+    this.taskDurations = slots(taskDurations);
     this.buffer = new SeriesBuffer(options.maxBufferedSeries);
-    this.names = new SeriesNameCache(options.buckets);
     const droppedKey = this.keys.family(droppedObservations.id);
     this.flusher = new Flusher({
       buffer: this.buffer,
@@ -121,29 +120,27 @@ class RedisMetricsStore implements MetricsStore {
 
   observeView({ urlName, method, statusCode, durationSeconds }: ViewObservation): void {
     if (this.closed) return;
-    const names = this.names.get([urlName, normalizeMethod(method), String(statusCode)]);
+    const values = [urlName, normalizeMethod(method), String(statusCode)];
     const seconds = validSeconds(durationSeconds);
-    this.flusher.record([
-      { key: this.viewRequestsKey, field: names.labels, delta: 1, float: false },
-      { key: this.viewDurationsKey, field: names.bucket(bucketIndex(seconds, this.options.buckets)), delta: 1, float: false },
-      { key: this.viewDurationsKey, field: names.sum, delta: seconds, float: true },
-    ]);
+    const histogram = this.viewDurations.get(values);
+    this.flusher.record(
+      this.viewRequests.get(values).value,
+      histogram.bucket(bucketIndex(seconds, this.options.buckets)),
+      histogram.sum,
+      seconds,
+    );
   }
 
   observeTask({ taskName, status, durationSeconds }: TaskObservation): void {
     if (this.closed) return;
-    const deltas: BufferedDelta[] = [
-      { key: this.taskRunsKey, field: this.names.get([taskName, status]).labels, delta: 1, float: false },
-    ];
-    if (status === 'success') {
-      const names = this.names.get([taskName]);
-      const seconds = validSeconds(durationSeconds);
-      deltas.push(
-        { key: this.taskDurationsKey, field: names.bucket(bucketIndex(seconds, this.options.buckets)), delta: 1, float: false },
-        { key: this.taskDurationsKey, field: names.sum, delta: seconds, float: true },
-      );
+    const runs = this.taskRuns.get([taskName, status]).value;
+    if (status !== 'success') {
+      this.flusher.record(runs);
+      return;
     }
-    this.flusher.record(deltas);
+    const seconds = validSeconds(durationSeconds);
+    const histogram = this.taskDurations.get([taskName]);
+    this.flusher.record(runs, histogram.bucket(bucketIndex(seconds, this.options.buckets)), histogram.sum, seconds);
   }
 
   async setModelInstances(counts: Readonly<Record<string, number>>): Promise<void> {

@@ -6,11 +6,23 @@
  * into the fields it has, so counts stay exact for every series it already knows; an observation
  * that needs a field beyond the bound is dropped whole and counted in `dropped`.
  */
+
+/**
+ * One (hash, field) pair, created once per series by the name cache and used as the buffer's
+ * map key by identity: the request path then hashes no string at all. Should the cache be
+ * rebuilt, a second slot for the same field only means two increments of it in one flush.
+ */
+export interface Slot {
+  readonly key: string;
+  readonly field: string;
+  /** true when deltas may be fractional (histogram sums): sent with HINCRBYFLOAT. */
+  readonly float: boolean;
+}
+
 export interface BufferedDelta {
   readonly key: string;
   readonly field: string;
   readonly delta: number;
-  /** true when the delta may be fractional (histogram sums): sent with HINCRBYFLOAT. */
   readonly float: boolean;
 }
 
@@ -19,14 +31,8 @@ export interface BufferSnapshot {
   readonly dropped: number;
 }
 
-interface Entry {
-  delta: number;
-  float: boolean;
-}
-
 export class SeriesBuffer {
-  private readonly entries = new Map<string, Map<string, Entry>>();
-  private fields = 0;
+  private entries = new Map<Slot, number>();
   /** Fields taken by writes still in flight: they may come back, so they count against the bound. */
   private inFlight = 0;
   private droppedSinceTake = 0;
@@ -36,7 +42,7 @@ export class SeriesBuffer {
 
   /** Distinct fields held. */
   get size(): number {
-    return this.fields;
+    return this.entries.size;
   }
 
   /** Observations dropped since this process started (also sent to Redis as a counter). */
@@ -45,31 +51,39 @@ export class SeriesBuffer {
   }
 
   get isEmpty(): boolean {
-    return this.fields === 0 && this.droppedSinceTake === 0;
+    return this.entries.size === 0 && this.droppedSinceTake === 0;
   }
 
   /**
-   * Adds one observation's deltas, all or none: a request's counter and histogram must not
-   * disagree because only half of it fitted.
+   * Adds one observation, all or none (a request's counter and histogram must not disagree
+   * because only half of it fitted): 1 to `counted` and `alsoCounted`, `amount` to `sum`.
+   * Positional rather than an array: this runs on every request and allocates nothing.
    */
-  add(deltas: readonly BufferedDelta[]): boolean {
-    let newFields = 0;
-    for (const d of deltas) if (!this.entries.get(d.key)?.has(d.field)) newFields++;
-    if (this.fields + this.inFlight + newFields > this.maxFields) {
+  add(counted: Slot, alsoCounted?: Slot, sum?: Slot, amount = 0): boolean {
+    const { entries } = this;
+    const newFields =
+      (entries.has(counted) ? 0 : 1) +
+      (alsoCounted === undefined || entries.has(alsoCounted) ? 0 : 1) +
+      (sum === undefined || entries.has(sum) ? 0 : 1);
+    if (newFields > 0 && entries.size + this.inFlight + newFields > this.maxFields) {
       this.drop();
       return false;
     }
-    for (const d of deltas) this.put(d);
+    entries.set(counted, (entries.get(counted) ?? 0) + 1);
+    if (alsoCounted !== undefined) entries.set(alsoCounted, (entries.get(alsoCounted) ?? 0) + 1);
+    if (sum !== undefined) entries.set(sum, (entries.get(sum) ?? 0) + amount);
     return true;
   }
 
   /**
-   * For write-every-observation mode: the observation's deltas as a snapshot of their own,
-   * counted against the bound until `settle`; undefined (and counted as dropped)
-   * when there is no room.
+   * For write-every-observation mode: one observation as a snapshot of its own, counted
+   * against the bound until `settle`; undefined (and counted as dropped) when there is no room.
    */
-  reserve(deltas: BufferedDelta[]): BufferSnapshot | undefined {
-    if (this.fields + this.inFlight + deltas.length > this.maxFields) {
+  reserve(counted: Slot, alsoCounted?: Slot, sum?: Slot, amount = 0): BufferSnapshot | undefined {
+    const deltas: BufferedDelta[] = [{ key: counted.key, field: counted.field, delta: 1, float: counted.float }];
+    if (alsoCounted) deltas.push({ key: alsoCounted.key, field: alsoCounted.field, delta: 1, float: alsoCounted.float });
+    if (sum) deltas.push({ key: sum.key, field: sum.field, delta: amount, float: sum.float });
+    if (this.entries.size + this.inFlight + deltas.length > this.maxFields) {
       this.drop();
       return undefined;
     }
@@ -80,13 +94,10 @@ export class SeriesBuffer {
   /** Takes everything buffered, leaving the buffer empty. */
   take(): BufferSnapshot {
     const deltas: BufferedDelta[] = [];
-    for (const [key, fields] of this.entries) {
-      for (const [field, entry] of fields) deltas.push({ key, field, delta: entry.delta, float: entry.float });
-    }
+    for (const [slot, delta] of this.entries) deltas.push({ key: slot.key, field: slot.field, delta, float: slot.float });
     const snapshot = { deltas, dropped: this.droppedSinceTake };
     this.inFlight += deltas.length;
-    this.entries.clear();
-    this.fields = 0;
+    this.entries = new Map();
     this.droppedSinceTake = 0;
     return snapshot;
   }
@@ -102,21 +113,5 @@ export class SeriesBuffer {
   private drop(): void {
     this.droppedSinceTake++;
     this.droppedTotal++;
-  }
-
-  private put(d: BufferedDelta): void {
-    let fields = this.entries.get(d.key);
-    if (!fields) {
-      fields = new Map();
-      this.entries.set(d.key, fields);
-    }
-    const entry = fields.get(d.field);
-    if (entry) {
-      entry.delta += d.delta;
-      entry.float ||= d.float;
-    } else {
-      fields.set(d.field, { delta: d.delta, float: d.float });
-      this.fields++;
-    }
   }
 }

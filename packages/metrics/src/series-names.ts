@@ -1,35 +1,41 @@
 import { bucketField, labelsField, sumField } from './series-fields.js';
+import type { Slot } from './series-buffer.js';
 
-export interface SeriesNames {
-  /** The field of a counter or gauge series. */
-  readonly labels: string;
-  /** The field of a histogram's sum. */
-  readonly sum: string;
-  /** The field of histogram bucket `index` (`buckets.length` is `+Inf`). */
-  bucket(index: number): string;
+/** The buffer slots of one label set of one family. */
+export interface SeriesSlots {
+  /** The series itself (counter or gauge), or a histogram's `_count`-free base: its labels. */
+  readonly value: Slot;
+  /** A histogram's sum. */
+  readonly sum: Slot;
+  /** A histogram's bucket `index` (`buckets.length` is `+Inf`). */
+  bucket(index: number): Slot;
 }
 
 interface Node {
   children?: Map<string, Node>;
-  names?: SeriesNames;
+  slots?: SeriesSlots;
 }
 
 /**
- * Field names per label set, built once: the request path then only looks them up instead of
- * serialising JSON and concatenating strings on every observation. A tree of maps, one level
- * per label, so a lookup builds no key string either. Cleared whole when it grows past
- * `maxEntries`, which only costs rebuilding names for label sets still in use.
+ * Slots per label set of one family, built once: the request path then only walks a tree of
+ * maps (one level per label, so no key string is built) instead of serialising JSON and
+ * concatenating strings on every observation. Cleared whole when it grows past `maxEntries`,
+ * which only costs rebuilding the slots of label sets still in use.
  */
-export class SeriesNameCache {
+export class SeriesSlotCache {
   private root: Node = {};
   private size = 0;
+  private readonly bounds: readonly number[];
 
   constructor(
-    private readonly buckets: readonly number[],
+    private readonly key: string,
+    buckets: readonly number[],
     private readonly maxEntries = 4096,
-  ) {}
+  ) {
+    this.bounds = [...buckets, Number.POSITIVE_INFINITY];
+  }
 
-  get(values: readonly string[]): SeriesNames {
+  get(values: readonly string[]): SeriesSlots {
     let node = this.root;
     for (const value of values) {
       node.children ??= new Map();
@@ -40,26 +46,26 @@ export class SeriesNameCache {
       }
       node = child;
     }
-    if (!node.names) {
+    if (!node.slots) {
       if (this.size >= this.maxEntries) {
         this.root = {};
         this.size = 0;
         return this.get(values);
       }
-      node.names = this.build(values);
+      node.slots = this.build(values);
       this.size++;
     }
-    return node.names;
+    return node.slots;
   }
 
-  private build(values: readonly string[]): SeriesNames {
+  private build(values: readonly string[]): SeriesSlots {
+    const { key, bounds } = this;
     const labels = labelsField(values);
-    const bounds = [...this.buckets, Number.POSITIVE_INFINITY];
-    const bucketFields: Array<string | undefined> = [];
+    const buckets: Array<Slot | undefined> = [];
     return {
-      labels,
-      sum: sumField(labels),
-      bucket: (index) => (bucketFields[index] ??= bucketField(labels, bounds[index]!)),
+      value: { key, field: labels, float: false },
+      sum: { key, field: sumField(labels), float: true },
+      bucket: (index) => (buckets[index] ??= { key, field: bucketField(labels, bounds[index]!), float: false }),
     };
   }
 }

@@ -1,45 +1,54 @@
 import { describe, expect, it } from 'vitest';
-import { SeriesBuffer } from '../src/series-buffer.js';
+import { SeriesBuffer, type Slot } from '../src/series-buffer.js';
+import { SeriesSlotCache } from '../src/series-names.js';
 
-const delta = (field: string, value = 1) => ({ key: 'k', field, delta: value, float: false });
+const slot = (field: string, float = false): Slot => ({ key: 'k', field, float });
+const a = slot('a');
+const b = slot('b');
+const c = slot('c');
+const sum = slot('s', true);
 
 describe('SeriesBuffer', () => {
   it('keeps counting into known fields past the bound, and drops only observations needing new ones', () => {
-    const buffer = new SeriesBuffer(2);
-    expect(buffer.add([delta('a'), delta('b')])).toBe(true);
-    for (let i = 0; i < 1000; i++) expect(buffer.add([delta('a'), delta('b')])).toBe(true);
-    expect(buffer.add([delta('a'), delta('c')])).toBe(false);
-    expect(buffer.size).toBe(2);
+    const buffer = new SeriesBuffer(3);
+    for (let i = 0; i < 1000; i++) expect(buffer.add(a, b, sum, 0.5)).toBe(true);
+    expect(buffer.add(a, c)).toBe(false);
+    expect(buffer.size).toBe(3);
     expect(buffer.droppedCount).toBe(1);
     const snapshot = buffer.take();
-    expect(snapshot.deltas).toEqual([delta('a', 1001), delta('b', 1001)]);
+    expect(snapshot.deltas).toEqual([
+      { key: 'k', field: 'a', delta: 1000, float: false },
+      { key: 'k', field: 'b', delta: 1000, float: false },
+      { key: 'k', field: 's', delta: 500, float: true },
+    ]);
     expect(snapshot.dropped).toBe(1);
   });
 
   it('counts a snapshot being written against the bound until it is settled', () => {
     const buffer = new SeriesBuffer(2);
-    buffer.add([delta('a'), delta('b')]);
+    buffer.add(a, b);
     const inFlight = buffer.take();
     expect(buffer.size).toBe(0);
-    expect(buffer.add([delta('c')])).toBe(false);
+    expect(buffer.add(c)).toBe(false);
     buffer.settle(inFlight);
-    expect(buffer.add([delta('c')])).toBe(true);
-    expect(buffer.reserve([delta('d'), delta('e')])).toBeUndefined();
+    expect(buffer.add(c)).toBe(true);
+    expect(buffer.reserve(a, b)).toBeUndefined();
     expect(buffer.droppedCount).toBe(2);
   });
 });
 
-describe('SeriesNameCache', () => {
-  it('names each label set once, keeps label sets apart, and survives being cleared', async () => {
-    const { SeriesNameCache } = await import('../src/series-names.js');
-    const cache = new SeriesNameCache([0.1, 1], 2);
-    const a = cache.get(['/a', 'GET', '200']);
-    expect(cache.get(['/a', 'GET', '200'])).toBe(a);
-    expect(a.labels).toBe('["/a","GET","200"]');
-    expect(a.bucket(2)).toBe('["/a","GET","200"]\tle=+Inf');
-    expect(a.sum).toBe('["/a","GET","200"]\tsum');
-    // Label values that would collide if joined naively stay distinct.
-    expect(cache.get(['a', 'b']).labels).not.toBe(cache.get(['a\u0000b']).labels);
-    expect(cache.get(['/a', 'GET', '200']).labels).toBe(a.labels);
+describe('SeriesSlotCache', () => {
+  it('gives each label set the same slots every time, distinct from every other label set', () => {
+    const cache = new SeriesSlotCache('hash', [0.1, 1], 2);
+    const first = cache.get(['/a', 'GET', '200']);
+    expect(cache.get(['/a', 'GET', '200'])).toBe(first);
+    expect(first.value).toEqual({ key: 'hash', field: '["/a","GET","200"]', float: false });
+    expect(first.bucket(2)).toEqual({ key: 'hash', field: '["/a","GET","200"]\tle=+Inf', float: false });
+    expect(first.bucket(2)).toBe(first.bucket(2));
+    expect(first.sum).toEqual({ key: 'hash', field: '["/a","GET","200"]\tsum', float: true });
+    // Values that would collide if joined naively stay apart.
+    expect(cache.get(['a', 'b']).value.field).not.toBe(cache.get(['a\u0000b']).value.field);
+    // Past maxEntries it starts over: same fields, new slots (two increments of one field are still its sum).
+    expect(cache.get(['/a', 'GET', '200']).value.field).toBe(first.value.field);
   });
 });
