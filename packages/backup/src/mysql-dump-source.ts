@@ -70,6 +70,7 @@ export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
         args.push(settings.database);
         const proc = spawnTool(tool, args, {
           stdout: 'pipe',
+          bufferOutput: true,
           secrets: [settings.password],
           isPermanent: isPermanentMysqlFailure,
         });

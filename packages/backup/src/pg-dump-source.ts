@@ -64,6 +64,7 @@ export function postgresSource(options: DatabaseSourceOptions): BackupSource {
         const proc = spawnTool(tool, ['--format=custom', '-Z0', `--snapshot=${snapshot}`, '--no-password'], {
           env,
           stdout: 'pipe',
+          bufferOutput: true,
           secrets: [settings.password],
           isPermanent: isPermanentPostgresFailure,
         });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { BackupToolFailedError, BackupToolMissingError } from './errors.js';
 
@@ -19,6 +20,12 @@ export interface SpawnToolOptions {
   stdout?: 'pipe' | 'ignore';
   /** Strings scrubbed from the stderr tail before it reaches an error message. */
   secrets?: (string | undefined)[];
+  /**
+   * Run the tool under `stdbuf -o1M` (when coreutils has it): dump tools write stdout through
+   * stdio in 4-8 KB pieces, and a Node reader woken for each one spent more CPU than zstd (76,000
+   * reads for a 419 MB mariadb-dump; 7,000 with a 1 MB buffer, and a quarter of the CPU).
+   */
+  bufferOutput?: boolean;
   /** True when the stderr shows a failure that another attempt cannot fix (a wrong password). */
   isPermanent?: (stderrTail: string) => boolean;
 }
@@ -61,7 +68,8 @@ export function redact(text: string, secrets: (string | undefined)[] = []): stri
 }
 
 export function spawnTool(tool: ToolSpec, args: string[], options: SpawnToolOptions = {}): ToolProcess {
-  const child = spawn(tool.path, args, {
+  const [command, argv] = options.bufferOutput && stdbufPath() ? [stdbufPath()!, ['-o1M', tool.path, ...args]] : [tool.path, args];
+  const child = spawn(command, argv, {
     env: toolEnvironment(options.env),
     stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'],
   });
@@ -124,4 +132,12 @@ export async function toolVersion(tool: ToolSpec): Promise<string> {
   });
   await proc.exited;
   return out.split('\n')[0]!.trim();
+}
+
+let stdbuf: string | null | undefined;
+
+/** Where coreutils' stdbuf is, looked up once; null where there is none (macOS, busybox). */
+function stdbufPath(): string | null {
+  if (stdbuf === undefined) stdbuf = ['/usr/bin/stdbuf', '/bin/stdbuf', '/usr/local/bin/stdbuf'].find((p) => existsSync(p)) ?? null;
+  return stdbuf;
 }
