@@ -38,7 +38,7 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
   const options = resolveBackupOptions(run.options);
   const { source, destination, signal } = run;
   const logger = run.logger ?? silentLogger;
-  signal?.throwIfAborted();
+  if (signal?.aborted) throw new BackupAbortedError(`backup of source "${source.name}"`, signal.reason);
   await destination.removeIncomplete(source.name);
 
   const startedAt = new Date();
