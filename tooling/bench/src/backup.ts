@@ -61,7 +61,7 @@ async function ensureMariadb(): Promise<number> {
   await mariadb(`DROP DATABASE IF EXISTS ${MY_DB}; CREATE DATABASE ${MY_DB} CHARACTER SET utf8mb4;
     CREATE TABLE ${MY_DB}.accounts (id INT PRIMARY KEY, branch INT NOT NULL, balance BIGINT NOT NULL,
       note VARCHAR(100) NOT NULL, details TEXT NOT NULL) ENGINE=InnoDB;
-    INSERT INTO ${MY_DB}.accounts SELECT seq, seq % 100, seq * 7, MD5(seq),
+    USE ${MY_DB}; INSERT INTO accounts SELECT seq, seq % 100, seq * 7, MD5(seq),
       CONCAT(MD5(seq + 1), ' ', MD5(seq + 2), ' ', MD5(seq + 3), ' ', MD5(seq + 4)) FROM seq_1_to_2200000;`);
   return Number(await mariadb(sizeSql));
 }
