@@ -1,9 +1,17 @@
 import type { KeepwatchConfig } from '@keepwatch/config';
 import type { HealthChecker } from '@keepwatch/health';
 import { fastifyHealth } from '@keepwatch/health/fastify';
-import { profilerPlugin, type Profiler } from '@keepwatch/profiler';
-import { createHealthCheckerFromConfig, createProfilerFromConfig, type Resources } from '@keepwatch/runtime';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
+import { createMetricsExposition, fastifyMetrics, queueCollector, type MetricsStore } from '@keepwatch/metrics';
+import { profilerPlugin, unmatchedUrlName, type Profiler } from '@keepwatch/profiler';
+import {
+  createHealthCheckerFromConfig,
+  createMetricsStoreFromConfig,
+  createProfilerFromConfig,
+  type Resources,
+} from '@keepwatch/runtime';
+import { Queue } from 'bullmq';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 
 export interface BuildAppOptions {
@@ -18,6 +26,7 @@ export interface BuiltApp {
   app: FastifyInstance;
   checker: HealthChecker;
   profiler: Profiler;
+  metrics: MetricsStore | undefined;
   /** Health turns 503 first, then the server drains and closes, then plugins flush. */
   close(): Promise<void>;
 }
@@ -40,7 +49,30 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
 
   // Registered first so its hooks see every route; at rate 0 it adds none.
   const profiler = createProfilerFromConfig(config, logger);
-  await app.register(profilerPlugin, { profiler });
+  await app.register(profilerPlugin, { profiler, urlName });
+
+  const metrics = createMetricsStoreFromConfig(config, resources.redis, logger);
+  const queues: Queue[] = [];
+  if (metrics && resources.redis) {
+    const prefix = bullmqPrefix(config.redis.prefix);
+    for (const name of [QueueName.backup, QueueName.maintenance]) {
+      queues.push(new Queue(name, { connection: resources.redis, prefix }));
+    }
+    const exposition = createMetricsExposition({
+      store: metrics,
+      enabled: true,
+      ...(config.metrics.user ? { user: config.metrics.user } : {}),
+      ...(config.metrics.passphrase ? { passphrase: config.metrics.passphrase } : {}),
+      collectors: [queueCollector(queues)],
+      logger,
+    });
+    await app.register(fastifyMetrics, {
+      recorder: metrics,
+      exposition,
+      // Probes and scrapes are not views: they would drown the request counts.
+      excludePaths: ['/healthcheck/', '/healthcheck/live', '/metrics'],
+    });
+  }
 
   const checker = createHealthCheckerFromConfig(config, resources, logger);
   await app.register(fastifyHealth, {
@@ -59,6 +91,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     app,
     checker,
     profiler,
+    metrics,
     close: () => {
       closing ??= (async () => {
         checker.markShuttingDown();
@@ -66,8 +99,18 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
         await checker.close();
         // Writes the profile of a request that finished during the drain.
         await profiler.close();
+        // The last buffered observations reach Redis before the connection closes.
+        await metrics?.close();
+        await Promise.allSettled(queues.map((queue) => queue.close()));
       })();
       return closing;
     },
   };
+}
+
+/** The route's name as the metrics plugin records it, so profiles and metrics agree. */
+function urlName(request: FastifyRequest): string {
+  const { config, url } = request.routeOptions;
+  if (url === undefined) return unmatchedUrlName;
+  return (config as { urlName?: string }).urlName ?? url;
 }

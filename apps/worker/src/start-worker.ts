@@ -1,9 +1,17 @@
 import { ConfigError, ensureDataDir, loadOrCreateSecret, type LoadedConfig } from '@keepwatch/config';
-import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
-import { createProfilerFromConfig, createRedisClient } from '@keepwatch/runtime';
-import { Worker } from 'bullmq';
+import { MaintenanceJobName, QueueName, bullmqPrefix } from '@keepwatch/jobs';
+import { instrumentProcessor } from '@keepwatch/metrics';
+import {
+  createMetricsStoreFromConfig,
+  createProfilerFromConfig,
+  createRedisClient,
+  openResources,
+} from '@keepwatch/runtime';
+import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { buildHandlers } from './handlers.js';
 import { createJobRouter, type JobHandlers } from './job-router.js';
+import type { WorkerContext } from './worker-context.js';
 
 export interface StartWorkerOptions {
   loaded: LoadedConfig;
@@ -14,7 +22,8 @@ export interface StartWorkerOptions {
 
 export interface RunningWorker {
   workers: readonly Worker[];
-  /** Stops taking jobs, waits for the running ones, closes connections. */
+  context: WorkerContext;
+  /** Stops taking jobs, waits for the running ones, flushes metrics, closes connections. */
   close(): Promise<void>;
 }
 
@@ -35,11 +44,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   for (const warning of secret.warnings) logger.warn(warning);
 
   const connection = createRedisClient(config.redis.url, 'bullmq', {}, logger);
+  const resources = openResources(config, logger);
+  const metrics = createMetricsStoreFromConfig(config, resources.redis, logger);
+  const context: WorkerContext = { loaded, logger, connection, resources, metrics };
   const profiler = createProfilerFromConfig(config, logger);
-  const router = createJobRouter({ ...options.handlers }, logger, profiler);
+  const router = createJobRouter({ ...buildHandlers(context), ...options.handlers }, logger, profiler);
+  // Every job run is recorded as pretix_task_runs_total / pretix_task_duration_seconds.
+  const processor = metrics ? instrumentProcessor(metrics, router) : router;
   const prefix = bullmqPrefix(config.redis.prefix);
   const workers = [QueueName.backup, QueueName.maintenance].map((queue) => {
-    const worker = new Worker(queue, router, {
+    const worker = new Worker(queue, processor, {
       connection,
       prefix,
       // Backups are heavy and hold a per-source lock anyway: one at a time per process.
@@ -55,18 +69,46 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     return worker;
   });
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  await upsertMaintenanceSchedules(context, prefix);
   logger.info({ queues: workers.map((w) => w.name), prefix }, 'worker ready');
 
   let closing: Promise<void> | undefined;
   return {
     workers,
+    context,
     close: () => {
       closing ??= (async () => {
         await Promise.all(workers.map((worker) => worker.close()));
         await profiler.close();
+        await metrics?.close();
+        await resources.close();
         connection.disconnect();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Job schedulers live in Redis and are shared by every worker, so upserting them at each start
+ * is idempotent and five workers still give one run per tick; a schedule turned off in the
+ * config is removed.
+ */
+async function upsertMaintenanceSchedules(context: WorkerContext, prefix: string): Promise<void> {
+  const { config } = context.loaded;
+  const queue = new Queue(QueueName.maintenance, { connection: context.connection, prefix });
+  try {
+    const every = config.metrics.models_refresh;
+    if (context.metrics && context.resources.database && every > 0) {
+      await queue.upsertJobScheduler(
+        MaintenanceJobName.refreshModelInstances,
+        { every },
+        { name: MaintenanceJobName.refreshModelInstances, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+      );
+    } else {
+      await queue.removeJobScheduler(MaintenanceJobName.refreshModelInstances);
+    }
+  } finally {
+    await queue.close();
+  }
 }

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@keepwatch/config';
 import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
+import { createMetricsExposition } from '@keepwatch/metrics';
 import { createLogger } from '@keepwatch/runtime';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../src/start-worker.js';
@@ -19,7 +20,7 @@ afterAll(async () => {
   await Promise.allSettled(cleanups.map((fn) => fn()));
 });
 
-async function testConfig() {
+async function testConfig(extraEnv: Record<string, string> = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'kw-worker-'));
   const prefix = `kw-test-worker-${randomUUID()}:`;
   const loaded = await loadConfig({
@@ -28,6 +29,7 @@ async function testConfig() {
       KEEPWATCH_REDIS_PREFIX: prefix,
       KEEPWATCH_DATA_DIR: join(dir, 'data'),
       KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'),
+      ...extraEnv,
     },
   });
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -79,6 +81,56 @@ describe('the worker', () => {
     expect(Date.now() - closeStarted).toBeGreaterThan(500);
     expect(await finished).toBe('finished');
     expect(await (await queue.getJob(job.id!))?.getState()).toBe('completed');
+  });
+
+  it('records every job run as task metrics, expected errors apart', async () => {
+    const { loaded, queue, events } = await testConfig({ KEEPWATCH_METRICS_ENABLED: 'true' });
+    const worker = await startWorker({
+      loaded,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      handlers: {
+        'good-task': async () => 'ok',
+        'bad-task': async () => {
+          throw new Error('boom');
+        },
+        'hopeless-task': async () => {
+          throw new UnrecoverableError('cannot ever work');
+        },
+      },
+    });
+    cleanups.push(() => worker.close());
+    for (const name of ['good-task', 'good-task', 'bad-task', 'hopeless-task']) {
+      const job = await queue.add(name, {});
+      await job.waitUntilFinished(events, 10_000).catch(() => undefined);
+    }
+    const metrics = worker.context.metrics!;
+    await metrics.flush();
+    const families = await metrics.read();
+    const runs = families.find((f) => f.name === 'pretix_task_runs_total')!;
+    const count = (task: string, status: string) =>
+      runs.values.find((v) => v.labels.task_name === task && v.labels.status === status)?.value;
+    expect(count('good-task', 'success')).toBe(2);
+    expect(count('bad-task', 'error')).toBe(1);
+    expect(count('hopeless-task', 'expected-error')).toBe(1);
+    // Durations are of successful runs only.
+    const text = (await createMetricsExposition({ store: metrics }).render()).body;
+    expect(text).toMatch(/pretix_task_duration_seconds_count\{task_name="good-task"\} 2\n/);
+    expect(text).not.toMatch(/pretix_task_duration_seconds_count\{task_name="(bad|hopeless)-task"\}/);
+  });
+
+  it('schedules the model-instance count once however many workers start', async () => {
+    const { loaded, queue } = await testConfig({
+      KEEPWATCH_METRICS_ENABLED: 'true',
+      KEEPWATCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      KEEPWATCH_METRICS_MODELS_REFRESH: '1h',
+    });
+    const logger = createLogger({ name: 'test', level: 'silent' });
+    const first = await startWorker({ loaded, logger });
+    const second = await startWorker({ loaded, logger });
+    cleanups.push(() => first.close(), () => second.close());
+    const schedulers = await queue.getJobSchedulers();
+    expect(schedulers.map((s) => s.key)).toEqual(['refresh-model-instances']);
+    expect(schedulers[0]?.every).toBe(3_600_000);
   });
 
   it('refuses to start without [redis] url, naming the setting', async () => {

@@ -9,6 +9,7 @@ import {
   listenAddress,
   oneOf,
   text,
+  wordList,
   type ValueParser,
 } from './value-parsers.js';
 
@@ -117,6 +118,18 @@ export const settings = {
       'How often each process sends its buffered metric deltas to Redis; 0 writes every observation at once.',
     ),
     buckets: required(increasingNumbers(), DEFAULT_BUCKETS, 'Histogram buckets in seconds (+Inf is implied).'),
+    models_refresh: required(
+      duration(0, 86_400_000),
+      '5m',
+      'How often a worker recounts the database tables for pretix_model_instances; 0 turns it off.',
+    ),
+    models_exact_below: required(
+      integer(0, 2_000_000_000),
+      '100000',
+      'Tables the planner estimates below this many rows are counted exactly; larger ones use the estimate.',
+    ),
+    models_include: optional(wordList(), 'Tables counted (glob patterns such as shop_*). Default: all of the current schema.'),
+    models_exclude: optional(wordList(), 'Tables never counted (glob patterns).'),
   },
   profile: {
     rate: required(fraction(), '0', 'Fraction of requests run under the V8 CPU profiler: 0 (off) to 1; 0.1 means 10 %.'),

@@ -14,3 +14,4 @@ export { runMain, ExitCode } from './run-main.js';
 export { openResources, type Resources } from './resources.js';
 export { createHealthCheckerFromConfig } from './health-from-config.js';
 export { createProfilerFromConfig, profilesDirectory } from './profiler-from-config.js';
+export { createMetricsStoreFromConfig } from './metrics-from-config.js';

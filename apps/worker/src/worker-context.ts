@@ -1,0 +1,17 @@
+import type { LoadedConfig } from '@keepwatch/config';
+import type { MetricsStore } from '@keepwatch/metrics';
+import type { Resources } from '@keepwatch/runtime';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+/** What a job handler may use: the config and the process's clients, opened once at start. */
+export interface WorkerContext {
+  loaded: LoadedConfig;
+  logger: Logger;
+  /** The BullMQ connection (maxRetriesPerRequest: null). */
+  connection: Redis;
+  /** Database pool, fail-fast Redis, cache. */
+  resources: Resources;
+  /** Set when `[metrics] enabled`. */
+  metrics: MetricsStore | undefined;
+}

@@ -1,0 +1,25 @@
+import type { KeepwatchConfig } from '@keepwatch/config';
+import { createMetricsStore, type MetricsStore } from '@keepwatch/metrics';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+/**
+ * The process's metrics store when `[metrics] enabled` (which the config only allows with
+ * `[redis] url`): observations are buffered in-process and flushed to Redis every
+ * `[metrics] flush_interval`, under `[redis] prefix`.
+ */
+export function createMetricsStoreFromConfig(
+  config: Readonly<KeepwatchConfig>,
+  redis: Redis | undefined,
+  logger: Logger,
+): MetricsStore | undefined {
+  if (!config.metrics.enabled || !redis) return undefined;
+  return createMetricsStore({
+    redis,
+    namespace: config.metrics.namespace,
+    keyPrefix: config.redis.prefix,
+    flushIntervalMs: config.metrics.flush_interval,
+    buckets: config.metrics.buckets,
+    logger,
+  });
+}
