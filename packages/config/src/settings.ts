@@ -30,6 +30,17 @@ function optional<T>(parser: ValueParser<T>, doc: string, secret = false): Setti
   return { parser, default: undefined, doc, secret };
 }
 
+/**
+ * Comma-separated age recipients. Checked here with the same shape `@keepwatch/backup` accepts, so
+ * a typo is a config error at start rather than a failed backup at night. Public keys, not secrets.
+ */
+function ageRecipients(): ValueParser<string[]> {
+  const recipient = /^(age1[0-9a-z]{20,}|ssh-(ed25519|rsa) [A-Za-z0-9+/=]+( .*)?)$/;
+  return wordList().refine((list) => list.every((r) => recipient.test(r)), {
+    message: 'expected age recipients (age1… or ssh-ed25519 … public keys) separated by commas',
+  }) as ValueParser<string[]>;
+}
+
 export const DEFAULT_BUCKETS = '0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30';
 
 /**
@@ -155,6 +166,21 @@ export const settings = {
       'Directory backups are written to, laid out per source and time. Must not be inside [data] dir.',
     ),
     compression: required(oneOf(['zstd', 'gzip', 'none'] as const), 'zstd', 'Compression of database dumps.'),
+    zstd_level: required(integer(1, 19), '3', 'zstd level from 1 (fastest) to 19 (smallest); 3 keeps up with pg_dump.'),
+    encrypt_to: optional(
+      ageRecipients(),
+      'age recipients (age1… or ssh-ed25519 public keys) separated by commas; backups are encrypted to them. Unset: not encrypted.',
+    ),
+    lock_wait: required(
+      duration(0, 86_400_000),
+      '60s',
+      'How long a backup waits for another backup of the same source (another worker, keepwatch backup run) to finish.',
+    ),
+    connect_timeout: required(
+      duration(100, 600_000),
+      '10s',
+      'How long the dump and restore tools wait to connect to the database server.',
+    ),
   },
 } as const;
 

@@ -114,6 +114,10 @@ describe('loadConfig', () => {
     ['profile', 'max_files', '-3', /whole number/],
     ['profile', 'max_bytes', 'lots', /expected a size/],
     ['backup', 'compression', 'xz', /expected one of zstd, gzip, none/],
+    ['backup', 'zstd_level', '22', /whole number from 1 to 19/],
+    ['backup', 'encrypt_to', 'age1short, not-a-key', /expected age recipients/],
+    ['backup', 'lock_wait', 'forever', /expected a duration/],
+    ['backup', 'connect_timeout', '10ms', /expected a duration from 100ms/],
   ];
 
   it.each(badValues)('[%s] %s = %j is rejected from the file with its line', async (section, key, value, expected) => {
