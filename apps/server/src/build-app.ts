@@ -8,11 +8,15 @@ import {
   createHealthCheckerFromConfig,
   createMetricsStoreFromConfig,
   createProfilerFromConfig,
+  profileEventCollector,
+  profileEventCounter,
+  profilesDirectory,
   type Resources,
 } from '@keepwatch/runtime';
 import { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { adminApi } from './admin/admin-api.js';
 
 export interface BuildAppOptions {
   config: Readonly<KeepwatchConfig>;
@@ -48,10 +52,11 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   });
 
   // Registered first so its hooks see every route; at rate 0 it adds none.
-  const profiler = createProfilerFromConfig(config, logger);
+  const metrics = createMetricsStoreFromConfig(config, resources.redis, logger);
+  const profileEvents = metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
+  const profiler = createProfilerFromConfig(config, logger, profileEvents);
   await app.register(profilerPlugin, { profiler, urlName });
 
-  const metrics = createMetricsStoreFromConfig(config, resources.redis, logger);
   const queues: Queue[] = [];
   if (metrics && resources.redis) {
     const prefix = bullmqPrefix(config.redis.prefix);
@@ -63,7 +68,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       enabled: true,
       ...(config.metrics.user ? { user: config.metrics.user } : {}),
       ...(config.metrics.passphrase ? { passphrase: config.metrics.passphrase } : {}),
-      collectors: [queueCollector(queues)],
+      collectors: [queueCollector(queues), profileEventCollector(resources.redis, config.redis.prefix)],
       logger,
     });
     await app.register(fastifyMetrics, {
@@ -79,6 +84,14 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     checker,
     ...(config.server.admin_token ? { adminToken: config.server.admin_token } : {}),
   });
+
+  if (config.server.admin_token) {
+    await app.register(adminApi, {
+      prefix: '/api',
+      token: config.server.admin_token,
+      profilesDirectory: profilesDirectory(config),
+    });
+  }
 
   let closing: Promise<void> | undefined;
   // A response finished after shutdown began tells its keep-alive client to go: otherwise the

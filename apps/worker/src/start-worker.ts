@@ -6,6 +6,7 @@ import {
   createProfilerFromConfig,
   createRedisClient,
   openResources,
+  profileEventCounter,
 } from '@keepwatch/runtime';
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
@@ -47,7 +48,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const resources = openResources(config, logger);
   const metrics = createMetricsStoreFromConfig(config, resources.redis, logger);
   const context: WorkerContext = { loaded, logger, connection, resources, metrics };
-  const profiler = createProfilerFromConfig(config, logger);
+  const profileEvents = metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
+  const profiler = createProfilerFromConfig(config, logger, profileEvents);
   const router = createJobRouter({ ...buildHandlers(context), ...options.handlers }, logger, profiler);
   // Every job run is recorded as pretix_task_runs_total / pretix_task_duration_seconds.
   const processor = metrics ? instrumentProcessor(metrics, router) : router;

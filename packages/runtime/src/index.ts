@@ -15,3 +15,12 @@ export { openResources, type Resources } from './resources.js';
 export { createHealthCheckerFromConfig } from './health-from-config.js';
 export { createProfilerFromConfig, profilesDirectory } from './profiler-from-config.js';
 export { createMetricsStoreFromConfig } from './metrics-from-config.js';
+export { profileEventCounter, profileEventCollector } from './profile-event-counter.js';
+export {
+  backupDestinationFromConfig,
+  backupLockFromConfig,
+  backupOptionsFromConfig,
+  backupSourcesFromConfig,
+  backupToolOptionsFromConfig,
+  type ConfiguredBackupSources,
+} from './backup-from-config.js';

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDIS_URL, startTestServer } from './helpers/server.js';
+
+const token = 'admin-token-profiles-0123456789';
+let server: Awaited<ReturnType<typeof startTestServer>>;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    KEEPWATCH_SERVER_ADMIN_TOKEN: token,
+    KEEPWATCH_PROFILE_RATE: '1',
+    KEEPWATCH_PROFILE_MAX_OVERHEAD: '1',
+    KEEPWATCH_REDIS_URL: REDIS_URL,
+    KEEPWATCH_REDIS_PREFIX: `kw-test-admin-${randomUUID()}:`,
+    KEEPWATCH_METRICS_ENABLED: 'true',
+  });
+  for (let i = 0; i < 3; i++) await (await fetch(`${server.url}/healthcheck/live`, { signal: AbortSignal.timeout(5000) })).text();
+  await server.app.inject('/healthcheck/live');
+  // Profiles are written after the response; wait for them with a bound.
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const body = (await (await get('/api/profiles')).json()) as { profiles: unknown[] };
+    if (body.profiles.length >= 3) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+function get(path: string, auth: string | null = `Bearer ${token}`) {
+  return fetch(`${server.url}${path}`, { headers: auth ? { authorization: auth } : {}, signal: AbortSignal.timeout(5000) });
+}
+
+describe('admin API: profiles', () => {
+  it('answers 401 without the token, with a wrong one, or a malformed header', async () => {
+    for (const auth of [null, 'Bearer wrong-token-0123456789', `Basic ${token}`, 'Bearer', `Bearer ${token}x`]) {
+      const response = await get('/api/profiles', auth);
+      expect(response.status, String(auth)).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    }
+  });
+
+  it('lists the profiles of sampled requests and downloads one as a valid CPU profile', async () => {
+    const list = (await (await get('/api/profiles?url_name=/healthcheck/live')).json()) as {
+      profiles: { file: string; name: string; status: string; download: string }[];
+    };
+    expect(list.profiles.length).toBeGreaterThanOrEqual(3);
+    expect(list.profiles[0]).toMatchObject({ name: '/healthcheck/live', status: '200' });
+    const download = await get(list.profiles[0]!.download);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toContain(list.profiles[0]!.file);
+    const profile = (await download.json()) as { nodes: unknown[]; samples: unknown[]; timeDeltas: unknown[] };
+    expect(profile.nodes.length).toBeGreaterThan(0);
+    expect(Array.isArray(profile.samples)).toBe(true);
+    expect(profile.timeDeltas.length).toBe(profile.samples.length);
+  });
+
+  it('never serves a path outside the profiles directory', async () => {
+    for (const file of ['..%2F..%2F.secret', '..%2F.secret', '.secret', 'x.cpuprofile']) {
+      expect((await get(`/api/profiles/${file}`)).status, file).toBe(404);
+    }
+  });
+
+  it('rejects a bad filter with 400 naming it', async () => {
+    const response = await get('/api/profiles?limit=-1');
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toMatch(/limit/);
+  });
+
+  it('counts written profiles in the fleet-wide metrics', async () => {
+    const text = await (await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    const written = /keepwatch_profiles_written_total\{kind="request"\} (\d+)/.exec(text);
+    expect(Number(written?.[1])).toBeGreaterThanOrEqual(3);
+    expect(text).toContain('# TYPE keepwatch_profiles_skipped_total counter');
+  });
+});
