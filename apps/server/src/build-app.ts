@@ -15,6 +15,7 @@ import {
 } from '@keepwatch/runtime';
 import { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { localDestination } from '@keepwatch/backup';
 import type { Logger } from 'pino';
 import { adminApi } from './admin/admin-api.js';
 
@@ -53,16 +54,17 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
 
   // Registered first so its hooks see every route; at rate 0 it adds none.
   const metrics = createMetricsStoreFromConfig(config, resources.redis, logger);
+  // Queues for the admin API (start a backup) and the queue gauges; producers only.
+  const queues: Queue[] = resources.redis
+    ? [QueueName.backup, QueueName.maintenance].map(
+        (name) => new Queue(name, { connection: resources.redis!, prefix: bullmqPrefix(config.redis.prefix) }),
+      )
+    : [];
   const profileEvents = metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
   const profiler = createProfilerFromConfig(config, logger, profileEvents);
   await app.register(profilerPlugin, { profiler, urlName });
 
-  const queues: Queue[] = [];
   if (metrics && resources.redis) {
-    const prefix = bullmqPrefix(config.redis.prefix);
-    for (const name of [QueueName.backup, QueueName.maintenance]) {
-      queues.push(new Queue(name, { connection: resources.redis, prefix }));
-    }
     const exposition = createMetricsExposition({
       store: metrics,
       enabled: true,
@@ -89,7 +91,10 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     await app.register(adminApi, {
       prefix: '/api',
       token: config.server.admin_token,
+      secret: options.secret,
       profilesDirectory: profilesDirectory(config),
+      backupDestination: localDestination({ directory: config.backup.destination, dataDirectory: config.data.dir }),
+      backupQueue: queues.find((queue) => queue.name === QueueName.backup),
     });
   }
 

@@ -1,16 +1,33 @@
+import type { Destination } from '@keepwatch/backup';
+import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
+import { backupsRoutes, signedDownloadRoutes } from './backups-routes.js';
 import { bearerAuth } from './bearer-auth.js';
 import { profilesRoutes } from './profiles-routes.js';
 
 export interface AdminApiOptions {
   /** `[server] admin_token`. */
   token: string;
+  /** The instance secret: signs download links. */
+  secret: string;
   /** `<data dir>/profiles`. */
   profilesDirectory: string;
+  /** Where backups are written (`[backup] destination`). */
+  backupDestination: Destination;
+  /** The backup queue, when `[redis] url` is set. */
+  backupQueue: Queue | undefined;
 }
 
-/** The token-protected admin API, mounted under `/api`. Every route needs the bearer token. */
+/**
+ * The admin API, mounted under `/api`. Every route needs the bearer token, except the download
+ * of a backup through a link the API signed (it carries its own proof and expiry).
+ */
 export const adminApi: FastifyPluginAsync<AdminApiOptions> = async (app, options) => {
-  app.addHook('onRequest', bearerAuth(options.token));
-  await app.register(profilesRoutes, { directory: options.profilesDirectory });
+  const backups = { destination: options.backupDestination, queue: options.backupQueue, secret: options.secret };
+  await app.register(async (authed) => {
+    authed.addHook('onRequest', bearerAuth(options.token));
+    await authed.register(profilesRoutes, { directory: options.profilesDirectory });
+    await authed.register(backupsRoutes, backups);
+  });
+  await app.register(signedDownloadRoutes, backups);
 };

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { loadConfig } from '@keepwatch/config';
+import { loadConfig, type KeepwatchConfig } from '@keepwatch/config';
 import { createLogger } from '@keepwatch/runtime';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,9 @@ export function logSink(): { lines: Record<string, unknown>[]; stream: Writable 
 }
 
 /** Starts the real server in-process on a free port, with settings given as the environment. */
-export async function startTestServer(env: Record<string, string>): Promise<RunningServer & { logs: Record<string, unknown>[] }> {
+export async function startTestServer(
+  env: Record<string, string>,
+): Promise<RunningServer & { logs: Record<string, unknown>[]; config: KeepwatchConfig }> {
   const dir = await mkdtemp(join(tmpdir(), 'kw-server-'));
   const { config } = await loadConfig({
     env: { KEEPWATCH_DATA_DIR: join(dir, 'data'), KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'), ...env },
@@ -30,5 +32,5 @@ export async function startTestServer(env: Record<string, string>): Promise<Runn
   const sink = logSink();
   const logger = createLogger({ name: 'keepwatch-server', level: 'info', destination: sink.stream });
   const server = await startServer({ config, logger, listen: { host: '127.0.0.1', port: 0 } });
-  return Object.assign(server, { logs: sink.lines });
+  return Object.assign(server, { logs: sink.lines, config });
 }

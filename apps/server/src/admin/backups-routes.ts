@@ -1,0 +1,104 @@
+import { BackupIdError, BackupNotFoundError, parseBackupId, type Destination } from '@keepwatch/backup';
+import { BackupJobName, backupJobDefaults, backupSourceNameSchema } from '@keepwatch/jobs';
+import type { Queue } from 'bullmq';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { checkDownload, signDownload } from './signed-link.js';
+
+export interface BackupsRoutesOptions {
+  destination: Destination;
+  /** The backup queue; unset without `[redis] url` (then backups cannot be started here). */
+  queue: Queue | undefined;
+  /** The instance secret, which signs download links. */
+  secret: string;
+  /** @defaultValue 15 minutes */
+  linkTtlMs?: number;
+}
+
+const startBody = z.strictObject({ source: backupSourceNameSchema.default('database') });
+const jobIdParam = z.string().regex(/^[A-Za-z0-9:_-]{1,100}$/);
+
+function badId(reply: FastifyReply, error: unknown) {
+  if (error instanceof BackupIdError) return reply.code(400).send({ error: 'bad_request', message: error.message });
+  if (error instanceof BackupNotFoundError) return reply.code(404).send({ error: 'not_found', message: error.message });
+  throw error;
+}
+
+/** Token-protected: list, start, follow a job, get a signed download link. */
+export const backupsRoutes: FastifyPluginAsync<BackupsRoutesOptions> = async (app, options) => {
+  const { destination, queue, secret } = options;
+  const linkTtlMs = options.linkTtlMs ?? 15 * 60_000;
+
+  app.get('/backups', async () => ({ backups: await destination.listManifests() }));
+
+  app.post('/backups', async (request, reply) => {
+    const body = startBody.safeParse(request.body ?? {});
+    if (!body.success) {
+      return reply.code(400).send({
+        error: 'bad_request',
+        message: body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+      });
+    }
+    if (!queue) return reply.code(503).send({ error: 'unavailable', message: 'backups run in the worker: set [redis] url' });
+    const job = await queue.add(BackupJobName, { source: body.data.source, trigger: 'api' }, backupJobDefaults);
+    return reply.code(202).send({ jobId: job.id, status: `/api/jobs/${job.id}` });
+  });
+
+  app.get<{ Params: { id: string } }>('/jobs/:id', async (request, reply) => {
+    if (!jobIdParam.safeParse(request.params.id).success) {
+      return reply.code(400).send({ error: 'bad_request', message: 'id: not a job id' });
+    }
+    const job = queue ? await queue.getJob(request.params.id) : undefined;
+    if (!job) return reply.code(404).send({ error: 'not_found', message: `job "${request.params.id}" not found` });
+    return {
+      id: job.id,
+      name: job.name,
+      state: await job.getState(),
+      progress: job.progress,
+      attemptsMade: job.attemptsMade,
+      failedReason: job.failedReason || undefined,
+      result: job.returnvalue ?? undefined,
+      createdAt: new Date(job.timestamp).toISOString(),
+      finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : undefined,
+    };
+  });
+
+  app.get<{ Params: { id: string } }>('/backups/:id/download-link', async (request, reply) => {
+    const { id } = request.params;
+    try {
+      parseBackupId(id);
+      await destination.readManifest(id);
+    } catch (error) {
+      return badId(reply, error);
+    }
+    const expiresAt = Date.now() + linkTtlMs;
+    const signature = signDownload(secret, id, expiresAt);
+    return {
+      url: `/api/backups/${id}/download?expires=${expiresAt}&signature=${signature}`,
+      expiresAt: new Date(expiresAt).toISOString(),
+    };
+  });
+};
+
+/** Public, but only with a valid, unexpired signature: `403` otherwise. */
+export const signedDownloadRoutes: FastifyPluginAsync<BackupsRoutesOptions> = async (app, { destination, secret }) => {
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/backups/:id/download', async (request, reply) => {
+    const { id } = request.params;
+    const check = checkDownload(secret, id, request.query.expires, request.query.signature);
+    if (check !== 'ok') {
+      return reply.code(403).send({ error: 'forbidden', message: check === 'expired' ? 'the link has expired' : 'the link is not valid' });
+    }
+    let manifest;
+    try {
+      parseBackupId(id);
+      manifest = await destination.readManifest(id);
+    } catch (error) {
+      return badId(reply, error);
+    }
+    return reply
+      .header('content-type', 'application/octet-stream')
+      .header('content-length', String(manifest.storedBytes))
+      .header('content-disposition', `attachment; filename="${manifest.file}"`)
+      .send(await destination.openFile(manifest));
+  });
+};

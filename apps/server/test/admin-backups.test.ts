@@ -1,0 +1,115 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { databaseSource, localDestination, runBackup } from '@keepwatch/backup';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signDownload } from '../src/admin/signed-link.js';
+import { REDIS_URL, startTestServer } from './helpers/server.js';
+
+const token = 'admin-token-backups-0123456789';
+const secret = randomBytes(32).toString('hex');
+const dbName = `kw_server_admin_${randomBytes(4).toString('hex')}`;
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let backupId: string;
+let storedFile: string;
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  await admin(`CREATE DATABASE ${dbName}`);
+  const client = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: dbName });
+  await client.connect();
+  await client.query('CREATE TABLE orders (id serial PRIMARY KEY, note text); INSERT INTO orders (note) SELECT md5(g::text) FROM generate_series(1, 500) g');
+  await client.end();
+
+  server = await startTestServer({
+    KEEPWATCH_SERVER_ADMIN_TOKEN: token,
+    KEEPWATCH_DATA_SECRET: secret,
+    KEEPWATCH_REDIS_URL: REDIS_URL,
+    KEEPWATCH_REDIS_PREFIX: `kw-test-admin-backups-${randomUUID()}:`,
+  });
+  const destinationDir = server.config.backup.destination;
+  const manifest = await runBackup({
+    source: databaseSource({ name: 'database', url: `postgres://postgres@127.0.0.1:5432/${dbName}` }),
+    destination: localDestination({ directory: destinationDir }),
+  });
+  backupId = manifest.id;
+  const day = manifest.id.split('-')[1]!.slice(0, 8);
+  storedFile = join(destinationDir, 'database', `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}`, manifest.file);
+});
+afterAll(async () => {
+  await server?.close();
+  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+});
+
+function call(path: string, init: RequestInit & { auth?: string | null } = {}) {
+  const auth = init.auth === undefined ? `Bearer ${token}` : init.auth;
+  return fetch(`${server.url}${path}`, {
+    ...init,
+    headers: { ...(auth ? { authorization: auth } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    signal: AbortSignal.timeout(10_000),
+  });
+}
+
+describe('admin API: backups', () => {
+  it('answers 401 without the token or with a wrong one', async () => {
+    expect((await call('/api/backups', { auth: null })).status).toBe(401);
+    expect((await call('/api/backups', { auth: 'Bearer not-the-token-0123456789' })).status).toBe(401);
+    expect((await call('/api/backups', { method: 'POST', auth: null, body: '{}' })).status).toBe(401);
+  });
+
+  it('lists the backups with their manifests', async () => {
+    const body = (await (await call('/api/backups')).json()) as { backups: { id: string; source: string; checksum?: unknown }[] };
+    expect(body.backups.map((b) => b.id)).toContain(backupId);
+  });
+
+  it('starts a backup as a job and reports its state', async () => {
+    const started = await call('/api/backups', { method: 'POST', body: JSON.stringify({ source: 'database' }) });
+    expect(started.status).toBe(202);
+    const { jobId } = (await started.json()) as { jobId: string };
+    const status = (await (await call(`/api/jobs/${jobId}`)).json()) as { state: string; name: string };
+    expect(status).toMatchObject({ name: 'backup', state: 'waiting' });
+    expect((await call('/api/jobs/no-such-job')).status).toBe(404);
+    const bad = await call('/api/backups', { method: 'POST', body: JSON.stringify({ source: '../etc' }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/^source:/);
+  });
+
+  it('signs a download link that works without the token, byte for byte', async () => {
+    const link = (await (await call(`/api/backups/${backupId}/download-link`)).json()) as { url: string; expiresAt: string };
+    expect(new Date(link.expiresAt).getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
+    const download = await call(link.url, { auth: null });
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(await readFile(storedFile))).toBe(true);
+  });
+
+  it('refuses a tampered or expired link with 403', async () => {
+    const link = (await (await call(`/api/backups/${backupId}/download-link`)).json()) as { url: string };
+    const tampered = link.url.replace(/signature=(.)/, (_m, c: string) => `signature=${c === 'A' ? 'B' : 'A'}`);
+    expect((await call(tampered, { auth: null })).status).toBe(403);
+    const past = Date.now() - 1000;
+    const expired = `/api/backups/${backupId}/download?expires=${past}&signature=${signDownload(secret, backupId, past)}`;
+    const response = await call(expired, { auth: null });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { message: string }).message).toMatch(/expired/);
+    const otherId = link.url.replace(backupId, backupId.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')));
+    expect((await call(otherId, { auth: null })).status).toBe(403);
+  });
+
+  it('rejects ids that try to leave the destination', async () => {
+    for (const id of ['..%2F..%2Fetc%2Fpasswd', '..', 'database-x']) {
+      const response = await call(`/api/backups/${id}/download-link`);
+      expect([400, 404], id).toContain(response.status);
+    }
+    expect((await call('/api/backups/..%2F..%2Fetc%2Fpasswd/download-link')).status).toBe(400);
+  });
+});
