@@ -1,0 +1,68 @@
+import { createScratchDatabase, verifyBackup, type VerifyReport } from '@keepwatch/backup';
+import { UsageError, backupDestinationFromConfig, backupToolOptionsFromConfig } from '@keepwatch/runtime';
+import type { Command } from '../command.js';
+import { writeJson } from '../output.js';
+import { formatBytes, formatDuration } from '../progress.js';
+import { asUsage, interruptSignal, onePositional, stringOption } from './backup-setup.js';
+
+/**
+ * `keepwatch backup verify <id>`: the stored file's SHA-256 against its manifest and, with
+ * `--restore-test`, a restore into a scratch `kw_verify_*` database on the `[database] url`
+ * server whose tables and row counts must match the manifest. Exit 1 when anything is off.
+ */
+export const backupVerify: Command = {
+  words: ['backup', 'verify'],
+  summary: 'check a backup\'s checksum; --restore-test also restores it into a scratch database and compares row counts',
+  args: '<id> [--restore-test]',
+  options: {
+    'restore-test': { type: 'boolean', default: false },
+    identity: { type: 'string' },
+  },
+  run: (context) =>
+    asUsage(async () => {
+      const id = onePositional(context, 'id');
+      const identityFile = stringOption(context.values, 'identity');
+      const { config } = await context.loadConfig();
+      const serverUrl = config.database.url;
+      const restoreTest = context.values['restore-test'] === true;
+      if (restoreTest && !serverUrl) {
+        throw new UsageError('--restore-test creates its scratch database on the [database] url server: set [database] url (KEEPWATCH_DATABASE_URL)');
+      }
+      const interrupt = interruptSignal();
+      try {
+        const report = await verifyBackup({
+          destination: backupDestinationFromConfig(config),
+          id,
+          signal: interrupt.signal,
+          ...(identityFile ? { identityFile } : {}),
+          ...(restoreTest && serverUrl
+            ? { restoreTest: () => createScratchDatabase({ url: serverUrl, ...backupToolOptionsFromConfig(config) }) }
+            : {}),
+        });
+        if (context.json) writeJson(context.stdout, report);
+        else context.stdout.write(formatVerifyReport(report));
+        return report.ok ? 0 : 1;
+      } finally {
+        interrupt.dispose();
+      }
+    }),
+};
+
+function formatVerifyReport(report: VerifyReport): string {
+  const { checksum, restoreTest } = report;
+  const lines = [
+    checksum.ok
+      ? `checksum: ok (sha256 ${checksum.actual.slice(0, 12)}…, ${formatBytes(checksum.storedBytes)})`
+      : `checksum: FAIL (sha256 ${checksum.actual} over ${formatBytes(checksum.storedBytes)}; the manifest says ${checksum.expected})`,
+  ];
+  if (restoreTest) {
+    lines.push(
+      `restore test: ${restoreTest.ok ? 'ok' : 'FAIL'} (${restoreTest.tables} tables, ${restoreTest.rows} rows ` +
+        `in ${restoreTest.database}, ${formatDuration(restoreTest.elapsedMs)})`,
+      ...restoreTest.problems.map((p) => `  problem: ${p}`),
+      ...restoreTest.warnings.map((w) => `  warning: ${w}`),
+    );
+  }
+  lines.push(report.ok ? `backup ${report.id} is good` : `backup ${report.id} did NOT verify`);
+  return `${lines.join('\n')}\n`;
+}
