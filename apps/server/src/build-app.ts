@@ -5,6 +5,7 @@ import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
 import { createMetricsExposition, fastifyMetrics, queueCollector, type MetricsStore } from '@keepwatch/metrics';
 import { profilerPlugin, unmatchedUrlName, type Profiler } from '@keepwatch/profiler';
 import {
+  backupStatusCollector,
   createHealthCheckerFromConfig,
   createMetricsStoreFromConfig,
   createProfilerFromConfig,
@@ -70,7 +71,11 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       enabled: true,
       ...(config.metrics.user ? { user: config.metrics.user } : {}),
       ...(config.metrics.passphrase ? { passphrase: config.metrics.passphrase } : {}),
-      collectors: [queueCollector(queues), profileEventCollector(resources.redis, config.redis.prefix)],
+      collectors: [
+        queueCollector(queues),
+        profileEventCollector(resources.redis, config.redis.prefix),
+        backupStatusCollector(resources.redis, config.redis.prefix),
+      ],
       logger,
     });
     await app.register(fastifyMetrics, {

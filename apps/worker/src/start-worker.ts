@@ -5,8 +5,11 @@ import {
   createMetricsStoreFromConfig,
   createProfilerFromConfig,
   createRedisClient,
+  createBackupStatusRecorder,
   openResources,
   profileEventCounter,
+  type BackupOutcome,
+  type BackupStatusRecorder,
 } from '@keepwatch/runtime';
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
@@ -54,6 +57,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   // Every job run is recorded as pretix_task_runs_total / pretix_task_duration_seconds.
   const processor = metrics ? instrumentProcessor(metrics, router) : router;
   const prefix = bullmqPrefix(config.redis.prefix);
+  const backupStatus = metrics && resources.redis ? createBackupStatusRecorder(resources.redis, config.redis.prefix) : undefined;
   const workers = [QueueName.backup, QueueName.maintenance].map((queue) => {
     const worker = new Worker(queue, processor, {
       connection,
@@ -68,6 +72,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     worker.on('failed', (job, error) =>
       logger.warn({ queue, job: job?.name, jobId: job?.id, err: { message: error.message } }, 'job failed'),
     );
+    if (queue === QueueName.backup && backupStatus) recordBackupOutcomes(worker, backupStatus, logger);
     return worker;
   });
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
@@ -113,4 +118,19 @@ async function upsertMaintenanceSchedules(context: WorkerContext, prefix: string
   } finally {
     await queue.close();
   }
+}
+
+/** Feeds `keepwatch_backup_*` from the backup queue's outcomes (every failed attempt counts). */
+function recordBackupOutcomes(worker: Worker, status: BackupStatusRecorder, logger: Logger): void {
+  const warn = (error: unknown) => logger.warn({ err: { message: (error as Error).message } }, 'could not record backup status');
+  worker.on('completed', (_job, result: unknown) => {
+    const outcome = result as Partial<BackupOutcome> | undefined;
+    if (outcome?.source && outcome.startedAt && outcome.finishedAt && typeof outcome.storedBytes === 'number') {
+      status.success(outcome as BackupOutcome).catch(warn);
+    }
+  });
+  worker.on('failed', (job) => {
+    const source = (job?.data as { source?: unknown } | undefined)?.source;
+    if (typeof source === 'string') status.failure(source).catch(warn);
+  });
 }

@@ -24,3 +24,4 @@ export {
   backupToolOptionsFromConfig,
   type ConfiguredBackupSources,
 } from './backup-from-config.js';
+export { createBackupStatusRecorder, backupStatusCollector, type BackupStatusRecorder, type BackupOutcome } from './backup-status-metrics.js';
