@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listBackups, localDestination } from '@keepwatch/backup';
+import { loadConfig } from '@keepwatch/config';
+import { BackupJobName, QueueName, backupJobDefaults, bullmqPrefix } from '@keepwatch/jobs';
+import { createLogger } from '@keepwatch/runtime';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker, type RunningWorker } from '../src/start-worker.js';
+
+const REDIS_URL = 'redis://127.0.0.1:6379/0';
+const suffix = randomBytes(4).toString('hex');
+const database = `kw_worker_backup_${suffix}`;
+const cleanups: (() => Promise<unknown>)[] = [];
+let dir: string;
+
+async function pgAdmin<T>(fn: (client: pg.Client) => Promise<T>, db = 'postgres'): Promise<T> {
+  const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${db}` });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kw-worker-backup-'));
+  await pgAdmin((c) => c.query(`CREATE DATABASE ${database}`));
+  await pgAdmin(async (c) => {
+    await c.query('CREATE TABLE ticket (id int PRIMARY KEY, holder text NOT NULL)');
+    await c.query(`INSERT INTO ticket SELECT g, 'holder ' || g FROM generate_series(1, 200) g`);
+  }, database);
+}, 30_000);
+
+afterAll(async () => {
+  // Workers and queues first, in order: a queue obliterated under a running worker fails its job.
+  for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
+  await pgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
+}, 30_000);
+
+/** A worker of its own (own Redis prefix, own backup folder) and a producer on its backup queue. */
+async function workerFor(name: string, databaseUrl: string | undefined) {
+  const prefix = `kw-test-worker-backup-${suffix}-${name}:`;
+  const destination = join(dir, name, 'backups');
+  const loaded = await loadConfig({
+    env: {
+      KEEPWATCH_REDIS_URL: REDIS_URL,
+      KEEPWATCH_REDIS_PREFIX: prefix,
+      KEEPWATCH_DATA_DIR: join(dir, name, 'data'),
+      KEEPWATCH_BACKUP_DESTINATION: destination,
+      ...(databaseUrl ? { KEEPWATCH_DATABASE_URL: databaseUrl } : {}),
+    },
+  });
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(QueueName.backup, { connection, prefix: bullmqPrefix(prefix) });
+  const events = new QueueEvents(QueueName.backup, {
+    connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }),
+    prefix: bullmqPrefix(prefix),
+  });
+  await events.waitUntilReady();
+  cleanups.push(async () => {
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await events.close();
+    connection.disconnect();
+  });
+  const worker: RunningWorker = await startWorker({ loaded, logger: createLogger({ name: 'test', level: 'silent' }) });
+  cleanups.push(() => worker.close());
+  return { queue, events, destination };
+}
+
+describe('backup jobs in the worker', () => {
+  it('runs a backup job to a manifest that listBackups then finds', async () => {
+    const { queue, events, destination } = await workerFor('ok', `postgres://postgres@127.0.0.1:5432/${database}`);
+    const job = await queue.add(BackupJobName, { source: 'database', trigger: 'manual' }, backupJobDefaults);
+    const manifest = (await job.waitUntilFinished(events, 60_000)) as { id: string; kind: string; tables: unknown[] };
+    expect(manifest).toMatchObject({ source: 'database', kind: 'postgresql' });
+    expect(manifest.tables).toContainEqual({ schema: 'public', name: 'ticket', rows: 200 });
+    const listed = await listBackups(localDestination({ directory: destination }));
+    expect(listed.map((m) => m.id)).toEqual([manifest.id]);
+  }, 70_000);
+
+  it('fails a job for a wrong MariaDB password once, naming the problem and not the password', async () => {
+    const password = `worker-wrong-pw-${suffix}`;
+    const { queue, events } = await workerFor('auth', `mysql://root:${password}@127.0.0.1:3306/mysql`);
+    const job = await queue.add(BackupJobName, { source: 'database', trigger: 'manual' }, backupJobDefaults);
+    await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(/^KW_BACKUP_AUTH_FAILED: .*authentication failed/);
+    const failed = (await queue.getJob(job.id!))!;
+    expect(failed.attemptsMade).toBe(1);
+    expect(await failed.getState()).toBe('failed');
+    expect(failed.failedReason).not.toContain(password);
+    expect(JSON.stringify(failed.stacktrace)).not.toContain(password);
+  }, 70_000);
+
+  it('fails a job for good when [database] url is unset, naming the setting', async () => {
+    const { queue, events } = await workerFor('unset', undefined);
+    const job = await queue.add(BackupJobName, { source: 'database', trigger: 'schedule' }, backupJobDefaults);
+    await expect(job.waitUntilFinished(events, 20_000)).rejects.toThrow(/\[database\] url/);
+    expect((await queue.getJob(job.id!))!.attemptsMade).toBe(1);
+  }, 30_000);
+});
