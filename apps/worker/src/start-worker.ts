@@ -1,5 +1,5 @@
 import { ConfigError, ensureDataDir, loadOrCreateSecret, type LoadedConfig } from '@keepwatch/config';
-import { MaintenanceJobName, QueueName, bullmqPrefix } from '@keepwatch/jobs';
+import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
 import { instrumentProcessor } from '@keepwatch/metrics';
 import {
   createMetricsStoreFromConfig,
@@ -11,9 +11,10 @@ import {
   type BackupOutcome,
   type BackupStatusRecorder,
 } from '@keepwatch/runtime';
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { buildHandlers } from './handlers.js';
+import { upsertSchedules } from './schedules.js';
 import { createJobRouter, type JobHandlers } from './job-router.js';
 import type { WorkerContext } from './worker-context.js';
 
@@ -76,7 +77,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     return worker;
   });
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
-  await upsertMaintenanceSchedules(context, prefix);
+  await upsertSchedules(context, prefix);
   logger.info({ queues: workers.map((w) => w.name), prefix }, 'worker ready');
 
   let closing: Promise<void> | undefined;
@@ -94,30 +95,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       return closing;
     },
   };
-}
-
-/**
- * Job schedulers live in Redis and are shared by every worker, so upserting them at each start
- * is idempotent and five workers still give one run per tick; a schedule turned off in the
- * config is removed.
- */
-async function upsertMaintenanceSchedules(context: WorkerContext, prefix: string): Promise<void> {
-  const { config } = context.loaded;
-  const queue = new Queue(QueueName.maintenance, { connection: context.connection, prefix });
-  try {
-    const every = config.metrics.models_refresh;
-    if (context.metrics && context.resources.database && every > 0) {
-      await queue.upsertJobScheduler(
-        MaintenanceJobName.refreshModelInstances,
-        { every },
-        { name: MaintenanceJobName.refreshModelInstances, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-      );
-    } else {
-      await queue.removeJobScheduler(MaintenanceJobName.refreshModelInstances);
-    }
-  } finally {
-    await queue.close();
-  }
 }
 
 /** Feeds `keepwatch_backup_*` from the backup queue's outcomes (every failed attempt counts). */

@@ -2,6 +2,8 @@ import {
   boolean,
   bytes,
   connectionUrl,
+  cronExpression,
+  timeZone,
   duration,
   fraction,
   integer,
@@ -181,6 +183,11 @@ export const settings = {
       '10s',
       'How long the dump and restore tools wait to connect to the database server.',
     ),
+    schedule: optional(
+      cronExpression(),
+      'When the worker backs up every source, as cron (e.g. 0 3 * * * for 03:00 daily). Unset: no scheduled backups.',
+    ),
+    timezone: required(timeZone(), 'UTC', 'Time zone the schedule is read in, e.g. Europe/Berlin.'),
   },
 } as const;
 

@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
 /**
@@ -167,4 +168,31 @@ export const wordList = () =>
   fromText<string[]>((raw) => {
     const parts = raw.split(',').map((p) => p.trim()).filter(Boolean);
     return parts.length ? parts : reject('expected one or more values separated by commas');
+  });
+
+/**
+ * A cron expression as BullMQ's job schedulers read it (cron-parser, the library BullMQ uses):
+ * five fields, or six with seconds first. Checked here so a typo stops start-up with the key named.
+ */
+export const cronExpression = () =>
+  fromText<string>((raw) => {
+    const fields = raw.split(/\s+/).length;
+    if (fields < 5 || fields > 6) return reject('expected a cron expression of 5 fields (or 6 with seconds), e.g. 0 3 * * *');
+    try {
+      CronExpressionParser.parse(raw);
+      return raw;
+    } catch (error) {
+      return reject(`expected a cron expression such as 0 3 * * * (${(error as Error).message})`);
+    }
+  });
+
+/** An IANA time zone such as Europe/Berlin, as Intl knows them. */
+export const timeZone = () =>
+  fromText<string>((raw) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: raw });
+      return raw;
+    } catch {
+      return reject('expected an IANA time zone such as UTC or Europe/Berlin');
+    }
   });

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '@keepwatch/config';
+import { BackupJobName, QueueName, bullmqPrefix } from '@keepwatch/jobs';
+import { createLogger } from '@keepwatch/runtime';
+import { Queue, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startWorker, type RunningWorker } from '../src/start-worker.js';
+
+const REDIS_URL = 'redis://127.0.0.1:6379/0';
+const prefix = `kw-test-schedules-${randomUUID()}:`;
+const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+const queue = new Queue(QueueName.backup, { connection, prefix: bullmqPrefix(prefix) });
+afterAll(async () => {
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await queue.close();
+  connection.disconnect();
+});
+
+async function config(schedule: string | undefined) {
+  const dir = await mkdtemp(join(tmpdir(), 'kw-worker-schedules-'));
+  return loadConfig({
+    env: {
+      KEEPWATCH_REDIS_URL: REDIS_URL,
+      KEEPWATCH_REDIS_PREFIX: prefix,
+      KEEPWATCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      KEEPWATCH_DATA_DIR: join(dir, 'data'),
+      KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'),
+      ...(schedule ? { KEEPWATCH_BACKUP_SCHEDULE: schedule } : {}),
+    },
+  });
+}
+
+describe('backup schedules', () => {
+  it('five workers with a per-second schedule run exactly one backup per tick', async () => {
+    const loaded = await config('* * * * * *');
+    const runs: Job[] = [];
+    const workers: RunningWorker[] = [];
+    // A stand-in for the backup itself: what is under test is how often it is started.
+    const handlers = { [BackupJobName]: async (job: Job) => void runs.push(job) };
+    for (let i = 0; i < 5; i++) {
+      workers.push(await startWorker({ loaded, logger: createLogger({ name: `w${i}`, level: 'silent' }), handlers }));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 4500));
+    await Promise.all(workers.map((w) => w.close()));
+
+    const schedulers = await queue.getJobSchedulers();
+    expect(schedulers.map((s) => s.key)).toEqual(['backup:database']);
+    // A scheduled job's id ends in the tick it was made for (ms since the epoch).
+    const ticks = runs.map((job) => Number(/:(\d+)$/.exec(job.id ?? '')?.[1]));
+    expect(ticks.every((tick) => Number.isFinite(tick) && tick % 1000 === 0)).toBe(true);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(runs.map((job) => job.id)).size).toBe(runs.length);
+    // Every tick ran once: as many distinct ticks as runs, one second apart, none skipped.
+    const sorted = [...ticks].sort((a, b) => a - b);
+    expect(new Set(ticks).size).toBe(runs.length);
+    expect(sorted.slice(1).map((tick, i) => tick - sorted[i]!)).toEqual(Array(sorted.length - 1).fill(1000));
+    expect(runs.every((job) => (job.data as { source: string; trigger: string }).trigger === 'schedule')).toBe(true);
+  });
+
+  it('a schedule taken out of the config is removed from Redis', async () => {
+    const worker = await startWorker({ loaded: await config(undefined), logger: createLogger({ name: 'w', level: 'silent' }) });
+    await worker.close();
+    expect(await queue.getJobSchedulers()).toEqual([]);
+  });
+});
