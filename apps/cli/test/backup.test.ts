@@ -3,6 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/run-cli.js';
@@ -102,6 +103,23 @@ describe('keepwatch backup on PostgreSQL', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`^${id}\\s+database\\s+\\d{4}-\\d\\d-\\d\\dT[\\d:]+Z\\s+[\\d.]+ kB\\s+[\\d.]+ (kB|B)\\s+zstd\\s+[0-9a-f]{12}$`, 'm'));
   }, 70_000);
+
+  it('waits for a backup of the same source that holds the Redis lock, then gives up naming it', async () => {
+    const redis = new Redis('redis://127.0.0.1:6379/0');
+    const key = `${redisPrefix}backup:lock:database`;
+    try {
+      await redis.set(key, 'a-worker-elsewhere', 'PX', 30_000);
+      const started = Date.now();
+      const run = await runCli(['backup', 'run'], { ...env(`${PG}/${pgSource}`), KEEPWATCH_BACKUP_LOCK_WAIT: '1s' });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/a backup of source "database" is already running \(waited \d+ ms/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+      expect(await redis.get(key)).toBe('a-worker-elsewhere');
+    } finally {
+      await redis.del(key);
+      redis.disconnect();
+    }
+  }, 30_000);
 
   it('verify --restore-test restores it into a scratch database and exits 0', async () => {
     const verify = await runCli(['backup', 'verify', id, '--restore-test'], env(`${PG}/${pgSource}`), 60_000);
