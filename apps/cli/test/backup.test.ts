@@ -174,6 +174,20 @@ describe('keepwatch backup on MariaDB', () => {
     expect(await rows(myFresh)).toEqual(await rows(mySource));
   }, 130_000);
 
+  it('takes the --target password from KW_TARGET_PASSWORD, keeping it off the command line', async () => {
+    const list = await runCli(['backup', 'list', '--json'], env(`${MY}/${mySource}`));
+    const [manifest] = (JSON.parse(list.stdout) as Manifest[]).filter((m) => m.kind === 'mysql');
+    const password = `cli-target-env-pw-${suffix}`;
+    const restore = await runCli(['backup', 'restore', manifest!.id, '--target', `${MY}/${myFresh}`], {
+      ...env(`${MY}/${mySource}`),
+      KW_TARGET_PASSWORD: password,
+    }, 60_000);
+    // root has no password here, so the server refusing it shows the variable was used.
+    expect(restore.code).toBe(1);
+    expect(restore.stderr).toMatch(/authentication failed|Access denied/);
+    expect(restore.stdout + restore.stderr).not.toContain(password);
+  }, 70_000);
+
   it('fails a backup with a wrong password with the tool\'s message, without the password', async () => {
     const run = await runCli(['backup', 'run'], env(`mysql://root:cli-wrong-pw-${suffix}@127.0.0.1:3306/${mySource}`), 60_000);
     // root has no password here, so a given one is refused by the server.

@@ -12,7 +12,9 @@ import { asUsage, fail, interruptSignal, onePositional, stringOption } from './b
 export const backupRestore: Command = {
   words: ['backup', 'restore'],
   summary: 'restore a backup into the database at --target (refused when it is not empty, unless --clean)',
-  args: '<id> --target URL',
+  // A password in --target would show in `ps`: leave it out of the URL and set
+  // KW_TARGET_PASSWORD instead.
+  args: '<id> --target URL (password from $KW_TARGET_PASSWORD)',
   options: {
     target: { type: 'string' },
     clean: { type: 'boolean', default: false },
@@ -25,7 +27,7 @@ export const backupRestore: Command = {
       if (!url) throw new UsageError('--target URL is required: the database to restore into (postgres://… or mysql://…)');
       const identityFile = stringOption(context.values, 'identity');
       const { config } = await context.loadConfig();
-      const target = databaseTarget({ url, ...backupToolOptionsFromConfig(config) });
+      const target = databaseTarget({ url: withTargetPassword(url), ...backupToolOptionsFromConfig(config) });
       const progress = progressLine(context.stderr, `restore ${id}`);
       const interrupt = interruptSignal();
       try {
@@ -61,3 +63,22 @@ export const backupRestore: Command = {
       }
     }),
 };
+
+/**
+ * Adds `KW_TARGET_PASSWORD` to a `--target` URL that has none, so the password never has
+ * to be on the command line, where every user of the machine can read it with `ps`. Not a
+ * `KEEPWATCH_*` name: those are settings, and the config loader rejects unknown ones.
+ */
+function withTargetPassword(url: string): string {
+  const password = process.env.KW_TARGET_PASSWORD;
+  if (!password) return url;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url; // the package reports the bad URL (without echoing it)
+  }
+  if (parsed.password) return url;
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}
