@@ -22,6 +22,14 @@ const samples: Record<string, () => BackupError> = {
   BackupLockLostError: () => new api.BackupLockLostError('database'),
   BackupAbortedError: () => new api.BackupAbortedError('backup database-20261125T031500Z-ab12cd'),
   BackupIoError: () => new api.BackupIoError('write', '/backups/x', new Error('ENOSPC')),
+  SnapshotInvalidError: () => new api.SnapshotInvalidError('/backups/data/x', ['snapshot.json: missing']),
+  SnapshotExistsError: () => new api.SnapshotExistsError('/backups/data/x'),
+  SnapshotTargetNotEmptyError: () => new api.SnapshotTargetNotEmptyError('/srv/restore'),
+  SnapshotCorruptError: () => new api.SnapshotCorruptError('/backups/data/x', [{ path: 'media/a.png', problem: 'sha256 differs' }]),
+  RemoteTransferError: () =>
+    new api.RemoteTransferError('push', 'backup@host:/srv', { exitCode: 12, signal: null, stderrTail: 'connection reset', retryable: true }),
+  RemoteNotFoundError: () => new api.RemoteNotFoundError('data/x', 'backup@host:/srv'),
+  RemotePathError: () => new api.RemotePathError('../etc'),
 };
 
 describe('error classes', () => {
@@ -58,6 +66,7 @@ describe('error classes', () => {
       'BackupIoError',
       'BackupLockLostError',
       'BackupToolFailedError',
+      'RemoteTransferError',
     ]);
   });
 });

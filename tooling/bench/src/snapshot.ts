@@ -14,7 +14,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { takeSnapshot } from '../../../packages/backup/src/snapshot/index.js';
+import { takeSnapshot } from '@keepwatch/backup';
 import { interleave, median, printTable, timeMs } from './harness.js';
 import { makeBenchTree } from './snapshot-tree.js';
 
