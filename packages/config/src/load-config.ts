@@ -117,6 +117,9 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const cwd = options.cwd ?? process.cwd();
   typed.data.dir = resolve(cwd, typed.data.dir);
   typed.backup.destination = resolve(cwd, typed.backup.destination);
+  // ssh is given these as absolute paths: the worker's working directory is not the config's.
+  if (typed.backup.remote_identity_file) typed.backup.remote_identity_file = resolve(cwd, typed.backup.remote_identity_file);
+  if (typed.backup.remote_known_hosts_file) typed.backup.remote_known_hosts_file = resolve(cwd, typed.backup.remote_known_hosts_file);
   typed.cache.backend ??= typed.redis.url ? 'redis' : 'memory';
   typed.profile.worker_rate ??= typed.profile.rate;
 
@@ -164,6 +167,29 @@ function crossChecks(config: KeepwatchConfig, origins: Record<string, ConfigOrig
       key: 'backup.destination',
       origin: at('backup.destination'),
       message: `must not be inside [data] dir (${dataDir}): a lost disk would take the backups with the data`,
+    });
+  }
+  problems.push(...remoteChecks(config, at));
+  return problems;
+}
+
+/** `[backup] remote` is reached by key only, and with `yes` ssh needs the host key written down. */
+function remoteChecks(config: KeepwatchConfig, at: (key: string) => ConfigOrigin): ConfigProblem[] {
+  const { backup } = config;
+  if (!backup.remote) return [];
+  const problems: ConfigProblem[] = [];
+  if (!backup.remote_identity_file) {
+    problems.push({
+      key: 'backup.remote_identity_file',
+      origin: at('backup.remote'),
+      message: 'must be set with [backup] remote: the private key ssh logs in with (passwords are not supported)',
+    });
+  }
+  if (!backup.remote_known_hosts_file && backup.remote_strict_host_key_checking === 'yes') {
+    problems.push({
+      key: 'backup.remote_known_hosts_file',
+      origin: at('backup.remote'),
+      message: 'must be set with [backup] remote while remote_strict_host_key_checking is yes: the file holding the remote host key',
     });
   }
   return problems;

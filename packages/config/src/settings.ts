@@ -43,6 +43,9 @@ function ageRecipients(): ValueParser<string[]> {
   }) as ValueParser<string[]>;
 }
 
+/** `[backup] remote`: user@host:/path, in the shapes `@keepwatch/backup`'s rsync remote accepts. */
+const REMOTE = /^[A-Za-z_][A-Za-z0-9._-]{0,63}@(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,252}|\[[0-9A-Fa-f:.]+\]):\/[A-Za-z0-9._/-]*$/;
+
 export const DEFAULT_BUCKETS = '0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30';
 
 /**
@@ -187,7 +190,32 @@ export const settings = {
       cronExpression(),
       'When the worker backs up every source, as cron (e.g. 0 3 * * * for 03:00 daily). Unset: no scheduled backups.',
     ),
-    timezone: required(timeZone(), 'UTC', 'Time zone the schedule is read in, e.g. Europe/Berlin.'),
+    timezone: required(timeZone(), 'UTC', 'Time zone the schedule and the keep_daily/weekly/monthly calendar are read in, e.g. Europe/Berlin.'),
+    data_include: required(
+      wordList(),
+      '.secret, media/**',
+      'What of [data] dir the data snapshots hold: globs read like .gitignore (no "/": any depth; with "/": from the top).',
+    ),
+    data_exclude: required(wordList(), 'profiles/**, cache/**, *.tmp', 'What data snapshots leave out, as data_include; excluded folders are not read at all.'),
+    keep_last: required(integer(0, 1_000_000), '0', 'Retention: keep this many newest backups of each source. All keep_* 0: keep everything.'),
+    keep_daily: required(integer(0, 1_000_000), '0', 'Retention: keep the newest backup of each of this many most recent days that have one.'),
+    keep_weekly: required(integer(0, 1_000_000), '0', 'Retention: keep the newest backup of each of this many most recent ISO weeks that have one.'),
+    keep_monthly: required(integer(0, 1_000_000), '0', 'Retention: keep the newest backup of each of this many most recent months that have one.'),
+    remote: optional(
+      text({ pattern: REMOTE, patternText: 'user@host:/absolute/path, the path of A-Z, a-z, 0-9, ".", "_", "-" and "/"' }),
+      'Copy every backup there with rsync over SSH (key only), e.g. backup@nas.example:/srv/keepwatch. Unset: no remote copy.',
+    ),
+    remote_port: required(integer(1, 65_535), '22', 'SSH port of [backup] remote.'),
+    remote_identity_file: optional(text(), 'Private key (no passphrase) for [backup] remote; required with it.'),
+    remote_known_hosts_file: optional(
+      text(),
+      'known_hosts file holding the host key of [backup] remote; required unless remote_strict_host_key_checking is accept-new or no.',
+    ),
+    remote_strict_host_key_checking: required(
+      oneOf(['yes', 'accept-new', 'no'] as const),
+      'yes',
+      'yes: only the key in remote_known_hosts_file; accept-new: trust and record the first key; no: any key (open to a man in the middle).',
+    ),
   },
 } as const;
 

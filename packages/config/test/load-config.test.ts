@@ -121,6 +121,17 @@ describe('loadConfig', () => {
     ['backup', 'encrypt_to', 'age1short, not-a-key', /expected age recipients/],
     ['backup', 'lock_wait', 'forever', /expected a duration/],
     ['backup', 'connect_timeout', '10ms', /expected a duration from 100ms/],
+    ['backup', 'data_include', ' , ', /one or more values separated by commas/],
+    ['backup', 'data_exclude', ',', /one or more values separated by commas/],
+    ['backup', 'keep_last', '-1', /whole number from 0 to 1000000/],
+    ['backup', 'keep_daily', '7.5', /whole number from 0 to 1000000/],
+    ['backup', 'keep_weekly', 'four', /whole number from 0 to 1000000/],
+    ['backup', 'keep_monthly', '1e3', /whole number from 0 to 1000000/],
+    ['backup', 'remote', 'nas.example:/srv/keepwatch', /user@host:\/absolute\/path/],
+    ['backup', 'remote', 'backup@nas.example:srv', /user@host:\/absolute\/path/],
+    ['backup', 'remote', 'backup@nas.example:/srv/my backups', /user@host:\/absolute\/path/],
+    ['backup', 'remote_port', '0', /whole number from 1 to 65535/],
+    ['backup', 'remote_strict_host_key_checking', 'maybe', /expected one of yes, accept-new, no/],
   ];
 
   it.each(badValues)('[%s] %s = %j is rejected from the file with its line', async (section, key, value, expected) => {
@@ -199,6 +210,21 @@ describe('loadConfig', () => {
     expect(messages['cache.backend']).toMatch(/needs \[redis\] url/);
     expect(messages['health.deadline']).toMatch(/at least \[health\] timeout \(3000ms\)/);
     expect(messages['backup.destination']).toMatch(/must not be inside \[data\] dir \(\/srv\/data\)/);
+
+    const remoteWithoutKeys = await problemsOf(loadConfig({ env: { KEEPWATCH_BACKUP_REMOTE: 'backup@nas.example:/srv/kw' } }));
+    const remote = Object.fromEntries(remoteWithoutKeys.problems.map((p) => [p.key, p.message]));
+    expect(remote['backup.remote_identity_file']).toMatch(/must be set with \[backup\] remote/);
+    expect(remote['backup.remote_known_hosts_file']).toMatch(/while remote_strict_host_key_checking is yes/);
+    const acceptNew = await loadConfig({
+      env: {
+        KEEPWATCH_BACKUP_REMOTE: 'backup@nas.example:/srv/kw',
+        KEEPWATCH_BACKUP_REMOTE_IDENTITY_FILE: 'keys/id_ed25519',
+        KEEPWATCH_BACKUP_REMOTE_STRICT_HOST_KEY_CHECKING: 'accept-new',
+      },
+      cwd: '/srv',
+    });
+    expect(acceptNew.config.backup.remote_identity_file).toBe('/srv/keys/id_ed25519');
+    expect(acceptNew.config.backup.remote_known_hosts_file).toBeUndefined();
 
     const metricsWithoutRedis = await problemsOf(loadConfig({ env: { KEEPWATCH_METRICS_ENABLED: 'true' } }));
     expect(metricsWithoutRedis.message).toMatch(/metrics are collected in Redis: set \[redis\] url/);
