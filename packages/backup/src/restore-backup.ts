@@ -15,9 +15,8 @@ import {
 import { silentLogger, type BackupLogger } from './logger.js';
 import type { BackupManifest } from './manifest.js';
 import { throttleProgress, type ProgressListener } from './progress.js';
-import type { RestoreTarget } from './restore-target.js';
-import { rootCause, timed } from './root-cause.js';
-import { runChain } from './stream-chain.js';
+import type { RestoreSink, RestoreTarget } from './restore-target.js';
+import { abandon, runChain } from './stream-chain.js';
 
 export interface RestoreBackupOptions {
   destination: Destination;
@@ -67,36 +66,47 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
 
   const started = performance.now();
   logger.info({ id, target: target.label, clean: options.clean ?? false }, 'restore started');
-  const input = await destination.openFile(manifest);
   const stored = new ByteMeter();
   const raw = new ByteMeter();
-  const stages = restoreStages(manifest, options);
-  const sink = await target.begin({ clean: options.clean ?? false });
+  const input = await destination.openFile(manifest);
+  // The target first: it is what refuses most often (credentials, a missing database), and no
+  // decompressor should be running, waiting on a pipe, while it does.
+  let sink: RestoreSink;
+  try {
+    sink = await target.begin({ clean: options.clean ?? false });
+  } catch (error) {
+    await abandon({ streams: [input] });
+    throw failed(error, id, target, logger);
+  }
+  const tool = { exited: sink.finished, abort: () => sink.abort() };
+  const stages: PipelineStage[] = [];
+  try {
+    addRestoreStages(stages, manifest, options);
+  } catch (error) {
+    await abandon({ streams: [input], stages, companions: [tool] });
+    throw failed(error, id, target, logger);
+  }
   const progress = throttleProgress(options.onProgress, options.progressIntervalMs ?? 250, () => ({
     rawBytes: raw.bytes,
     storedBytes: stored.bytes,
     elapsedMs: Math.round(performance.now() - started),
   }));
   progress.start();
-  const abortAll = (): void => {
-    input.destroy();
-    for (const stage of stages) stage.abort();
-    sink.abort();
-  };
-  const flow = timed(runChain([input, stored, ...stages, raw, sink.stream], signal)).then((failure) => {
-    if (failure) abortAll();
-    return failure;
-  });
-  const failures = await Promise.all([flow, ...stages.map((s) => timed(s.exited)), timed(sink.finished)]);
-  progress.stop(true);
-  const cause = rootCause(failures);
-  if (cause !== undefined) {
-    logger.error({ id, err: cause }, 'restore failed');
-    throw isKeepwatchError(cause) ? cause : new BackupIoError('restore into', target.label, cause);
+  try {
+    await runChain([input, stored, ...stages, raw, sink.stream], { signal, companions: [tool] });
+  } catch (error) {
+    throw failed(error, id, target, logger);
+  } finally {
+    progress.stop(true);
   }
   const report = { id, target: target.label, rawBytes: raw.bytes, storedBytes: stored.bytes, elapsedMs: Math.round(performance.now() - started) };
   logger.info(report, 'restore finished');
   return report;
+}
+
+function failed(cause: unknown, id: string, target: RestoreTarget, logger: BackupLogger): unknown {
+  logger.error({ id, err: cause }, 'restore failed');
+  return isKeepwatchError(cause) ? cause : new BackupIoError('restore into', target.label, cause);
 }
 
 /** Everything that can be checked without touching the target, checksum last (it reads the file). */
@@ -110,10 +120,9 @@ export async function preflight(
   if (!checksum.ok) throw new BackupChecksumError(manifest.id, checksum.expected, checksum.actual);
 }
 
-function restoreStages(manifest: BackupManifest, options: RestoreBackupOptions): PipelineStage[] {
-  const stages: PipelineStage[] = [];
+/** Pushes each stage as it is spawned, so the caller can stop those that started if one throws. */
+function addRestoreStages(stages: PipelineStage[], manifest: BackupManifest, options: RestoreBackupOptions): void {
   if (manifest.encryption) stages.push(decryptStage(options.agePath ?? 'age', options.identityFile!));
   const decompress = decompressStage(manifest.compression, { zstdPath: options.zstdPath ?? 'zstd' });
   if (decompress) stages.push(decompress);
-  return stages;
 }

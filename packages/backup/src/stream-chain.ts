@@ -1,8 +1,26 @@
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PipelineStage } from './compression.js';
+import { rootCause, timed, type Failure } from './root-cause.js';
 
 type Part = Readable | Writable | PipelineStage;
+
+/**
+ * Something that runs alongside the chain without being one of its streams: the dump tool whose
+ * stdout starts it, the restore tool whose stdin ends it.
+ */
+export interface ChainCompanion {
+  /** Settles when it is done; a rejection fails the chain. */
+  readonly exited: Promise<unknown>;
+  /** Stops it; called when any other part of the chain fails. */
+  abort(): void;
+}
+
+export interface ChainOptions {
+  signal?: AbortSignal;
+  /** @defaultValue [] */
+  companions?: ChainCompanion[];
+}
 
 function isStage(part: Part): part is PipelineStage {
   return 'exited' in part && 'readable' in part && 'writable' in part && typeof (part as PipelineStage).abort === 'function';
@@ -11,31 +29,63 @@ function isStage(part: Part): part is PipelineStage {
 /**
  * Streams `parts` from the first to the last, with back-pressure throughout. Each tool stage
  * splits the chain: everything before it is piped into its stdin, its stdout into everything
- * after it. The first failure destroys every stream of every segment, so no tool is left
- * waiting on a pipe, and is what this rejects with.
+ * after it.
+ *
+ * Whatever fails first (a stream, a stage's process, a companion, the signal) tears the whole
+ * chain down at once: every stream destroyed, every stage and companion aborted. Waiting for a
+ * broken pipe to travel back instead is not enough: a tool that exits without closing its stdin
+ * (or before anyone wrote to it) leaves the tools upstream blocked on output nobody reads.
+ *
+ * Settles only once every stream, stage process and companion has settled, so nothing is still
+ * running when it returns; rejects with the root cause (`rootCause`), not a broken-pipe echo.
  */
-export async function runChain(parts: Part[], signal?: AbortSignal): Promise<void> {
+export async function runChain(parts: Part[], options: AbortSignal | ChainOptions = {}): Promise<void> {
+  const { signal, companions = [] } = options instanceof AbortSignal ? { signal: options } : options;
   const segments: (Readable | Writable)[][] = [[]];
+  const stages: PipelineStage[] = [];
   for (const part of parts) {
     const current = segments.at(-1)!;
     if (!isStage(part)) current.push(part);
-    else if (part.readable === (part.writable as unknown)) current.push(part.readable);
     else {
-      current.push(part.writable);
-      segments.push([part.readable]);
+      stages.push(part);
+      if (part.readable === (part.writable as unknown)) current.push(part.readable);
+      else {
+        current.push(part.writable);
+        segments.push([part.readable]);
+      }
     }
   }
-  const all = segments.flat();
-  let failed = false;
-  await Promise.all(
-    segments.map((segment) =>
-      pipeline(segment, signal ? { signal } : {}).catch((error: unknown) => {
-        if (!failed) {
-          failed = true;
-          for (const stream of all) stream.destroy();
-        }
-        throw error;
-      }),
-    ),
-  );
+
+  let tornDown = false;
+  const tearDown = (): void => {
+    if (tornDown) return;
+    tornDown = true;
+    for (const stream of segments.flat()) stream.destroy();
+    for (const stage of stages) stage.abort();
+    for (const companion of companions) companion.abort();
+  };
+  const watch = (promise: Promise<unknown>): Promise<Failure | undefined> =>
+    timed(promise).then((failure) => {
+      if (failure) tearDown();
+      return failure;
+    });
+
+  const failures = await Promise.all([
+    ...segments.map((segment) => watch(pipeline(segment, signal ? { signal } : {}))),
+    ...stages.map((stage) => watch(stage.exited)),
+    ...companions.map((companion) => watch(companion.exited)),
+  ]);
+  const cause = rootCause(failures);
+  if (cause !== undefined) throw cause;
+}
+
+/**
+ * Aborts what was started so far when setting up a chain fails half way (a target refusing its
+ * credentials after the decompressor was spawned), and waits until all of it has exited.
+ */
+export async function abandon(parts: { streams?: (Readable | Writable)[]; stages?: PipelineStage[]; companions?: ChainCompanion[] }): Promise<void> {
+  for (const stream of parts.streams ?? []) stream.destroy();
+  const running = [...(parts.stages ?? []), ...(parts.companions ?? [])];
+  for (const part of running) part.abort();
+  await Promise.allSettled(running.map((part) => part.exited));
 }
