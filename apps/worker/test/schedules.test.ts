@@ -37,10 +37,10 @@ async function config(schedule: string | undefined) {
 describe('backup schedules', () => {
   it('five workers with a per-second schedule run exactly one backup per tick', async () => {
     const loaded = await config('* * * * * *');
-    const runs: Job[] = [];
+    const all: Job[] = [];
     const workers: RunningWorker[] = [];
     // A stand-in for the backup itself: what is under test is how often it is started.
-    const handlers = { [BackupJobName]: async (job: Job) => void runs.push(job) };
+    const handlers = { [BackupJobName]: async (job: Job) => void all.push(job) };
     for (let i = 0; i < 5; i++) {
       workers.push(await startWorker({ loaded, logger: createLogger({ name: `w${i}`, level: 'silent' }), handlers }));
     }
@@ -48,7 +48,10 @@ describe('backup schedules', () => {
     await Promise.all(workers.map((w) => w.close()));
 
     const schedulers = await queue.getJobSchedulers();
-    expect(schedulers.map((s) => s.key)).toEqual(['backup:database']);
+    // One scheduler per source: [database] url is set, and the data directory always is.
+    expect(schedulers.map((s) => s.key).sort()).toEqual(['backup:data', 'backup:database']);
+    expect(all.some((job) => (job.data as { source: string }).source === 'data')).toBe(true);
+    const runs = all.filter((job) => (job.data as { source: string }).source === 'database');
     // A scheduled job's id ends in the tick it was made for (ms since the epoch).
     const ticks = runs.map((job) => Number(/:(\d+)$/.exec(job.id ?? '')?.[1]));
     expect(ticks.every((tick) => Number.isFinite(tick) && tick % 1000 === 0)).toBe(true);

@@ -1,20 +1,49 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   createSourceLock,
+  listSnapshots,
+  parseBackupId,
+  pruneSnapshots,
+  selectForRetention,
+  takeSnapshot,
+  type BackupLogger,
+  type RetentionReason,
+  type SnapshotProgressListener,
   databaseSource,
   localDestination,
+  rsyncOverSsh,
   type BackupOptions,
   type BackupSource,
   type DatabaseToolOptions,
   type Destination,
+  type RemoteDestination,
+  type RetentionPolicy,
   type SourceLock,
 } from '@keepwatch/backup';
 import type { KeepwatchConfig } from '@keepwatch/config';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
-/** The backup sources the config names, by source name: `database` when `[database] url` is set. */
+/** The data directory as a backup source: incremental snapshots (`takeSnapshot`), not a dump. */
+export interface DataBackupSource {
+  readonly kind: 'data';
+  readonly name: 'data';
+  /** `[data] dir`. */
+  readonly sourceDir: string;
+  /** `<[backup] destination>/data`, see `dataSnapshotDirFromConfig`. */
+  readonly destinationDir: string;
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+}
+
+/**
+ * The backup sources the config names, by source name: `database` when `[database] url` is set,
+ * and `data` always (`[data] dir` always has a value), so a schedule backs up both.
+ */
 export interface ConfiguredBackupSources {
   database?: BackupSource;
+  data: DataBackupSource;
 }
 
 /**
@@ -30,7 +59,52 @@ export function backupToolOptionsFromConfig(config: Readonly<KeepwatchConfig>): 
 
 export function backupSourcesFromConfig(config: Readonly<KeepwatchConfig>): ConfiguredBackupSources {
   const url = config.database.url;
-  return url ? { database: databaseSource({ name: 'database', url, ...backupToolOptionsFromConfig(config) }) } : {};
+  const data: DataBackupSource = Object.freeze({
+    kind: 'data',
+    name: 'data',
+    sourceDir: config.data.dir,
+    destinationDir: dataSnapshotDirFromConfig(config),
+    include: config.backup.data_include,
+    exclude: config.backup.data_exclude,
+  });
+  return url ? { database: databaseSource({ name: 'database', url, ...backupToolOptionsFromConfig(config) }), data } : { data };
+}
+
+/**
+ * Where data snapshots live: `<[backup] destination>/data/<id>/`. Each kind owns its own folder.
+ * Database backups are `<destination>/<source>/<YYYY-MM-DD>/…` and their destination only reads
+ * and clears day-named folders of the source it backs up (`database`); snapshot ids
+ * (`data-<time>-<random>`) never look like a day, and no database source can be named `data`,
+ * so neither side ever lists or deletes the other's files.
+ */
+export function dataSnapshotDirFromConfig(config: Readonly<KeepwatchConfig>): string {
+  return join(config.backup.destination, 'data');
+}
+
+/** `[backup] keep_*`: all 0 keeps everything. Applied in `[backup] timezone`. */
+export function retentionPolicyFromConfig(config: Readonly<KeepwatchConfig>): RetentionPolicy {
+  const { keep_last, keep_daily, keep_weekly, keep_monthly } = config.backup;
+  return { keepLast: keep_last, keepDaily: keep_daily, keepWeekly: keep_weekly, keepMonthly: keep_monthly };
+}
+
+/** `[backup] remote` as an rsync-over-SSH destination, or undefined when it is unset. */
+export function backupRemoteFromConfig(config: Readonly<KeepwatchConfig>, logger?: Logger): RemoteDestination | undefined {
+  const { remote } = config.backup;
+  if (!remote) return undefined;
+  // The config checked the shape (user@host:/path), so the split cannot miss.
+  const at = remote.indexOf('@');
+  const colon = remote.indexOf(':/', at);
+  const host = remote.slice(at + 1, colon).replace(/^\[(.*)\]$/, '$1');
+  return rsyncOverSsh({
+    user: remote.slice(0, at),
+    host,
+    path: remote.slice(colon + 1),
+    port: config.backup.remote_port,
+    identityFile: config.backup.remote_identity_file ?? '',
+    strictHostKeyChecking: config.backup.remote_strict_host_key_checking,
+    ...(config.backup.remote_known_hosts_file ? { knownHostsFile: config.backup.remote_known_hosts_file } : {}),
+    ...(logger ? { logger } : {}),
+  });
 }
 
 /** `[backup] destination`, refused when it lies inside `[data] dir`. */
@@ -61,4 +135,180 @@ export function backupLockFromConfig(config: Readonly<KeepwatchConfig>, redis: R
     ttlMs: LOCK_TTL_MS,
     waitMs: config.backup.lock_wait,
   });
+}
+
+/** What a data backup returns; `source`, `startedAt`, `finishedAt` and `storedBytes` feed the backup status metrics. */
+export interface DataBackupOutcome {
+  source: 'data';
+  kind: 'data';
+  id: string;
+  path: string;
+  /** The snapshot unchanged files were hard-linked from. */
+  previous: string | null;
+  startedAt: string;
+  finishedAt: string;
+  /** New bytes written: what this snapshot added to the disk (`bytesCopied`). */
+  storedBytes: number;
+  bytesCopied: number;
+  bytesTotal: number;
+  files: number;
+  filesCopied: number;
+  filesLinked: number;
+  durationMs: number;
+}
+
+/**
+ * One snapshot of `[data] dir`, incremental against the newest complete one. Call it holding the
+ * source lock of `data`: it first removes `.partial` leftovers, which only a crashed run leaves
+ * while the lock is held, and which retention would otherwise keep forever as "in progress".
+ */
+export async function runDataBackup(
+  source: DataBackupSource,
+  options: { signal?: AbortSignal; logger?: BackupLogger; onProgress?: SnapshotProgressListener } = {},
+): Promise<DataBackupOutcome> {
+  await mkdir(source.destinationDir, { recursive: true, mode: 0o700 });
+  for (const name of await readdir(source.destinationDir)) {
+    if (/^\..+\.(partial|deleting)$/.test(name)) await rm(join(source.destinationDir, name), { recursive: true, force: true });
+  }
+  const previous = (await listSnapshots(source.destinationDir, options.logger)).filter((s) => s.state === 'complete').at(-1);
+  const snap = await takeSnapshot({
+    sourceDir: source.sourceDir,
+    destinationDir: source.destinationDir,
+    include: [...source.include],
+    exclude: [...source.exclude],
+    ...(previous ? { previous: previous.id } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  return {
+    source: 'data',
+    kind: 'data',
+    id: snap.id,
+    path: snap.path,
+    previous: snap.previous,
+    startedAt: snap.startedAt,
+    finishedAt: snap.finishedAt,
+    storedBytes: snap.bytesCopied,
+    bytesCopied: snap.bytesCopied,
+    bytesTotal: snap.bytesTotal,
+    files: snap.files,
+    filesCopied: snap.filesCopied,
+    filesLinked: snap.filesLinked,
+    durationMs: snap.durationMs,
+  };
+}
+
+/** What retention kept (with every rule that keeps it) and removed, for one source. */
+export interface PruneOutcome {
+  source: string;
+  kind: 'database' | 'data';
+  dryRun: boolean;
+  kept: { id: string; reasons: RetentionReason[] }[];
+  /** Removed, or with `dryRun` to be removed; oldest first. */
+  removed: string[];
+}
+
+/**
+ * Applies `[backup] keep_*` in `[backup] timezone` to one source's local backups. The newest
+ * complete backup and anything in progress are never removed (`selectForRetention`). Database
+ * backups without a manifest are not listed, so a dump being written is never touched.
+ */
+export async function pruneBackupsFromConfig(
+  config: Readonly<KeepwatchConfig>,
+  source: string,
+  options: { dryRun?: boolean; destination?: Destination; logger?: BackupLogger } = {},
+): Promise<PruneOutcome> {
+  const policy = retentionPolicyFromConfig(config);
+  const timeZone = config.backup.timezone;
+  const dryRun = options.dryRun ?? false;
+  if (source === 'data') {
+    const report = await pruneSnapshots({
+      destinationDir: dataSnapshotDirFromConfig(config),
+      policy,
+      timeZone,
+      dryRun,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    return { source, kind: 'data', dryRun, kept: report.kept, removed: report.removed };
+  }
+  const destination = options.destination ?? backupDestinationFromConfig(config);
+  const manifests = await destination.listManifests({ source });
+  const { keep, remove } = selectForRetention(
+    manifests.map((m) => ({ id: m.id, finishedAt: new Date(m.finishedAt), state: 'complete' as const })),
+    policy,
+    { timeZone },
+  );
+  if (!dryRun) {
+    for (const id of remove) {
+      await destination.remove(id);
+      options.logger?.info({ id }, 'backup: removed by retention');
+    }
+  }
+  return { source, kind: 'database', dryRun, kept: [...keep].map(([id, reasons]) => ({ id, reasons })), removed: remove };
+}
+
+/**
+ * Remote layout, mirroring the local one per kind: `<remote path>/data/<id>/` (a snapshot,
+ * hard-linked against the previous copy there) and `<remote path>/<source>/<id>.<ext>` plus
+ * `<id>.manifest.json`, the manifest pushed last so a listed manifest always has its file.
+ */
+export async function copyBackupToRemote(
+  config: Readonly<KeepwatchConfig>,
+  remote: RemoteDestination,
+  source: string,
+  id: string,
+  destination?: Destination,
+): Promise<void> {
+  if (source === 'data') {
+    const dir = dataSnapshotDirFromConfig(config);
+    const onRemote = new Set((await remote.list('data')).map((e) => e.name));
+    const previous = (await listSnapshots(dir))
+      .filter((s) => s.state === 'complete' && s.id !== id && onRemote.has(s.id))
+      .at(-1);
+    await remote.push(join(dir, id), `data/${id}`, previous ? { linkDest: `data/${previous.id}` } : {});
+    return;
+  }
+  const manifest = await (destination ?? backupDestinationFromConfig(config)).readManifest(id);
+  const day = join(config.backup.destination, source, parseBackupId(id).day);
+  await remote.push(join(day, manifest.file), `${source}/${manifest.file}`);
+  await remote.push(join(day, `${id}.manifest.json`), `${source}/${id}.manifest.json`);
+}
+
+/** Deletes from the remote the copies of backups retention removed locally. */
+export async function removeFromRemote(remote: RemoteDestination, source: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  if (source === 'data') {
+    for (const id of ids) await remote.remove(`data/${id}`);
+    return;
+  }
+  const names = (await remote.list(source)).map((e) => e.name);
+  for (const id of ids) {
+    // The manifest first: a copy without it is not a backup, so nothing half-deleted looks whole.
+    if (names.includes(`${id}.manifest.json`)) await remote.remove(`${source}/${id}.manifest.json`);
+    for (const name of names) if (name.startsWith(`${id}.`) && !name.endsWith('.manifest.json')) await remote.remove(`${source}/${name}`);
+  }
+}
+
+/**
+ * What follows every successful backup: the remote copy first (a failure throws and nothing is
+ * deleted, locally or remotely), then local retention, then the same removals on the remote.
+ */
+export async function afterBackupFromConfig(
+  config: Readonly<KeepwatchConfig>,
+  source: string,
+  id: string,
+  options: { remote?: RemoteDestination | undefined; destination?: Destination; logger?: BackupLogger } = {},
+): Promise<{ retention: PruneOutcome; remote: string | null }> {
+  const { remote } = options;
+  if (remote) {
+    await copyBackupToRemote(config, remote, source, id, options.destination);
+    options.logger?.info({ id, remote: remote.label }, 'backup: copied to the remote');
+  }
+  const retention = await pruneBackupsFromConfig(config, source, {
+    ...(options.destination ? { destination: options.destination } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  if (remote) await removeFromRemote(remote, source, retention.removed);
+  return { retention, remote: remote?.label ?? null };
 }

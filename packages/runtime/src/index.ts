@@ -22,6 +22,17 @@ export {
   backupOptionsFromConfig,
   backupSourcesFromConfig,
   backupToolOptionsFromConfig,
+  dataSnapshotDirFromConfig,
+  retentionPolicyFromConfig,
+  backupRemoteFromConfig,
+  runDataBackup,
+  pruneBackupsFromConfig,
+  copyBackupToRemote,
+  removeFromRemote,
+  afterBackupFromConfig,
   type ConfiguredBackupSources,
+  type DataBackupSource,
+  type DataBackupOutcome,
+  type PruneOutcome,
 } from './backup-from-config.js';
 export { createBackupStatusRecorder, backupStatusCollector, type BackupStatusRecorder, type BackupOutcome } from './backup-status-metrics.js';

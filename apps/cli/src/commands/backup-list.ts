@@ -1,14 +1,27 @@
-import { listBackups } from '@keepwatch/backup';
-import { backupDestinationFromConfig } from '@keepwatch/runtime';
+import { listBackups, listSnapshots } from '@keepwatch/backup';
+import { backupDestinationFromConfig, dataSnapshotDirFromConfig } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
 import { formatTable, writeJson } from '../output.js';
 import { formatBytes } from '../progress.js';
 import { asUsage, noPositionals, sourceOption } from './backup-setup.js';
 
-/** `keepwatch backup list`: the complete backups (those with a manifest), oldest first. */
+/** One row of the listing, whichever kind of backup it is. */
+interface Row {
+  id: string;
+  source: string;
+  kind: string;
+  finished: string;
+  cells: [size: string, stored: string, compression: string, sha256: string];
+}
+
+/**
+ * `keepwatch backup list`: the complete backups (database dumps with a manifest, data snapshots
+ * with a summary), oldest first. `--json` prints the manifests and, for data snapshots, objects
+ * of `kind: "data"`.
+ */
 export const backupList: Command = {
   words: ['backup', 'list'],
-  summary: 'list the complete backups in [backup] destination, oldest first; --json prints their manifests',
+  summary: 'list the complete backups in [backup] destination (database dumps and data snapshots), oldest first',
   args: '[--source NAME]',
   options: { source: { type: 'string' } },
   run: (context) =>
@@ -16,27 +29,45 @@ export const backupList: Command = {
       noPositionals(context);
       const source = sourceOption(context.values, undefined);
       const { config } = await context.loadConfig();
-      const manifests = await listBackups(backupDestinationFromConfig(config), source ? { source } : {});
+      const manifests = source === 'data' ? [] : await listBackups(backupDestinationFromConfig(config), source ? { source } : {});
+      const snapshots =
+        source === undefined || source === 'data'
+          ? (await listSnapshots(dataSnapshotDirFromConfig(config))).filter((s) => s.state === 'complete')
+          : [];
+      const data = snapshots.map((s) => ({
+        id: s.id,
+        source: 'data',
+        kind: 'data',
+        finishedAt: s.finishedAt.toISOString(),
+        files: s.files ?? 0,
+        bytesTotal: s.bytesTotal ?? 0,
+        path: s.path,
+      }));
       if (context.json) {
-        writeJson(context.stdout, manifests);
+        writeJson(context.stdout, [...manifests, ...data].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)));
         return 0;
       }
-      if (manifests.length === 0) {
+      const rows: Row[] = [
+        ...manifests.map((m) => ({
+          id: m.id,
+          source: m.source,
+          kind: m.kind,
+          finished: m.finishedAt,
+          cells: [formatBytes(m.rawBytes), formatBytes(m.storedBytes), m.compression + (m.encryption ? '+age' : ''), m.checksum.value.slice(0, 12)],
+        })),
+        // A snapshot is a plain tree whose unchanged files are links: its stored size is not its own.
+        ...data.map((d) => ({ id: d.id, source: 'data', kind: 'data', finished: d.finishedAt, cells: [formatBytes(d.bytesTotal), '-', `${d.files} files`, '-'] })),
+      ].sort((a, b) => a.finished.localeCompare(b.finished)) as Row[];
+      if (rows.length === 0) {
         context.stdout.write(`no backups in ${config.backup.destination}\n`);
         return 0;
       }
+      // With --source every row is of one kind, so the column would say nothing.
+      const withKind = source === undefined;
       context.stdout.write(
         formatTable(
-          ['id', 'source', 'finished', 'size', 'stored', 'compression', 'sha256'],
-          manifests.map((m) => [
-            m.id,
-            m.source,
-            m.finishedAt.replace(/\.\d{3}Z$/, 'Z'),
-            formatBytes(m.rawBytes),
-            formatBytes(m.storedBytes),
-            m.compression + (m.encryption ? '+age' : ''),
-            m.checksum.value.slice(0, 12),
-          ]),
+          ['id', 'source', ...(withKind ? ['kind'] : []), 'finished', 'size', 'stored', 'compression', 'sha256'],
+          rows.map((r) => [r.id, r.source, ...(withKind ? [r.kind] : []), r.finished.replace(/\.\d{3}Z$/, 'Z'), ...r.cells]),
         ),
       );
       return 0;

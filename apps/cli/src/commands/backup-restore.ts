@@ -1,20 +1,30 @@
-import { BackupIdentityRequiredError, BackupTargetNotEmptyError, databaseTarget, restoreBackup } from '@keepwatch/backup';
+import { resolve } from 'node:path';
+import {
+  BackupIdentityRequiredError,
+  BackupTargetNotEmptyError,
+  SnapshotTargetNotEmptyError,
+  databaseTarget,
+  restoreBackup,
+  restoreSnapshot,
+} from '@keepwatch/backup';
 import { UsageError, backupDestinationFromConfig, backupToolOptionsFromConfig } from '@keepwatch/runtime';
-import type { Command } from '../command.js';
+import type { Command, CommandContext } from '../command.js';
 import { writeJson } from '../output.js';
 import { formatBytes, formatDuration, progressLine } from '../progress.js';
-import { asUsage, fail, interruptSignal, onePositional, stringOption } from './backup-setup.js';
+import { asUsage, dataSnapshotPath, fail, interruptSignal, onePositional, stringOption } from './backup-setup.js';
 
 /**
  * `keepwatch backup restore <id> --target URL`: checks the file's checksum, then replays it into
  * the target database. A target that holds tables is refused unless `--clean`.
+ * `keepwatch backup restore <data-id> --target DIR`: puts a data snapshot's tree back, byte for
+ * byte with modes and times, checking every file's hash; a non-empty DIR needs `--clean`.
  */
 export const backupRestore: Command = {
   words: ['backup', 'restore'],
-  summary: 'restore a backup into the database at --target (refused when it is not empty, unless --clean)',
+  summary: 'restore a backup into the database (or, for a data snapshot, the directory) at --target; a non-empty one needs --clean',
   // A password in --target would show in `ps`: leave it out of the URL and set
   // KW_TARGET_PASSWORD instead.
-  args: '<id> --target URL (password from $KW_TARGET_PASSWORD)',
+  args: '<id> --target URL|DIR (password from $KW_TARGET_PASSWORD)',
   options: {
     target: { type: 'string' },
     clean: { type: 'boolean', default: false },
@@ -24,9 +34,13 @@ export const backupRestore: Command = {
     asUsage(async () => {
       const id = onePositional(context, 'id');
       const url = stringOption(context.values, 'target');
-      if (!url) throw new UsageError('--target URL is required: the database to restore into (postgres://… or mysql://…)');
+      if (!url) {
+        throw new UsageError('--target URL is required: the database to restore into (postgres://… or mysql://…); for a data snapshot, the directory');
+      }
       const identityFile = stringOption(context.values, 'identity');
       const { config } = await context.loadConfig();
+      const snapshotDir = dataSnapshotPath(config, id);
+      if (snapshotDir) return restoreData(context, snapshotDir, resolve(url));
       const target = databaseTarget({ url: withTargetPassword(url), ...backupToolOptionsFromConfig(config) });
       const progress = progressLine(context.stderr, `restore ${id}`);
       const interrupt = interruptSignal();
@@ -63,6 +77,27 @@ export const backupRestore: Command = {
       }
     }),
 };
+
+async function restoreData(context: CommandContext, snapshotDir: string, targetDir: string): Promise<number> {
+  const interrupt = interruptSignal();
+  try {
+    const report = await restoreSnapshot({ snapshotDir, targetDir, clean: context.values.clean === true, signal: interrupt.signal });
+    if (context.json) writeJson(context.stdout, report);
+    else {
+      context.stdout.write(
+        `restored ${report.id} into ${report.targetDir}: ${report.files} files, ${report.dirs} directories, ${report.symlinks} symlinks\n`,
+      );
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof SnapshotTargetNotEmptyError) {
+      return fail(context, `${targetDir} is not empty: restore into an empty or missing directory, or pass --clean to replace its contents`);
+    }
+    throw error;
+  } finally {
+    interrupt.dispose();
+  }
+}
 
 /**
  * Adds `KW_TARGET_PASSWORD` to a `--target` URL that has none, so the password never has

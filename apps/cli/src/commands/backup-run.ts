@@ -1,16 +1,15 @@
-import { runBackup, type BackupManifest, type BackupSource, type Destination, type BackupOptions } from '@keepwatch/backup';
+import { runBackup, type BackupManifest, type BackupOptions, type BackupSource, type Destination } from '@keepwatch/backup';
 import {
-  backupLockFromConfig,
+  afterBackupFromConfig,
   backupOptionsFromConfig,
-  createRedisClient,
-  waitForRedis,
+  backupRemoteFromConfig,
+  runDataBackup,
+  type PruneOutcome,
 } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
 import { writeJson } from '../output.js';
 import { formatBytes, formatDuration, progressLine, type ProgressLine } from '../progress.js';
-import { asUsage, backupSetup, fail, interruptSignal, noPositionals, sourceOption } from './backup-setup.js';
-
-const REDIS_WAIT_MS = 5000;
+import { asUsage, backupSetup, fail, interruptSignal, noPositionals, sourceOption, withSourceLock } from './backup-setup.js';
 
 interface RunInput {
   source: BackupSource;
@@ -19,14 +18,20 @@ interface RunInput {
   progress: ProgressLine;
 }
 
+interface FollowUp {
+  retention: PruneOutcome;
+  remote: string | null;
+}
+
 /**
  * `keepwatch backup run`: one backup, in this process, under the same per-source Redis lock as
- * the workers, so it never overlaps a scheduled backup of the same source.
+ * the workers, so it never overlaps a scheduled backup of the same source. Like a worker's, it
+ * is followed by the remote copy (`[backup] remote`) and retention (`[backup] keep_*`).
  */
 export const backupRun: Command = {
   words: ['backup', 'run'],
-  summary: 'back up a source now, in this process (waits for a running backup of it); --json prints the manifest',
-  args: '[--source database]',
+  summary: 'back up a source now, in this process (waits for a running backup of it); --json prints the manifest or snapshot',
+  args: '[--source database|data]',
   options: { source: { type: 'string' } },
   run: (context) =>
     asUsage(async () => {
@@ -34,40 +39,56 @@ export const backupRun: Command = {
       const name = sourceOption(context.values, 'database')!;
       const { config } = await context.loadConfig();
       const { destination, sources } = backupSetup(config);
-      const source = sources[name as keyof typeof sources];
-      if (!source) return fail(context, `backup source "${name}" needs [database] url (KEEPWATCH_DATABASE_URL)`);
-
-      // Without [redis] url there are no workers to collide with (they need Redis), so a lone
-      // backup runs without a lock.
-      const redis = config.redis.url ? createRedisClient(config.redis.url, 'fast-fail') : undefined;
-      const progress = progressLine(context.stderr, `backup ${name}`);
+      const remote = backupRemoteFromConfig(config);
+      const after = (source: string, id: string): Promise<FollowUp> =>
+        afterBackupFromConfig(config, source, id, { remote, destination });
       const interrupt = interruptSignal();
-      let manifest: BackupManifest;
+      const progress = progressLine(context.stderr, `backup ${name}`);
       try {
-        // Running without the lock could overlap a worker's backup of the same source.
-        if (redis && !(await waitForRedis(redis, REDIS_WAIT_MS))) {
-          return fail(context, `cannot reach Redis ([redis] url) within ${REDIS_WAIT_MS} ms to take the lock of source "${name}"`);
+        if (name === 'data') {
+          const result = await withSourceLock(config, name, interrupt.signal, async (signal) => {
+            const outcome = await runDataBackup(sources.data, { signal });
+            return { ...outcome, ...(await after('data', outcome.id)) };
+          });
+          progress.done();
+          if (context.json) writeJson(context.stdout, result);
+          else {
+            context.stdout.write(
+              `snapshot ${result.id} done: ${result.files} files, ${formatBytes(result.bytesTotal)}; ` +
+                `${result.filesCopied} copied (${formatBytes(result.bytesCopied)}), ${result.filesLinked} unchanged, ` +
+                `in ${formatDuration(result.durationMs)}\n${followUpLine(result)}`,
+            );
+          }
+          return 0;
         }
+        const source = sources.database;
+        if (!source) return fail(context, `backup source "${name}" needs [database] url (KEEPWATCH_DATABASE_URL)`);
         const input = { source, destination, options: backupOptionsFromConfig(config), progress };
-        manifest = redis
-          ? await backupLockFromConfig(config, redis).run(name, (signal) => backupOnce(input, signal), { signal: interrupt.signal })
-          : await backupOnce(input, interrupt.signal);
+        const manifest = await withSourceLock(config, name, interrupt.signal, async (signal) => {
+          const made = await backupOnce(input, signal);
+          return { ...made, ...(await after(made.source, made.id)) };
+        });
+        progress.done();
+        if (context.json) writeJson(context.stdout, manifest);
+        else {
+          const took = Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt);
+          context.stdout.write(
+            `backup ${manifest.id} done: ${formatBytes(manifest.rawBytes)} dumped, ${formatBytes(manifest.storedBytes)} stored ` +
+              `(${manifest.compression}${manifest.encryption ? ', age' : ''}) in ${formatDuration(took)}\n${followUpLine(manifest)}`,
+          );
+        }
+        return 0;
       } finally {
         progress.done();
         interrupt.dispose();
-        redis?.disconnect();
       }
-      if (context.json) writeJson(context.stdout, manifest);
-      else {
-        const took = Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt);
-        context.stdout.write(
-          `backup ${manifest.id} done: ${formatBytes(manifest.rawBytes)} dumped, ${formatBytes(manifest.storedBytes)} stored ` +
-            `(${manifest.compression}${manifest.encryption ? ', age' : ''}) in ${formatDuration(took)}\n`,
-        );
-      }
-      return 0;
     }),
 };
+
+function followUpLine({ retention, remote }: FollowUp): string {
+  const removed = retention.removed.length > 0 ? `retention removed ${retention.removed.join(', ')}` : 'retention removed nothing';
+  return `${remote ? `copied to ${remote}; ` : ''}${removed}\n`;
+}
 
 function backupOnce(input: RunInput, signal: AbortSignal): Promise<BackupManifest> {
   return runBackup({

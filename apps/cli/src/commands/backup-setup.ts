@@ -1,6 +1,16 @@
-import { BackupIdError, BackupOptionsError, isValidSourceName } from '@keepwatch/backup';
+import { join } from 'node:path';
+import { BackupIdError, BackupOptionsError, isValidSourceName, parseBackupId } from '@keepwatch/backup';
 import type { KeepwatchConfig } from '@keepwatch/config';
-import { UsageError, backupDestinationFromConfig, backupSourcesFromConfig } from '@keepwatch/runtime';
+import { KeepwatchError } from '@keepwatch/errors';
+import {
+  UsageError,
+  backupDestinationFromConfig,
+  backupLockFromConfig,
+  backupSourcesFromConfig,
+  createRedisClient,
+  dataSnapshotDirFromConfig,
+  waitForRedis,
+} from '@keepwatch/runtime';
 import type { CommandContext } from '../command.js';
 
 /**
@@ -17,8 +27,11 @@ export async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The sources a command may name; `database` exists as a name even while `[database] url` is unset. */
-export const knownSources = ['database'] as const;
+/**
+ * The sources a command may name; `database` exists as a name even while `[database] url` is
+ * unset. `data` is the data directory (incremental snapshots).
+ */
+export const knownSources = ['database', 'data'] as const;
 
 /** `--source NAME`, checked against the sources keepwatch knows. */
 export function sourceOption(values: CommandContext['values'], fallback: string | undefined): string | undefined {
@@ -73,4 +86,42 @@ export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
       process.off('SIGTERM', abort);
     },
   };
+}
+
+/** The snapshot directory of a data backup id (`data-…`), or undefined for any other backup. */
+export function dataSnapshotPath(config: Readonly<KeepwatchConfig>, id: string): string | undefined {
+  return parseBackupId(id).source === 'data' ? join(dataSnapshotDirFromConfig(config), id) : undefined;
+}
+
+const REDIS_WAIT_MS = 5000;
+
+/**
+ * Runs `fn` holding the per-source Redis lock the workers use, so a command never overlaps a
+ * scheduled backup of the same source. Without [redis] url there are no workers to collide with
+ * (they need Redis), so `fn` runs without a lock.
+ */
+export async function withSourceLock<T>(
+  config: Readonly<KeepwatchConfig>,
+  source: string,
+  signal: AbortSignal,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  if (!config.redis.url) return fn(signal);
+  const redis = createRedisClient(config.redis.url, 'fast-fail');
+  try {
+    if (!(await waitForRedis(redis, REDIS_WAIT_MS))) {
+      throw new LockUnavailableError(`cannot reach Redis ([redis] url) within ${REDIS_WAIT_MS} ms to take the lock of source "${source}"`);
+    }
+    return await backupLockFromConfig(config, redis).run(source, fn, { signal });
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Redis could not be reached for the lock: running without it could overlap a worker's backup. */
+export class LockUnavailableError extends KeepwatchError<'KW_BACKUP_LOCK_UNAVAILABLE'> {
+  static readonly code = 'KW_BACKUP_LOCK_UNAVAILABLE';
+  constructor(message: string) {
+    super(LockUnavailableError.code, message);
+  }
 }

@@ -1,14 +1,15 @@
-import { createScratchDatabase, verifyBackup, type VerifyReport } from '@keepwatch/backup';
+import { createScratchDatabase, verifyBackup, verifySnapshot, type SnapshotVerifyReport, type VerifyReport } from '@keepwatch/backup';
 import { UsageError, backupDestinationFromConfig, backupToolOptionsFromConfig } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
 import { writeJson } from '../output.js';
 import { formatBytes, formatDuration } from '../progress.js';
-import { asUsage, interruptSignal, onePositional, stringOption } from './backup-setup.js';
+import { asUsage, dataSnapshotPath, interruptSignal, onePositional, stringOption } from './backup-setup.js';
 
 /**
  * `keepwatch backup verify <id>`: the stored file's SHA-256 against its manifest and, with
  * `--restore-test`, a restore into a scratch `kw_verify_*` database on the `[database] url`
- * server whose tables and row counts must match the manifest. Exit 1 when anything is off.
+ * server whose tables and row counts must match the manifest. For a data snapshot (`data-…`),
+ * every file is re-hashed against the snapshot's index. Exit 1 when anything is off.
  */
 export const backupVerify: Command = {
   words: ['backup', 'verify'],
@@ -25,6 +26,14 @@ export const backupVerify: Command = {
       const { config } = await context.loadConfig();
       const serverUrl = config.database.url;
       const restoreTest = context.values['restore-test'] === true;
+      const snapshotDir = dataSnapshotPath(config, id);
+      if (snapshotDir) {
+        if (restoreTest) throw new UsageError('--restore-test is for database backups; a data snapshot is verified by re-hashing every file');
+        const report = await verifySnapshot(snapshotDir);
+        if (context.json) writeJson(context.stdout, report);
+        else context.stdout.write(formatSnapshotReport(report));
+        return report.ok ? 0 : 1;
+      }
       if (restoreTest && !serverUrl) {
         throw new UsageError('--restore-test creates its scratch database on the [database] url server: set [database] url (KEEPWATCH_DATABASE_URL)');
       }
@@ -64,5 +73,12 @@ function formatVerifyReport(report: VerifyReport): string {
     );
   }
   lines.push(report.ok ? `backup ${report.id} is good` : `backup ${report.id} did NOT verify`);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatSnapshotReport(report: SnapshotVerifyReport): string {
+  const lines = [`files: ${report.files} re-hashed (${formatBytes(report.bytes)})`];
+  for (const p of report.problems) lines.push(`  problem: ${p.path}: ${p.problem}`);
+  lines.push(report.ok ? `snapshot ${report.id} is good` : `snapshot ${report.id} did NOT verify`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { backupList } from './backup-list.js';
+import { backupPrune } from './backup-prune.js';
 import { backupRestore } from './backup-restore.js';
 import { backupRun } from './backup-run.js';
 import { backupVerify } from './backup-verify.js';
@@ -15,6 +16,7 @@ export const commands: readonly Command[] = [
   backupList,
   backupRestore,
   backupVerify,
+  backupPrune,
   profilesList,
   profilesTop,
 ];

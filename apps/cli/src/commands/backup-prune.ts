@@ -1,0 +1,53 @@
+import { backupDestinationFromConfig, backupRemoteFromConfig, pruneBackupsFromConfig, removeFromRemote, type PruneOutcome } from '@keepwatch/runtime';
+import type { Command } from '../command.js';
+import { formatTable, writeJson } from '../output.js';
+import { asUsage, backupSetup, interruptSignal, knownSources, noPositionals, sourceOption, withSourceLock } from './backup-setup.js';
+
+/**
+ * `keepwatch backup prune`: applies `[backup] keep_*` now, as every successful backup does,
+ * under each source's lock. The newest complete backup and anything in progress are never
+ * removed. `--dry-run` lists what would go and removes nothing.
+ */
+export const backupPrune: Command = {
+  words: ['backup', 'prune'],
+  summary: 'remove the backups [backup] keep_last/daily/weekly/monthly no longer keep; --dry-run only lists them',
+  args: '[--source NAME] [--dry-run]',
+  options: { source: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
+  run: (context) =>
+    asUsage(async () => {
+      noPositionals(context);
+      const only = sourceOption(context.values, undefined);
+      const dryRun = context.values['dry-run'] === true;
+      const { config } = await context.loadConfig();
+      const { sources } = backupSetup(config);
+      const names = only ? [only] : knownSources.filter((s) => s !== 'database' || sources.database);
+      const destination = backupDestinationFromConfig(config);
+      const remote = dryRun ? undefined : backupRemoteFromConfig(config);
+      const interrupt = interruptSignal();
+      const outcomes: PruneOutcome[] = [];
+      try {
+        for (const source of names) {
+          outcomes.push(
+            await withSourceLock(config, source, interrupt.signal, async () => {
+              const outcome = await pruneBackupsFromConfig(config, source, { dryRun, destination });
+              if (remote) await removeFromRemote(remote, source, outcome.removed);
+              return outcome;
+            }),
+          );
+        }
+      } finally {
+        interrupt.dispose();
+      }
+      if (context.json) {
+        writeJson(context.stdout, outcomes);
+        return 0;
+      }
+      const rows = outcomes.flatMap((o) => [
+        ...o.kept.map((k) => [o.source, k.id, 'keep', k.reasons.join(', ')]),
+        ...o.removed.map((id) => [o.source, id, dryRun ? 'would remove' : 'removed', '']),
+      ]);
+      context.stdout.write(rows.length === 0 ? 'no backups to prune\n' : formatTable(['source', 'id', 'action', 'kept because'], rows));
+      if (dryRun) context.stdout.write('dry run: nothing was removed\n');
+      return 0;
+    }),
+};
