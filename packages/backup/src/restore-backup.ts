@@ -6,6 +6,7 @@ import { decompressStage, type PipelineStage } from './compression.js';
 import type { Destination } from './destination.js';
 import { decryptStage } from './encryption.js';
 import {
+  BackupAbortedError,
   BackupChecksumError,
   BackupIdentityRequiredError,
   BackupIoError,
@@ -76,7 +77,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     sink = await target.begin({ clean: options.clean ?? false });
   } catch (error) {
     await abandon({ streams: [input] });
-    throw failed(error, id, target, logger);
+    throw failed(error, id, target, logger, signal);
   }
   const tool = { exited: sink.finished, abort: () => sink.abort() };
   const stages: PipelineStage[] = [];
@@ -84,7 +85,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
     addRestoreStages(stages, manifest, options);
   } catch (error) {
     await abandon({ streams: [input], stages, companions: [tool] });
-    throw failed(error, id, target, logger);
+    throw failed(error, id, target, logger, signal);
   }
   const progress = throttleProgress(options.onProgress, options.progressIntervalMs ?? 250, () => ({
     rawBytes: raw.bytes,
@@ -95,7 +96,7 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
   try {
     await runChain([input, stored, ...stages, raw, sink.stream], { signal, companions: [tool] });
   } catch (error) {
-    throw failed(error, id, target, logger);
+    throw failed(error, id, target, logger, signal);
   } finally {
     progress.stop(true);
   }
@@ -104,9 +105,11 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
   return report;
 }
 
-function failed(cause: unknown, id: string, target: RestoreTarget, logger: BackupLogger): unknown {
+function failed(cause: unknown, id: string, target: RestoreTarget, logger: BackupLogger, signal: AbortSignal | undefined): unknown {
   logger.error({ id, err: cause }, 'restore failed');
-  return isKeepwatchError(cause) ? cause : new BackupIoError('restore into', target.label, cause);
+  if (isKeepwatchError(cause)) return cause;
+  if (signal?.aborted) return new BackupAbortedError(`restore of ${id} into ${target.label}`, cause);
+  return new BackupIoError('restore into', target.label, cause);
 }
 
 /** Everything that can be checked without touching the target, checksum last (it reads the file). */

@@ -70,13 +70,26 @@ export async function runChain(parts: Part[], options: AbortSignal | ChainOption
       return failure;
     });
 
+  // The pipelines see the signal too, but only while they run: a restore tool still applying the
+  // last of its input after the streams ended must be stopped as well.
+  let aborted: Failure | undefined;
+  const onAbort = (): void => {
+    aborted ??= { error: abortError(signal?.reason), at: performance.now() };
+    tearDown();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
   const failures = await Promise.all([
     ...segments.map((segment) => watch(pipeline(segment, signal ? { signal } : {}))),
     ...stages.map((stage) => watch(stage.exited)),
     ...companions.map((companion) => watch(companion.exited)),
-  ]);
-  const cause = rootCause(failures);
+  ]).finally(() => signal?.removeEventListener('abort', onAbort));
+  const cause = rootCause([aborted, ...failures]);
   if (cause !== undefined) throw cause;
+}
+
+/** What `pipeline` rejects with when its signal aborts, for callers that tell the two apart by name. */
+function abortError(reason: unknown): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 /**

@@ -3,6 +3,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  BackupAbortedError,
   BackupAuthError,
   BackupToolFailedError,
   databaseSource,
@@ -184,6 +185,32 @@ describe('a restore or backup that fails part way stops every stage and reports 
     expect(error).toMatchObject({ tool: 'pg_restore', exitCode: 1, retryable: false });
     expect((error as BackupToolFailedError).stderrTail).toContain(`database "${missing}" does not exist`);
     expect((error as Error).message).not.toContain(secret);
+  });
+
+  it('aborting a restore part way stops zstd and pg_restore, and the target keeps nothing of it', async () => {
+    const target = await createPgDatabase('kw_rf_dst');
+    try {
+      const controller = new AbortController();
+      const { error, spawned } = await settleWithin(10_000, () =>
+        restoreBackup({
+          destination: destination(),
+          id: pgManifest.id,
+          target: databaseTarget({ url: target.url }),
+          signal: controller.signal,
+          progressIntervalMs: 10,
+          onProgress: (p) => {
+            if (p.rawBytes > 0) controller.abort(new Error('operator pressed ^C'));
+          },
+        }),
+      );
+      expect(spawned).toEqual(expect.arrayContaining(['zstd', 'pg_restore']));
+      expect(error).toBeInstanceOf(BackupAbortedError);
+      expect((error as Error).message).toBe(`restore of ${pgManifest.id} into ${target.url} was aborted`);
+      // One transaction, killed before it committed.
+      expect(await pgQuery(target.url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)).toEqual([]);
+    } finally {
+      await target.drop();
+    }
   });
 
   it('zstd dying during a backup stops pg_dump and is what the backup fails with', async () => {
