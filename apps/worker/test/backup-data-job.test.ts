@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listSnapshots, restoreSnapshot } from '@keepwatch/backup';
+import { loadConfig } from '@keepwatch/config';
+import { BackupJobName, QueueName, backupJobDefaults, bullmqPrefix } from '@keepwatch/jobs';
+import { backupStatusCollector, createLogger } from '@keepwatch/runtime';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorker, type RunningWorker } from '../src/start-worker.js';
+import { makeDataDir, selected } from './helpers/data-dir.js';
+
+const REDIS_URL = 'redis://127.0.0.1:6379/0';
+const prefix = `kw-test-worker-data-${randomUUID()}:`;
+let dir: string;
+let worker: RunningWorker;
+let connection: Redis;
+let queue: Queue;
+let events: QueueEvents;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kw-worker-data-'));
+  makeDataDir(join(dir, 'data'));
+  const loaded = await loadConfig({
+    env: {
+      KEEPWATCH_REDIS_URL: REDIS_URL,
+      KEEPWATCH_REDIS_PREFIX: prefix,
+      KEEPWATCH_METRICS_ENABLED: 'true',
+      KEEPWATCH_DATA_DIR: join(dir, 'data'),
+      KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'),
+      KEEPWATCH_BACKUP_KEEP_LAST: '2',
+    },
+  });
+  worker = await startWorker({ loaded, logger: createLogger({ name: 'test', level: 'silent' }) });
+  connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  queue = new Queue(QueueName.backup, { connection, prefix: bullmqPrefix(prefix) });
+  events = new QueueEvents(QueueName.backup, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: bullmqPrefix(prefix) });
+  await events.waitUntilReady();
+}, 30_000);
+
+afterAll(async () => {
+  await worker?.close();
+  await queue?.obliterate({ force: true }).catch(() => undefined);
+  await queue?.close();
+  await events?.close();
+  connection?.disconnect();
+  await rm(dir, { recursive: true, force: true });
+}, 30_000);
+
+interface DataResult {
+  source: string;
+  id: string;
+  startedAt: string;
+  finishedAt: string;
+  storedBytes: number;
+  filesCopied: number;
+  retention: { removed: string[] };
+}
+
+async function backUpData(): Promise<DataResult> {
+  const job = await queue.add(BackupJobName, { source: 'data', trigger: 'manual' }, backupJobDefaults);
+  return (await job.waitUntilFinished(events, 30_000)) as DataResult;
+}
+
+describe('data backup jobs in the worker', () => {
+  it('snapshots [data] dir incrementally, feeds the status metrics and applies keep_last', async () => {
+    const first = await backUpData();
+    expect(first).toMatchObject({ source: 'data', retention: { removed: [] } });
+    expect(first.id).toMatch(/^data-/);
+    expect(first.filesCopied).toBe(21); // .secret and 20 media files; the symlink is a link
+    expect(first.storedBytes).toBeGreaterThan(0);
+
+    const restored = join(dir, 'restored');
+    await restoreSnapshot({ snapshotDir: join(dir, 'backups', 'data', first.id), targetDir: restored });
+    expect(selected(restored)).toEqual(selected(join(dir, 'data')));
+
+    // The status metrics read what the job returned (last success, size = bytes written).
+    const collect = backupStatusCollector(connection, prefix);
+    const value = async (name: string) =>
+      (await collect('kw')).find((f) => f.name === name)?.values.find((v) => v.labels.source === 'data')?.value;
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && (await value('keepwatch_backup_last_size_bytes')) === undefined) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await value('keepwatch_backup_last_size_bytes')).toBe(first.storedBytes);
+    expect(await value('keepwatch_backup_last_success_timestamp_seconds')).toBe(Date.parse(first.finishedAt) / 1000);
+
+    const second = await backUpData();
+    expect(second.storedBytes).toBe(0);
+    await writeFile(join(dir, 'data', 'media', 'avatars', 'file-2.bin'), 'changed');
+    const third = await backUpData();
+    expect(third).toMatchObject({ filesCopied: 1, storedBytes: 7, retention: { removed: [first.id] } });
+    expect((await listSnapshots(join(dir, 'backups', 'data'))).map((s) => s.id)).toEqual([second.id, third.id]);
+    expect(existsSync(join(dir, 'backups', 'data', first.id))).toBe(false);
+    // Each kind keeps to its own folder: nothing of the snapshots shows up as a database backup.
+    expect(existsSync(join(dir, 'backups', 'database'))).toBe(false);
+  }, 60_000);
+});

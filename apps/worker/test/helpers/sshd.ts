@@ -1,0 +1,116 @@
+// Copied from packages/backup/test/remote/sshd.ts: test files are not imported across packages.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface TestSshd {
+  port: number;
+  /** The client key sshd accepts. */
+  identityFile: string;
+  /** A known_hosts file with sshd's host key. */
+  knownHostsFile: string;
+  /** A key sshd does not know. */
+  strangerIdentityFile: string;
+  /** A known_hosts file with some other host key for this address. */
+  wrongKnownHostsFile: string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function keygen(path: string): void {
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'keepwatch-test', '-f', path]);
+}
+
+/**
+ * A real OpenSSH server of this test's own, on a free loopback port, with keys made for it in
+ * `dir`: host key, one authorized client key, and a stranger key and a wrong host key for the
+ * failure tests. Root may log in with a key only.
+ */
+export async function startSshd(dir: string): Promise<TestSshd> {
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege separation directory
+  keygen(join(dir, 'host_ed25519'));
+  keygen(join(dir, 'client_ed25519'));
+  keygen(join(dir, 'stranger_ed25519'));
+  keygen(join(dir, 'other_host_ed25519'));
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_ed25519.pub')), { mode: 0o600 });
+  const port = await freePort();
+  const hostLine = (pub: string): string => `[127.0.0.1]:${port} ${readFileSync(pub, 'utf8').split(' ').slice(0, 2).join(' ')}\n`;
+  writeFileSync(join(dir, 'known_hosts'), hostLine(join(dir, 'host_ed25519.pub')));
+  writeFileSync(join(dir, 'wrong_known_hosts'), hostLine(join(dir, 'other_host_ed25519.pub')));
+  const config = join(dir, 'sshd_config');
+  writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${join(dir, 'host_ed25519')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      'PermitRootLogin prohibit-password',
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      'LogLevel ERROR',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  await waitForBanner(port, child, () => stderr, 10_000);
+  return {
+    port,
+    identityFile: join(dir, 'client_ed25519'),
+    knownHostsFile: join(dir, 'known_hosts'),
+    strangerIdentityFile: join(dir, 'stranger_ed25519'),
+    wrongKnownHostsFile: join(dir, 'wrong_known_hosts'),
+    stop: () => stopChild(child),
+  };
+}
+
+async function waitForBanner(port: number, child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${stderr()}`);
+    const banner = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.setTimeout(1000, () => socket.destroy());
+      socket.once('data', (data) => {
+        resolve(data.toString());
+        socket.destroy();
+      });
+      socket.once('error', () => resolve(''));
+      socket.once('close', () => resolve(''));
+    });
+    if (banner.startsWith('SSH-2.0')) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`sshd did not answer on port ${port} within ${timeoutMs} ms: ${stderr()}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
