@@ -168,7 +168,7 @@ export const settings = {
     destination: required(
       text(),
       './backups',
-      'Directory backups are written to, laid out per source and time. Must not be inside [data] dir.',
+      'Directory backups are written to: database dumps in database/<day>/, data snapshots in data/<id>/. Must not be inside [data] dir.',
     ),
     compression: required(oneOf(['zstd', 'gzip', 'none'] as const), 'zstd', 'Compression of database dumps.'),
     zstd_level: required(integer(1, 19), '3', 'zstd level from 1 (fastest) to 19 (smallest); 3 keeps up with pg_dump.'),
