@@ -1,7 +1,7 @@
 import { backupDestinationFromConfig, backupRemoteFromConfig, pruneBackupsFromConfig, removeFromRemote, type PruneOutcome } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
 import { formatTable, writeJson } from '../output.js';
-import { asUsage, backupSetup, interruptSignal, knownSources, noPositionals, sourceOption, withSourceLock } from './backup-setup.js';
+import { asUsage, interruptSignal, knownSources, noPositionals, sourceOption, withSourceLock } from './backup-setup.js';
 
 /**
  * `keepwatch backup prune`: applies `[backup] keep_*` now, as every successful backup does,
@@ -19,8 +19,8 @@ export const backupPrune: Command = {
       const only = sourceOption(context.values, undefined);
       const dryRun = context.values['dry-run'] === true;
       const { config } = await context.loadConfig();
-      const { sources } = backupSetup(config);
-      const names = only ? [only] : knownSources.filter((s) => s !== 'database' || sources.database);
+      // Stored backups are pruned whether or not their source is still configured.
+      const names = only ? [only] : knownSources;
       const destination = backupDestinationFromConfig(config);
       const remote = dryRun ? undefined : backupRemoteFromConfig(config);
       const interrupt = interruptSignal();
