@@ -113,7 +113,7 @@ describe('the remote copy after each backup, on a real sshd', { timeout: 120_000
   it('fails the job when the push fails, saying so, and keeps the local backup', async () => {
     const { root, remote, run, queue } = await workerFor('refused', sshd.wrongKnownHostsFile);
     const { job, result } = await run('data');
-    await expect(result).rejects.toThrow(/^KW_BACKUP_REMOTE_FAILED: .*\(the local backup is kept\)$/s);
+    await expect(result).rejects.toThrow(/^KW_BACKUP_REMOTE_FAILED: copy of backup data-\S+ \(kept locally\) on root@127\.0\.0\.1:\d+\/\S+ failed/);
     // A host key that does not match will not match on a retry either.
     expect((await queue.getJob(job.id!))!.attemptsMade).toBe(1);
     const local = await listSnapshots(join(root, 'backups', 'data'));

@@ -5,6 +5,7 @@ import {
   listSnapshots,
   parseBackupId,
   pruneSnapshots,
+  RemoteTransferError,
   selectForRetention,
   takeSnapshot,
   type BackupLogger,
@@ -302,7 +303,11 @@ export async function afterBackupFromConfig(
 ): Promise<{ retention: PruneOutcome; remote: string | null }> {
   const { remote } = options;
   if (remote) {
-    await copyBackupToRemote(config, remote, source, id, options.destination);
+    await copyBackupToRemote(config, remote, source, id, options.destination).catch((error: unknown) => {
+      // Same code and retryability, but the message says the backup itself is safe.
+      if (error instanceof RemoteTransferError) throw new RemoteTransferError(`copy of backup ${id} (kept locally)`, remote.label, error, error);
+      throw error;
+    });
     options.logger?.info({ id, remote: remote.label }, 'backup: copied to the remote');
   }
   const retention = await pruneBackupsFromConfig(config, source, {

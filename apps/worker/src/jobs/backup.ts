@@ -74,15 +74,14 @@ export function backupHandlers({ loaded, logger, connection, resources }: Worker
 /**
  * BullMQ keeps only a message: put the code in front, and stop retries that cannot help (a
  * refused key or an unknown host key on the remote). A failed remote copy leaves the local
- * backup in place; the message says so.
+ * backup in place, and its message says so (`afterBackupFromConfig`).
  */
 async function asJobError<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
     if (!isKeepwatchError(error)) throw error;
-    const kept = error.code === 'KW_BACKUP_REMOTE_FAILED' ? ' (the local backup is kept)' : '';
-    const message = `${error.code}: ${error.message}${kept}`;
+    const message = `${error.code}: ${error.message}`;
     const permanent = error instanceof BackupError && !error.retryable;
     const wrapped = permanent ? new UnrecoverableError(message) : new Error(message);
     throw Object.assign(wrapped, { code: error.code, cause: error });
