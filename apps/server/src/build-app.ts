@@ -5,7 +5,9 @@ import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
 import { createMetricsExposition, fastifyMetrics, queueCollector, type MetricsStore } from '@keepwatch/metrics';
 import { profilerPlugin, unmatchedUrlName, type Profiler } from '@keepwatch/profiler';
 import {
+  backupDestinationFromConfig,
   backupStatusCollector,
+  dataSnapshotDirFromConfig,
   createHealthCheckerFromConfig,
   createMetricsStoreFromConfig,
   createProfilerFromConfig,
@@ -16,7 +18,6 @@ import {
 } from '@keepwatch/runtime';
 import { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { localDestination } from '@keepwatch/backup';
 import type { Logger } from 'pino';
 import { adminApi } from './admin/admin-api.js';
 
@@ -98,7 +99,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       token: config.server.admin_token,
       secret: options.secret,
       profilesDirectory: profilesDirectory(config),
-      backupDestination: localDestination({ directory: config.backup.destination, dataDirectory: config.data.dir }),
+      backupDestination: backupDestinationFromConfig(config, logger),
+      snapshotsDirectory: dataSnapshotDirFromConfig(config),
       backupQueue: queues.find((queue) => queue.name === QueueName.backup),
     });
   }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { databaseSource, localDestination, runBackup } from '@keepwatch/backup';
+import { databaseSource, localDestination, runBackup, takeSnapshot } from '@keepwatch/backup';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDownload } from '../src/admin/signed-link.js';
@@ -67,9 +67,17 @@ describe('admin API: backups', () => {
     expect((await call('/api/backups', { method: 'POST', auth: null, body: '{}' })).status).toBe(401);
   });
 
-  it('lists the backups with their manifests', async () => {
-    const body = (await (await call('/api/backups')).json()) as { backups: { id: string; source: string; checksum?: unknown }[] };
-    expect(body.backups.map((b) => b.id)).toContain(backupId);
+  it('lists the database backups with their manifests and the data snapshots', async () => {
+    await mkdir(join(server.config.data.dir, 'media'), { recursive: true });
+    await writeFile(join(server.config.data.dir, 'media', 'logo.png'), 'not really a png');
+    const snapshot = await takeSnapshot({ sourceDir: server.config.data.dir, destinationDir: join(server.config.backup.destination, 'data') });
+    const body = (await (await call('/api/backups')).json()) as {
+      backups: { id: string; type: string; checksum: { value: string } }[];
+      snapshots: { id: string; type: string; files: number }[];
+    };
+    expect(body.backups.find((b) => b.id === backupId)).toMatchObject({ type: 'database', checksum: { algorithm: 'sha256' } });
+    // The secret is configured here, so there is no .secret file: media/logo.png alone.
+    expect(body.snapshots).toEqual([expect.objectContaining({ id: snapshot.id, type: 'data', files: 1, bytesTotal: 16 })]);
   });
 
   it('starts a backup as a job and reports its state', async () => {

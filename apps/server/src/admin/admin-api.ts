@@ -14,6 +14,8 @@ export interface AdminApiOptions {
   profilesDirectory: string;
   /** Where backups are written (`[backup] destination`). */
   backupDestination: Destination;
+  /** `<[backup] destination>/data`: the data-directory snapshots. */
+  snapshotsDirectory: string;
   /** The backup queue, when `[redis] url` is set. */
   backupQueue: Queue | undefined;
 }
@@ -23,7 +25,12 @@ export interface AdminApiOptions {
  * of a backup through a link the API signed (it carries its own proof and expiry).
  */
 export const adminApi: FastifyPluginAsync<AdminApiOptions> = async (app, options) => {
-  const backups = { destination: options.backupDestination, queue: options.backupQueue, secret: options.secret };
+  const backups = {
+    destination: options.backupDestination,
+    snapshotsDirectory: options.snapshotsDirectory,
+    queue: options.backupQueue,
+    secret: options.secret,
+  };
   await app.register(async (authed) => {
     authed.addHook('onRequest', bearerAuth(options.token));
     await authed.register(profilesRoutes, { directory: options.profilesDirectory });

@@ -1,4 +1,4 @@
-import { BackupIdError, BackupNotFoundError, parseBackupId, type Destination } from '@keepwatch/backup';
+import { BackupIdError, BackupNotFoundError, listSnapshots, parseBackupId, type Destination } from '@keepwatch/backup';
 import { BackupJobName, backupJobDefaults, backupSourceNameSchema } from '@keepwatch/jobs';
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
@@ -7,6 +7,8 @@ import { checkDownload, signDownload } from './signed-link.js';
 
 export interface BackupsRoutesOptions {
   destination: Destination;
+  /** Where data-directory snapshots live (`<[backup] destination>/data`). */
+  snapshotsDirectory: string;
   /** The backup queue; unset without `[redis] url` (then backups cannot be started here). */
   queue: Queue | undefined;
   /** The instance secret, which signs download links. */
@@ -29,7 +31,20 @@ export const backupsRoutes: FastifyPluginAsync<BackupsRoutesOptions> = async (ap
   const { destination, queue, secret } = options;
   const linkTtlMs = options.linkTtlMs ?? 15 * 60_000;
 
-  app.get('/backups', async () => ({ backups: await destination.listManifests() }));
+  app.get('/backups', async (request) => {
+    const [manifests, snapshots] = await Promise.all([
+      destination.listManifests(),
+      listSnapshots(options.snapshotsDirectory, request.log),
+    ]);
+    return {
+      backups: manifests.map((manifest) => ({ type: 'database', ...manifest })),
+      // Snapshots are directories of hard links: restore them with `keepwatch backup restore`;
+      // only complete ones are listed, as for database backups.
+      snapshots: snapshots
+        .filter((snapshot) => snapshot.state === 'complete')
+        .map(({ id, finishedAt, files, bytesTotal }) => ({ type: 'data', id, source: 'data', finishedAt, files, bytesTotal })),
+    };
+  });
 
   app.post('/backups', async (request, reply) => {
     const body = startBody.safeParse(request.body ?? {});
