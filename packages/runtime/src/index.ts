@@ -25,14 +25,16 @@ export {
   dataSnapshotDirFromConfig,
   retentionPolicyFromConfig,
   backupRemoteFromConfig,
+  type ConfiguredBackupSources,
+  type DataBackupSource,
+} from './backup-from-config.js';
+export {
   runDataBackup,
   pruneBackupsFromConfig,
   copyBackupToRemote,
   removeFromRemote,
   afterBackupFromConfig,
-  type ConfiguredBackupSources,
-  type DataBackupSource,
   type DataBackupOutcome,
   type PruneOutcome,
-} from './backup-from-config.js';
+} from './backup-lifecycle.js';
 export { createBackupStatusRecorder, backupStatusCollector, type BackupStatusRecorder, type BackupOutcome } from './backup-status-metrics.js';

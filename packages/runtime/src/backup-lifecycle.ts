@@ -1,0 +1,204 @@
+// What runs around a backup: the data snapshot itself, retention, and the remote copy. Split from
+// backup-from-config.ts, which only turns settings into sources, destinations and options.
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  listSnapshots,
+  parseBackupId,
+  pruneSnapshots,
+  RemoteTransferError,
+  selectForRetention,
+  takeSnapshot,
+  type BackupLogger,
+  type RetentionReason,
+  type SnapshotProgressListener,
+  type Destination,
+  type RemoteDestination,
+} from '@keepwatch/backup';
+import type { KeepwatchConfig } from '@keepwatch/config';
+import {
+  type DataBackupSource,
+  dataSnapshotDirFromConfig,
+  retentionPolicyFromConfig,
+  backupDestinationFromConfig,
+} from './backup-from-config.js';
+
+/** What a data backup returns; `source`, `startedAt`, `finishedAt` and `storedBytes` feed the backup status metrics. */
+export interface DataBackupOutcome {
+  source: 'data';
+  kind: 'data';
+  id: string;
+  path: string;
+  /** The snapshot unchanged files were hard-linked from. */
+  previous: string | null;
+  startedAt: string;
+  finishedAt: string;
+  /** New bytes written: what this snapshot added to the disk (`bytesCopied`). */
+  storedBytes: number;
+  bytesCopied: number;
+  bytesTotal: number;
+  files: number;
+  filesCopied: number;
+  filesLinked: number;
+  durationMs: number;
+}
+
+/**
+ * One snapshot of `[data] dir`, incremental against the newest complete one. Call it holding the
+ * source lock of `data`: it first removes `.partial` leftovers, which only a crashed run leaves
+ * while the lock is held, and which retention would otherwise keep forever as "in progress".
+ */
+export async function runDataBackup(
+  source: DataBackupSource,
+  options: { signal?: AbortSignal; logger?: BackupLogger; onProgress?: SnapshotProgressListener } = {},
+): Promise<DataBackupOutcome> {
+  await mkdir(source.destinationDir, { recursive: true, mode: 0o700 });
+  for (const name of await readdir(source.destinationDir)) {
+    if (/^\..+\.(partial|deleting)$/.test(name)) await rm(join(source.destinationDir, name), { recursive: true, force: true });
+  }
+  const previous = (await listSnapshots(source.destinationDir, options.logger)).filter((s) => s.state === 'complete').at(-1);
+  const snap = await takeSnapshot({
+    sourceDir: source.sourceDir,
+    destinationDir: source.destinationDir,
+    include: [...source.include],
+    exclude: [...source.exclude],
+    ...(previous ? { previous: previous.id } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  return {
+    source: 'data',
+    kind: 'data',
+    id: snap.id,
+    path: snap.path,
+    previous: snap.previous,
+    startedAt: snap.startedAt,
+    finishedAt: snap.finishedAt,
+    storedBytes: snap.bytesCopied,
+    bytesCopied: snap.bytesCopied,
+    bytesTotal: snap.bytesTotal,
+    files: snap.files,
+    filesCopied: snap.filesCopied,
+    filesLinked: snap.filesLinked,
+    durationMs: snap.durationMs,
+  };
+}
+
+/** What retention kept (with every rule that keeps it) and removed, for one source. */
+export interface PruneOutcome {
+  source: string;
+  kind: 'database' | 'data';
+  dryRun: boolean;
+  kept: { id: string; reasons: RetentionReason[] }[];
+  /** Removed, or with `dryRun` to be removed; oldest first. */
+  removed: string[];
+}
+
+/**
+ * Applies `[backup] keep_*` in `[backup] timezone` to one source's local backups. The newest
+ * complete backup and anything in progress are never removed (`selectForRetention`). Database
+ * backups without a manifest are not listed, so a dump being written is never touched.
+ */
+export async function pruneBackupsFromConfig(
+  config: Readonly<KeepwatchConfig>,
+  source: string,
+  options: { dryRun?: boolean; destination?: Destination; logger?: BackupLogger } = {},
+): Promise<PruneOutcome> {
+  const policy = retentionPolicyFromConfig(config);
+  const timeZone = config.backup.timezone;
+  const dryRun = options.dryRun ?? false;
+  if (source === 'data') {
+    const report = await pruneSnapshots({
+      destinationDir: dataSnapshotDirFromConfig(config),
+      policy,
+      timeZone,
+      dryRun,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    return { source, kind: 'data', dryRun, kept: report.kept, removed: report.removed };
+  }
+  const destination = options.destination ?? backupDestinationFromConfig(config);
+  const manifests = await destination.listManifests({ source });
+  const { keep, remove } = selectForRetention(
+    manifests.map((m) => ({ id: m.id, finishedAt: new Date(m.finishedAt), state: 'complete' as const })),
+    policy,
+    { timeZone },
+  );
+  if (!dryRun) {
+    for (const id of remove) {
+      await destination.remove(id);
+      options.logger?.info({ id }, 'backup: removed by retention');
+    }
+  }
+  return { source, kind: 'database', dryRun, kept: [...keep].map(([id, reasons]) => ({ id, reasons })), removed: remove };
+}
+
+/**
+ * Remote layout, mirroring the local one per kind: `<remote path>/data/<id>/` (a snapshot,
+ * hard-linked against the previous copy there) and `<remote path>/<source>/<id>.<ext>` plus
+ * `<id>.manifest.json`, the manifest pushed last so a listed manifest always has its file.
+ */
+export async function copyBackupToRemote(
+  config: Readonly<KeepwatchConfig>,
+  remote: RemoteDestination,
+  source: string,
+  id: string,
+  destination?: Destination,
+): Promise<void> {
+  if (source === 'data') {
+    const dir = dataSnapshotDirFromConfig(config);
+    const onRemote = new Set((await remote.list('data')).map((e) => e.name));
+    const previous = (await listSnapshots(dir))
+      .filter((s) => s.state === 'complete' && s.id !== id && onRemote.has(s.id))
+      .at(-1);
+    await remote.push(join(dir, id), `data/${id}`, previous ? { linkDest: `data/${previous.id}` } : {});
+    return;
+  }
+  const manifest = await (destination ?? backupDestinationFromConfig(config)).readManifest(id);
+  const day = join(config.backup.destination, source, parseBackupId(id).day);
+  await remote.push(join(day, manifest.file), `${source}/${manifest.file}`);
+  await remote.push(join(day, `${id}.manifest.json`), `${source}/${id}.manifest.json`);
+}
+
+/** Deletes from the remote the copies of backups retention removed locally. */
+export async function removeFromRemote(remote: RemoteDestination, source: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  if (source === 'data') {
+    for (const id of ids) await remote.remove(`data/${id}`);
+    return;
+  }
+  const names = (await remote.list(source)).map((e) => e.name);
+  for (const id of ids) {
+    // The manifest first: a copy without it is not a backup, so nothing half-deleted looks whole.
+    if (names.includes(`${id}.manifest.json`)) await remote.remove(`${source}/${id}.manifest.json`);
+    for (const name of names) if (name.startsWith(`${id}.`) && !name.endsWith('.manifest.json')) await remote.remove(`${source}/${name}`);
+  }
+}
+
+/**
+ * What follows every successful backup: the remote copy first (a failure throws and nothing is
+ * deleted, locally or remotely), then local retention, then the same removals on the remote.
+ */
+export async function afterBackupFromConfig(
+  config: Readonly<KeepwatchConfig>,
+  source: string,
+  id: string,
+  options: { remote?: RemoteDestination | undefined; destination?: Destination; logger?: BackupLogger } = {},
+): Promise<{ retention: PruneOutcome; remote: string | null }> {
+  const { remote } = options;
+  if (remote) {
+    await copyBackupToRemote(config, remote, source, id, options.destination).catch((error: unknown) => {
+      // Same code and retryability, but the message says the backup itself is safe.
+      if (error instanceof RemoteTransferError) throw new RemoteTransferError(`copy of backup ${id} (kept locally)`, remote.label, error, error);
+      throw error;
+    });
+    options.logger?.info({ id, remote: remote.label }, 'backup: copied to the remote');
+  }
+  const retention = await pruneBackupsFromConfig(config, source, {
+    ...(options.destination ? { destination: options.destination } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  if (remote) await removeFromRemote(remote, source, retention.removed);
+  return { retention, remote: remote?.label ?? null };
+}
