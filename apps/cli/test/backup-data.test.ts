@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDataDir, selected } from './helpers/data-dir.js';
+import { makeDataDir, selected } from '@keepwatch/test-support/data-dir';
 import { runCli } from './helpers/run-cli.js';
 
 const suffix = randomBytes(4).toString('hex');

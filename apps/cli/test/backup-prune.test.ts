@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDataDir } from './helpers/data-dir.js';
+import { makeDataDir } from '@keepwatch/test-support/data-dir';
 import { runCli } from './helpers/run-cli.js';
 
 const PG = 'postgres://postgres@127.0.0.1:5432';

@@ -11,7 +11,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/start-worker.js';
-import { makeDataDir, selected } from './helpers/data-dir.js';
+import { makeDataDir, selected } from '@keepwatch/test-support/data-dir';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const prefix = `kw-test-worker-data-${randomUUID()}:`;

@@ -12,8 +12,8 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../src/start-worker.js';
-import { makeDataDir, selected } from './helpers/data-dir.js';
-import { startSshd, type TestSshd } from './helpers/sshd.js';
+import { makeDataDir, selected } from '@keepwatch/test-support/data-dir';
+import { startSshd, type TestSshd } from '@keepwatch/test-support/sshd';
 
 const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const suffix = randomBytes(4).toString('hex');
