@@ -18,14 +18,17 @@ export async function timed(promise: Promise<unknown>): Promise<Failure | undefi
 
 /**
  * When one part of a pipeline fails, the others fail after it (a broken pipe, a closed stream, a
- * process we killed). The error worth reporting is the earliest one that is not such an echo.
+ * process we killed). The error worth reporting is the most upstream one that is not such an
+ * echo: `failures` come in pipeline order, and a downstream tool failing on input an upstream
+ * one left incomplete (zstd on the empty output of an `age -d` with the wrong identity) can exit
+ * before the upstream failure is seen, so the clock is only the tie-breaker among echoes.
  */
 export function rootCause(failures: (Failure | undefined)[]): unknown {
   const real = failures.filter((f): f is Failure => f !== undefined);
   if (real.length === 0) return undefined;
   const causes = real.filter((f) => !isEcho(f.error));
-  const pool = causes.length > 0 ? causes : real;
-  return pool.reduce((a, b) => (b.at < a.at ? b : a)).error;
+  if (causes.length > 0) return causes[0]!.error;
+  return real.reduce((a, b) => (b.at < a.at ? b : a)).error;
 }
 
 function isEcho(error: unknown): boolean {

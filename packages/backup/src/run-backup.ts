@@ -134,7 +134,8 @@ async function flow(
     timed(dump.finished),
     ...stages.map((stage) => timed(stage.exited)),
   ]);
-  const cause = rootCause([flowResult, dumpResult, ...stageResults]);
+  // Pipeline order, upstream first: the dump tool, the stages, then the streams and the writer.
+  const cause = rootCause([dumpResult, ...stageResults, flowResult]);
   if (cause !== undefined) throw cause;
   return dump.finished;
 }
