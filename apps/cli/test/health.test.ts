@@ -1,14 +1,7 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/run-cli.js';
+import { freePort } from '@keepwatch/test-support/net';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('keepwatch health', () => {
   it('prints a table and exits 0 when PostgreSQL, Redis and the cache work', async () => {

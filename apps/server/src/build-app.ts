@@ -2,8 +2,14 @@ import type { KeepwatchConfig } from '@keepwatch/config';
 import type { HealthChecker } from '@keepwatch/health';
 import { fastifyHealth } from '@keepwatch/health/fastify';
 import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
-import { createMetricsExposition, fastifyMetrics, queueCollector, type MetricsStore } from '@keepwatch/metrics';
-import { profilerPlugin, unmatchedUrlName, type Profiler } from '@keepwatch/profiler';
+import {
+  createMetricsExposition,
+  fastifyMetrics,
+  fastifyRouteName,
+  queueCollector,
+  type MetricsStore,
+} from '@keepwatch/metrics';
+import { profilerPlugin, type Profiler } from '@keepwatch/profiler';
 import {
   backupDestinationFromConfig,
   backupStatusCollector,
@@ -17,9 +23,12 @@ import {
   type Resources,
 } from '@keepwatch/runtime';
 import { Queue } from 'bullmq';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminApi } from './admin/admin-api.js';
+
+/** The metrics' name for requests no route matched; profiles use it too. */
+const UNMATCHED_URL_NAME = '__unmatched__';
 
 export interface BuildAppOptions {
   config: Readonly<KeepwatchConfig>;
@@ -64,7 +73,11 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     : [];
   const profileEvents = metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
   const profiler = createProfilerFromConfig(config, logger, profileEvents);
-  await app.register(profilerPlugin, { profiler, urlName });
+  // The same name the metrics record, so a slow series in Prometheus leads to its profiles.
+  await app.register(profilerPlugin, {
+    profiler,
+    urlName: (request) => fastifyRouteName(request) ?? UNMATCHED_URL_NAME,
+  });
 
   if (metrics && resources.redis) {
     const exposition = createMetricsExposition({
@@ -108,9 +121,11 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   let closing: Promise<void> | undefined;
   // A response finished after shutdown began tells its keep-alive client to go: otherwise the
   // idle connection would hold the server open until the keep-alive timeout.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // A callback hook, not an async one: it runs on every response, and an async hook costs a
+  // promise per request for a flag that is false until shutdown.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
   return {
     app,
@@ -133,9 +148,3 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   };
 }
 
-/** The route's name as the metrics plugin records it, so profiles and metrics agree. */
-function urlName(request: FastifyRequest): string {
-  const { config, url } = request.routeOptions;
-  if (url === undefined) return unmatchedUrlName;
-  return (config as { urlName?: string }).urlName ?? url;
-}

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '@keepwatch/config';
 import { createLogger, openResources } from '@keepwatch/runtime';
 import { buildApp } from '../src/build-app.js';
-import { freePort } from './helpers/net.js';
+import { freePort } from '@keepwatch/test-support/net';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, silentListener } from './helpers/net.js';
+import { freePort, silentListener } from '@keepwatch/test-support/net';
 import { PG_URL, REDIS_URL, startTestServer } from './helpers/server.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];

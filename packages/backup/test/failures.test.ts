@@ -22,16 +22,10 @@ import { allFiles, tempDir } from './helpers/files.js';
 import { createMysqlDatabase, mysqlQuery } from './helpers/mysql.js';
 import { createPgDatabase, pgQuery, suffix } from './helpers/postgres.js';
 import { readFile, writeFile } from 'node:fs/promises';
+import { freePort } from '@keepwatch/test-support/net';
 
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('backups that cannot be made', () => {
   let pgDb: Awaited<ReturnType<typeof createPgDatabase>>;

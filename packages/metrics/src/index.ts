@@ -15,7 +15,7 @@ export type { Rendered } from './render.js';
 export type { MetricFamily, MetricSample, ScrapeCollector } from './metric-family.js';
 export { resolveViewOptions } from './view-options.js';
 export type { ViewInstrumentationOptions } from './view-options.js';
-export { fastifyMetrics } from './adapters/fastify.js';
+export { fastifyMetrics, fastifyRouteName } from './adapters/fastify.js';
 export type { FastifyMetricsOptions } from './adapters/fastify.js';
 export { expressMetrics, urlName } from './adapters/express.js';
 export type { ExpressMetricsOptions } from './adapters/express.js';

@@ -1,19 +1,12 @@
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabaseClient, createRedisClient, databaseKind } from '../src/index.js';
+import { freePort } from '@keepwatch/test-support/net';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   await Promise.allSettled(closers.map((close) => close()));
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('createDatabaseClient', () => {
   it('knows the kind from the scheme', () => {

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type MetricsExposition, metricsPath } from '../exposition.js';
 import type { ViewRecorder } from '../metrics-store.js';
@@ -22,6 +22,17 @@ export interface FastifyMetricsOptions extends ViewInstrumentationOptions {
 }
 
 /**
+ * The route's name as the metrics record it: `config.urlName`, else the route's pattern;
+ * `undefined` when no route matched. Other per-request tools (the profiler) call this so their
+ * names agree with the metrics.
+ */
+export function fastifyRouteName(request: FastifyRequest): string | undefined {
+  // routeOptions is a getter that builds an object: read it once. No url means no route matched.
+  const { config, url } = request.routeOptions;
+  return url === undefined ? undefined : (config.urlName ?? url);
+}
+
+/**
  * Records every response of the Fastify instance it is registered on (and its children: it
  * is wrapped in fastify-plugin so the hook is not encapsulated). `url_name` is the route's
  * `config.urlName`, else its pattern (`/orders/:id`), never the raw path.
@@ -32,10 +43,7 @@ const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, option
 
   // A callback hook, not an async one: Fastify runs it without allocating a promise per request.
   fastify.addHook('onResponse', (request, reply, done) => {
-    // routeOptions is a getter that builds an object: read it once. No url means no route matched.
-    const { config, url } = request.routeOptions;
-    const route = url === undefined ? undefined : (config.urlName ?? url);
-    const urlName = viewName(view, route, request.url);
+    const urlName = viewName(view, fastifyRouteName(request), request.url);
     if (urlName !== undefined) {
       recorder.observeView({
         urlName,
