@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onSendHookHandler, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { type MetricsExposition, metricsPath } from '../exposition.js';
 import type { ViewRecorder } from '../metrics-store.js';
@@ -32,27 +32,94 @@ export function fastifyRouteName(request: FastifyRequest): string | undefined {
   return url === undefined ? undefined : (config.urlName ?? url);
 }
 
+/** The request decoration holding `performance.now()` at the plugin's `onRequest` hook; 0 until then. */
+const startedAt = Symbol('keepwatch.metrics.startedAt');
+type StampedRequest = FastifyRequest & { [startedAt]: number };
+
+/** Seconds since the plugin's `onRequest` hook stamped the request. */
+function elapsedSeconds(request: FastifyRequest, reply: FastifyReply): number {
+  const start = (request as StampedRequest)[startedAt];
+  // 0: a hook that ran before the plugin's answered the request. Fastify's own clock runs only
+  // when it has a logger or an onResponse hook (elapsedTime is 0 otherwise).
+  return start > 0 ? (performance.now() - start) / 1000 : reply.elapsedTime / 1000;
+}
+
+/** The route's name as the metrics record it, from its options at registration; see {@link fastifyRouteName}. */
+function registeredRouteName(route: RouteOptions): string {
+  return route.config?.urlName ?? route.url;
+}
+
 /**
- * Records every response of the Fastify instance it is registered on (and its children: it
- * is wrapped in fastify-plugin so the hook is not encapsulated). `url_name` is the route's
- * `config.urlName`, else its pattern (`/orders/:id`), never the raw path.
+ * Records every response of the routes registered after it, on the instance it is registered on
+ * and its children (it is wrapped in fastify-plugin so its hooks are not encapsulated).
+ * `url_name` is the route's `config.urlName`, else its pattern (`/orders/:id`), never the raw
+ * path; requests that matched no route share `unmatchedName`.
+ *
+ * The cost per request is kept small: no `onResponse` hook (any one makes Fastify put listeners
+ * on every response), and the name is worked out once per route, not per request.
+ * - `onRequest` stamps the start time into a request decoration.
+ * - `onRoute` gives each route registered afterwards its own `onSend` hook that knows its name
+ *   (routes whose name is in `excludePaths` get none). Fastify's automatic `HEAD` route of a
+ *   `GET` route gets its own and is recorded as `HEAD`.
+ * - A global `onSend` hook records the requests no route matched.
+ *
+ * The duration runs from `onRequest` to `onSend`: the reply is serialised but not yet written,
+ * as pretix's django-prometheus measures the view, not the socket write. Not recorded: routes
+ * registered before the plugin (register it first, and `await` it), replies taken over with
+ * `reply.hijack()` or written to `reply.raw` directly. Errors are recorded with the status the
+ * error handler sends (`onSend` runs after it).
  */
 const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, options) => {
   const view = resolveViewOptions(options);
   const { recorder, exposition } = options;
+  // This registration's route hooks, so one route never gets two of them.
+  const ownHooks = new WeakSet<object>();
 
-  // A callback hook, not an async one: Fastify runs it without allocating a promise per request.
-  fastify.addHook('onResponse', (request, reply, done) => {
-    const urlName = viewName(view, fastifyRouteName(request), request.url);
-    if (urlName !== undefined) {
+  // Declared once, so every Request keeps one shape; a second registration (another recorder)
+  // shares it.
+  if (!fastify.hasRequestDecorator(startedAt)) fastify.decorateRequest(startedAt, 0);
+
+  // Callback hooks, not async ones: Fastify runs them without allocating a promise per request.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    (request as StampedRequest)[startedAt] = performance.now();
+    done();
+  });
+
+  fastify.addHook('onRoute', (route) => {
+    const urlName = viewName(view, registeredRouteName(route), undefined);
+    if (urlName === undefined) return;
+    const existing = route.onSend;
+    const hooks = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
+    // Fastify builds a GET route's HEAD route from the options it was given, so the HEAD route
+    // normally arrives without this hook; it may still carry it when options are shared.
+    if (hooks.some((hook) => ownHooks.has(hook))) return;
+    const record: onSendHookHandler = function recordView(request, reply, payload, done) {
       recorder.observeView({
         urlName,
         method: request.method,
         statusCode: reply.statusCode,
-        durationSeconds: reply.elapsedTime / 1000,
+        durationSeconds: elapsedSeconds(request, reply),
       });
+      done(null, payload);
+    };
+    ownHooks.add(record);
+    // A new array: the route's own array may be shared with other routes (its HEAD route).
+    route.onSend = [...hooks, record];
+  });
+
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (request.is404) {
+      const urlName = viewName(view, undefined, request.url);
+      if (urlName !== undefined) {
+        recorder.observeView({
+          urlName,
+          method: request.method,
+          statusCode: reply.statusCode,
+          durationSeconds: elapsedSeconds(request, reply),
+        });
+      }
     }
-    done();
+    done(null, payload);
   });
 
   if (exposition?.enabled) {
