@@ -33,9 +33,10 @@ export function postgresSource(options: DatabaseSourceOptions): BackupSource {
     kind: 'postgresql',
     extension: 'pgdump',
     label: settings.label,
+    writesToPipe: true,
 
     async open(openOptions: OpenSourceOptions = {}): Promise<SourceDump> {
-      const { signal } = openOptions;
+      const { signal, output } = openOptions;
       const toolLine = await toolVersion(tool);
       const toolVersionInfo = parsePgToolVersion(toolLine);
       const client = await connectPostgres(settings, resolved.connectTimeoutMs);
@@ -63,13 +64,14 @@ export function postgresSource(options: DatabaseSourceOptions): BackupSource {
         };
         const proc = spawnTool(tool, ['--format=custom', '-Z0', `--snapshot=${snapshot}`, '--no-password'], {
           env,
-          stdout: 'pipe',
+          stdout: output ?? 'pipe',
           bufferOutput: true,
           secrets: [settings.password],
           isPermanent: isPermanentPostgresFailure,
         });
-        // Counted on the exporting transaction while pg_dump streams: same snapshot, no extra wait.
-        const counting = postgresTableCounts(client);
+        // Counted on the exporting transaction while pg_dump streams: same snapshot, no extra wait
+        // (and one backend only: see postgresTableCounts).
+        const counting = postgresTableCounts(client, { serial: true });
         counting.catch(() => {});
         const finished = (async (): Promise<SourceMetadata> => {
           try {
@@ -95,7 +97,7 @@ export function postgresSource(options: DatabaseSourceOptions): BackupSource {
           void release();
         };
         signal?.addEventListener('abort', abort, { once: true });
-        return { stream: proc.stdout!, finished, abort };
+        return { stream: output ? undefined : proc.stdout!, finished, abort };
       } catch (error) {
         await release();
         if (signal?.aborted) throw new BackupAbortedError(`backup of ${settings.label}`, error);

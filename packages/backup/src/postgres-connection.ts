@@ -80,8 +80,13 @@ export function dbnameConninfo(database: string): string {
   return `dbname='${database.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
 
-/** Ordinary tables of the database (not the catalog, not extension members), with exact row counts. */
-export async function postgresTableCounts(client: pg.Client): Promise<TableCount[]> {
+/**
+ * Ordinary tables of the database (not the catalog, not extension members), with exact row
+ * counts. `serial` (inside a transaction) keeps the scans to this one backend: a parallel
+ * count(*) beside a running pg_dump takes every core from it (on 2 cores, 180 ms of three
+ * processes instead of 92 ms of one, for 2.2M rows).
+ */
+export async function postgresTableCounts(client: pg.Client, options: { serial?: boolean } = {}): Promise<TableCount[]> {
   const { rows } = await client.query<{ schema: string; name: string }>(`
     SELECT n.nspname AS schema, c.relname AS name
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -91,6 +96,7 @@ export async function postgresTableCounts(client: pg.Client): Promise<TableCount
        AND NOT EXISTS (SELECT 1 FROM pg_depend d
                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
      ORDER BY 1, 2`);
+  if (options.serial) await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
   const counts: TableCount[] = [];
   for (const row of rows) {
     const table = `${client.escapeIdentifier(row.schema)}.${client.escapeIdentifier(row.name)}`;

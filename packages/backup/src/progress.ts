@@ -1,5 +1,8 @@
 export interface BackupProgress {
-  /** Bytes the source produced (before compression). */
+  /**
+   * Bytes the source produced (before compression). Approximate while a dump tool writes straight
+   * into zstd (what zstd has read, from /proc; 0 without /proc), exact at the end.
+   */
   rawBytes: number;
   /** Bytes written to the destination (after compression and encryption). */
   storedBytes: number;
@@ -21,8 +24,11 @@ export function throttleProgress(
   let last = -1;
   const emit = (): void => {
     const progress = read();
-    if (progress.rawBytes === last) return;
-    last = progress.rawBytes;
+    // Either count may stand still while the other moves (a dump tool writing straight into zstd
+    // is counted only at the end on systems without /proc).
+    const moved = progress.rawBytes + progress.storedBytes;
+    if (moved === last) return;
+    last = moved;
     try {
       listener?.(progress);
     } catch {

@@ -35,7 +35,8 @@ function isEcho(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET') return true;
   if (error instanceof BackupToolFailedError) {
-    return error.signal !== null || /broken pipe/i.test(error.stderrTail);
+    // PostgreSQL's tools catch SIGTERM and exit 1 saying "terminated by user": stopped by us.
+    return error.signal !== null || /broken pipe|terminated by user/i.test(error.stderrTail);
   }
   return false;
 }

@@ -2,6 +2,7 @@ import { createBackupId } from './backup-id.js';
 import { ByteMeter } from './byte-meter.js';
 import { compressStage, compressionExtension, type PipelineStage } from './compression.js';
 import type { Destination, DestinationWriter } from './destination.js';
+import { directCompressionSupported, startDirectCompressor, type DirectCompressor } from './direct-compressor.js';
 import { encryptStage } from './encryption.js';
 import { BackupAbortedError, BackupIoError } from './errors.js';
 import { isKeepwatchError } from '@keepwatch/errors';
@@ -11,7 +12,7 @@ import { resolveBackupOptions, type BackupOptions, type ResolvedBackupOptions } 
 import { throttleProgress, type ProgressListener } from './progress.js';
 import { rootCause, timed } from './root-cause.js';
 import type { BackupSource, SourceDump } from './source.js';
-import { runChain } from './stream-chain.js';
+import { abandon, runChain, type ChainCompanion } from './stream-chain.js';
 import { keepwatchVersion } from './version.js';
 
 export interface RunBackupOptions {
@@ -48,23 +49,34 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
   const fileName = `${id}.${source.extension}${compressionExtension[options.compression]}${encrypted ? '.age' : ''}`;
   logger.info({ id, source: source.name, from: source.label, to: destination.label }, 'backup started');
 
-  const dump = await source.open({ signal, logger });
+  // A dump tool that needs nothing from its own bytes writes straight into zstd (see
+  // direct-compressor.ts); otherwise its output is piped through Node, counted on the way.
+  const direct =
+    options.compression === 'zstd' && source.writesToPipe === true && (await directCompressionSupported(options.zstdPath))
+      ? startDirectCompressor(options)
+      : undefined;
+  const dump = await openSource(source, { signal, logger, output: direct?.input }, direct);
   let writer: DestinationWriter | undefined;
-  const stages: PipelineStage[] = [];
+  const stages: ChainCompanion[] = direct ? [direct] : [];
   try {
     writer = await destination.createWriter(id, fileName);
     const raw = new ByteMeter();
     const stored = new ByteMeter({ sha256: true });
-    const compress = compressStage(options.compression, options);
-    if (compress) stages.push(compress);
-    if (encrypted) stages.push(encryptStage(options.agePath, options.encryptTo));
+    const chainStages: PipelineStage[] = [];
+    const compress = direct ? undefined : compressStage(options.compression, options);
+    if (compress) chainStages.push(compress);
+    if (encrypted) chainStages.push(encryptStage(options.agePath, options.encryptTo));
+    stages.push(...chainStages);
+    const rawBytes = (): number => (direct ? (direct.inputBytes() ?? 0) : raw.bytes);
     const progress = throttleProgress(run.onProgress, options.progressIntervalMs, () => ({
-      rawBytes: raw.bytes,
+      rawBytes: rawBytes(),
       storedBytes: stored.bytes,
       elapsedMs: Math.round(performance.now() - started),
     }));
     progress.start();
-    const metadata = await flow(dump, [dump.stream, raw, ...stages, stored, writer.stream], stages, signal, destination);
+    const parts = direct ? [direct.readable, ...chainStages, stored, writer.stream] : [dump.stream!, raw, ...chainStages, stored, writer.stream];
+    const metadata = await flow(dump, parts, stages, direct ? [direct] : [], signal, destination);
+    if (direct) checkDirectSizes(direct, encrypted ? undefined : stored.bytes);
     progress.stop(true);
     await writer.commit();
 
@@ -77,7 +89,7 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
       file: fileName,
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      rawBytes: raw.bytes,
+      rawBytes: rawBytes(),
       storedBytes: stored.bytes,
       checksum: { algorithm: 'sha256', value: stored.digest() },
       compression: options.compression,
@@ -106,15 +118,45 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
   }
 }
 
+/**
+ * Opens the source; with a direct compressor, hands it zstd's stdin and then closes Node's copy
+ * of it (else zstd would never see the end), or stops zstd when the source cannot be opened.
+ */
+async function openSource(source: BackupSource, options: Parameters<BackupSource['open']>[0], direct: DirectCompressor | undefined): Promise<SourceDump> {
+  try {
+    const dump = await source.open(options);
+    if (direct && dump.stream) throw new Error(`source "${source.name}" says it writes to a pipe but returned a stream`);
+    return dump;
+  } catch (error) {
+    if (direct) await abandon({ companions: [direct] });
+    throw error;
+  } finally {
+    direct?.releaseInput();
+  }
+}
+
+/** zstd's own account must match what reached us: anything else means bytes went missing. */
+function checkDirectSizes(direct: DirectCompressor, received: number | undefined): void {
+  const input = direct.inputBytes();
+  const output = direct.outputBytes();
+  if (output === undefined || input === undefined) {
+    throw new BackupIoError('read the sizes zstd reports on', 'its stderr', new Error('no summary line'));
+  }
+  if (received !== undefined && received !== output) {
+    throw new BackupIoError('account for the output of', 'zstd', new Error(`it reported ${output} bytes, ${received} arrived`));
+  }
+}
+
 /** Runs the pipeline and waits for every process; throws the failure that caused the others. */
 async function flow(
   dump: SourceDump,
   parts: Parameters<typeof runChain>[0],
-  stages: PipelineStage[],
+  stages: ChainCompanion[],
+  companions: ChainCompanion[],
   signal: AbortSignal | undefined,
   destination: Destination,
 ): Promise<Awaited<SourceDump['finished']>> {
-  const piped = runChain(parts, signal);
+  const piped = runChain(parts, { signal, companions });
   const flowFailure = timed(piped).then((failure) => {
     if (failure) {
       // Make sure no tool is left waiting on a pipe nobody reads any more.

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { BackupLogger } from './logger.js';
 import type { TableCount } from './manifest.js';
 
@@ -12,8 +12,11 @@ export interface SourceMetadata {
 
 /** One running dump. */
 export interface SourceDump {
-  /** The dump's bytes, uncompressed. Ends when the tool's output ends. */
-  readonly stream: Readable;
+  /**
+   * The dump's bytes, uncompressed. Ends when the tool's output ends. Undefined when the tool
+   * writes into `OpenSourceOptions.output` instead.
+   */
+  readonly stream: Readable | undefined;
   /**
    * Resolves once the tool exited 0 and the row counts are in; rejects with the tool's exit code
    * and stderr tail otherwise. Await it even when `stream` ended: a tool that fails half way
@@ -27,6 +30,11 @@ export interface SourceDump {
 export interface OpenSourceOptions {
   signal?: AbortSignal;
   logger?: BackupLogger;
+  /**
+   * Another tool's stdin (the compressor's) for a source with `writesToPipe` to write its dump
+   * into directly; the dump's bytes then never pass through Node. Other sources ignore it.
+   */
+  output?: Writable;
 }
 
 /**
@@ -43,5 +51,11 @@ export interface BackupSource {
   readonly extension: string;
   /** Where it reads from, without secrets: `postgres://app@db:5432/app`. */
   readonly label: string;
+  /**
+   * True when the dump tool can write straight into another process (`OpenSourceOptions.output`):
+   * it needs nothing from its own bytes. A source that reads its dump as it streams (to count
+   * rows) is false.
+   */
+  readonly writesToPipe?: boolean;
   open(options?: OpenSourceOptions): Promise<SourceDump>;
 }

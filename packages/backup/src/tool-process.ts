@@ -17,7 +17,14 @@ export interface SpawnToolOptions {
   /** Extra environment on top of the sanitised parent environment. */
   env?: Record<string, string>;
   stdin?: 'pipe' | 'ignore';
-  stdout?: 'pipe' | 'ignore';
+  /**
+   * `'pipe'` for a stream Node reads; or another tool's stdin, which this tool then writes into
+   * directly (the bytes go from one process to the next without passing through Node). The
+   * caller closes its own copy of that stdin once the tool has started.
+   */
+  stdout?: 'pipe' | 'ignore' | Writable;
+  /** stderr lines that are chatter, not failure (a verbose banner): left out of the tail. */
+  stderrNoise?: RegExp;
   /** Strings scrubbed from the stderr tail before it reaches an error message. */
   secrets?: (string | undefined)[];
   /**
@@ -80,7 +87,12 @@ export function spawnTool(tool: ToolSpec, args: string[], options: SpawnToolOpti
   });
   const tail = (): string => {
     const text = redact(stderr, options.secrets).trim();
-    const lines = text.split('\n').slice(-6).join('\n');
+    const noise = options.stderrNoise;
+    const lines = text
+      .split('\n')
+      .filter((line) => !noise?.test(line))
+      .slice(-6)
+      .join('\n');
     return lines.length > TAIL_CHARS ? `…${lines.slice(-TAIL_CHARS)}` : lines;
   };
   let done = false;
