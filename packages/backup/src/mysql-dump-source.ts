@@ -13,6 +13,7 @@ import { MysqlRowCounter } from './mysql-row-counter.js';
 import { resolveDatabaseOptions, type DatabaseSourceOptions } from './options.js';
 import type { BackupSource, OpenSourceOptions, SourceDump, SourceMetadata } from './source.js';
 import { spawnTool } from './tool-process.js';
+import { versionWhileConnecting } from './version-while-connecting.js';
 
 /**
  * A MySQL or MariaDB database, dumped as SQL by `mariadb-dump` or `mysqldump` in one consistent
@@ -34,8 +35,11 @@ export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
 
     async open(openOptions: OpenSourceOptions = {}): Promise<SourceDump> {
       const { signal } = openOptions;
-      const { tool, version: toolLine } = await resolveMysqlTool(resolved.mysqlDumpPath, ['mariadb-dump', 'mysqldump'], 'mysqlDumpPath');
-      const connection = await connectMysql(settings, resolved.connectTimeoutMs);
+      const [{ tool, version: toolLine }, connection] = await versionWhileConnecting(
+        resolveMysqlTool(resolved.mysqlDumpPath, ['mariadb-dump', 'mysqldump'], 'mysqlDumpPath'),
+        connectMysql(settings, resolved.connectTimeoutMs),
+        (c) => c.end(),
+      );
       let release = async (): Promise<void> => {
         await connection.end().catch(() => {});
       };

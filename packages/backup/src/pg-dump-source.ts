@@ -37,9 +37,14 @@ export function postgresSource(options: DatabaseSourceOptions): BackupSource {
 
     async open(openOptions: OpenSourceOptions = {}): Promise<SourceDump> {
       const { signal, output } = openOptions;
-      const toolLine = await toolVersion(tool);
-      const toolVersionInfo = parsePgToolVersion(toolLine);
-      const client = await connectPostgres(settings, resolved.connectTimeoutMs);
+      // `pg_dump --version` takes 60 ms where pg_dump is Debian's Perl wrapper: asked now, and
+      // awaited only once pg_dump runs (see below).
+      const version = toolVersion(tool);
+      version.catch(() => {});
+      const client = await connectPostgres(settings, resolved.connectTimeoutMs).catch(async (error: unknown) => {
+        await version; // a missing tool is the first thing to fix: its error wins
+        throw error;
+      });
       let release = async (): Promise<void> => {
         await client.end().catch(() => {});
       };
@@ -49,10 +54,6 @@ export function postgresSource(options: DatabaseSourceOptions): BackupSource {
         );
         const serverMajor = Math.floor(Number(rows[0]!.num) / 10000);
         const serverVersion = rows[0]!.version.split(' ')[0]!;
-        // pg_dump refuses a newer server half way with "server version mismatch"; say it up front.
-        if (!toolVersionInfo || toolVersionInfo.major < serverMajor) {
-          throw new BackupToolTooOldError('pg_dump', toolVersionInfo?.version ?? `"${toolLine}"`, serverVersion, tool.option);
-        }
         signal?.throwIfAborted();
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const snapshot = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
@@ -69,6 +70,18 @@ export function postgresSource(options: DatabaseSourceOptions): BackupSource {
           secrets: [settings.password],
           isPermanent: isPermanentPostgresFailure,
         });
+        // The version check, before `open` returns and so before a byte is stored: pg_dump has
+        // been connecting meanwhile, its output held in the pipe. pg_dump itself would refuse a
+        // newer server with a terse "server version mismatch"; say it plainly, with both versions.
+        const toolLine = await version.catch((error: unknown) => {
+          proc.kill();
+          throw error;
+        });
+        const toolVersionInfo = parsePgToolVersion(toolLine);
+        if (!toolVersionInfo || toolVersionInfo.major < serverMajor) {
+          proc.kill();
+          throw new BackupToolTooOldError('pg_dump', toolVersionInfo?.version ?? `"${toolLine}"`, serverVersion, tool.option);
+        }
         // Counted on the exporting transaction while pg_dump streams: same snapshot, no extra wait
         // (and one backend only: see postgresTableCounts).
         const counting = postgresTableCounts(client, { serial: true });

@@ -40,7 +40,11 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
   const { source, destination, signal } = run;
   const logger = run.logger ?? silentLogger;
   if (signal?.aborted) throw new BackupAbortedError(`backup of source "${source.name}"`, signal.reason);
-  await destination.removeIncomplete(source.name);
+  const wantsDirect = options.compression === 'zstd' && source.writesToPipe === true;
+  const [, canGoDirect] = await Promise.all([
+    destination.removeIncomplete(source.name),
+    wantsDirect ? directCompressionSupported(options.zstdPath) : false,
+  ]);
 
   const startedAt = new Date();
   const started = performance.now();
@@ -51,10 +55,7 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
 
   // A dump tool that needs nothing from its own bytes writes straight into zstd (see
   // direct-compressor.ts); otherwise its output is piped through Node, counted on the way.
-  const direct =
-    options.compression === 'zstd' && source.writesToPipe === true && (await directCompressionSupported(options.zstdPath))
-      ? startDirectCompressor(options)
-      : undefined;
+  const direct = canGoDirect ? startDirectCompressor(options) : undefined;
   const dump = await openSource(source, { signal, logger, output: direct?.input }, direct);
   let writer: DestinationWriter | undefined;
   const stages: ChainCompanion[] = direct ? [direct] : [];

@@ -8,8 +8,12 @@
  * `pg_dump -Fc -Z0 | zstd -3 > file`, on a pgbench database of at least 300 MB
  * (`kw_bench_pgbench`, made once with pgbench -i and reused). MariaDB: the same against
  * `mariadb-dump <the same flags> | zstd -3 > file` on a generated table (`kw_bench_mariadb`).
- * Each keepwatch backup runs in a child process so its peak RSS is its own. Run `pnpm build` (or
- * `pnpm --filter @keepwatch/backup build`) first: the child runs the built package.
+ * Each keepwatch round runs in a child process so its peak RSS is its own. The child backs up
+ * twice and reports both: the first backup of a fresh process (cold: modules initialised, code
+ * not yet optimised, as after a worker restarts) and the second (warm: the worker that runs
+ * scheduled backups all day). The target is taken on the warm one; the cold one is printed
+ * beside it. Run `pnpm build` (or `pnpm --filter @keepwatch/backup build`) first: the child runs
+ * the built package.
  * Targets: throughput ratio >= 0.9, worker peak RSS < 150 MB.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -68,6 +72,8 @@ async function ensureMariadb(): Promise<number> {
 
 interface Round {
   ms: number;
+  /** keepwatch only: the first backup of its process. */
+  coldMs?: number;
   peakRssMb?: number;
   rawBytes?: number;
 }
@@ -80,11 +86,15 @@ const CHILD = `
 import { readFileSync } from 'node:fs';
 import { databaseSource, localDestination, runBackup } from '@keepwatch/backup';
 const { url, directory } = JSON.parse(process.argv[1]);
-const started = process.hrtime.bigint();
-const manifest = await runBackup({ source: databaseSource({ url }), destination: localDestination({ directory }) });
-const ms = Number(process.hrtime.bigint() - started) / 1e6;
+const times = [];
+let manifest;
+for (const run of ['cold', 'warm']) {
+  const started = process.hrtime.bigint();
+  manifest = await runBackup({ source: databaseSource({ url }), destination: localDestination({ directory: directory + '/' + run }) });
+  times.push(Number(process.hrtime.bigint() - started) / 1e6);
+}
 const hwm = /VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-process.stdout.write(JSON.stringify({ ms, rawBytes: manifest.rawBytes, peakRssMb: Number(hwm[1]) / 1024 }) + '\\n');
+process.stdout.write(JSON.stringify({ coldMs: times[0], ms: times[1], rawBytes: manifest.rawBytes, peakRssMb: Number(hwm[1]) / 1024 }) + '\\n');
 `;
 
 async function keepwatchBackup(url: string, dir: string): Promise<Round> {
@@ -117,7 +127,12 @@ async function compare(label: string, url: string, baseline: string, sizeBytes: 
       ],
       rounds,
       (name, round, value) =>
-        process.stdout.write(`  ${label} round ${round + 1} ${name}: ${(value.ms / 1000).toFixed(2)} s${value.peakRssMb ? `, peak RSS ${value.peakRssMb.toFixed(1)} MB` : ''}\n`),
+        process.stdout.write(
+          `  ${label} round ${round + 1} ${name}: ${(value.ms / 1000).toFixed(2)} s` +
+            (value.coldMs ? ` (cold ${(value.coldMs / 1000).toFixed(2)} s)` : '') +
+            (value.peakRssMb ? `, peak RSS ${value.peakRssMb.toFixed(1)} MB` : '') +
+            '\n',
+        ),
     );
     const kw = results.get('keepwatch')!;
     const sh = results.get('shell')!;
@@ -125,10 +140,12 @@ async function compare(label: string, url: string, baseline: string, sizeBytes: 
     const kwRate = raw / 1e6 / (median(kw.map((r) => r.ms)) / 1000);
     const shRate = raw / 1e6 / (median(sh.map((r) => r.ms)) / 1000);
     const ratio = kwRate / shRate;
+    const coldRate = raw / 1e6 / (median(kw.map((r) => r.coldMs!)) / 1000);
     const peak = Math.max(...kw.map((r) => r.peakRssMb ?? 0));
     printTable(`${label}: ${(sizeBytes / 1e6).toFixed(0)} MB database, ${(raw / 1e6).toFixed(0)} MB dump, median of ${rounds} rounds`, [
       { name: 'shell pipeline', value: shRate, unit: 'MB/s' },
       { name: 'keepwatch runBackup', value: kwRate, unit: 'MB/s', ratio, target: '>= 0.9', ok: ratio >= 0.9 },
+      { name: '  first in a fresh process', value: coldRate, unit: 'MB/s', ratio: coldRate / shRate },
       { name: 'keepwatch peak RSS', value: peak, unit: 'MB', target: '< 150', ok: peak < 150 },
     ]);
     return ratio >= 0.9 && peak < 150;
