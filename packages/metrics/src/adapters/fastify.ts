@@ -61,7 +61,8 @@ function registeredRouteName(route: RouteOptions): string {
  * - `onRoute` gives each route registered afterwards its own `onSend` hook that knows its name
  *   (routes whose name is in `excludePaths` get none). Fastify's automatic `HEAD` route of a
  *   `GET` route gets its own and is recorded as `HEAD`.
- * - A global `onSend` hook records the requests no route matched.
+ * - The same `onRequest` hook gives a request that matched no route a 'finish' listener that
+ *   records it (only such requests pay for a listener; a global `onSend` would cost them all).
  *
  * The duration runs from `onRequest` to `onSend`: the reply is serialised but not yet written,
  * as pretix's django-prometheus measures the view, not the socket write. Not recorded: routes
@@ -80,10 +81,22 @@ const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, option
   if (!fastify.hasRequestDecorator(startedAt)) fastify.decorateRequest(startedAt, 0);
 
   // Callback hooks, not async ones: Fastify runs them without allocating a promise per request.
-  fastify.addHook('onRequest', (request, _reply, done) => {
+  // The one global hook: every other global hook would cost every request, and the requests no
+  // route matched (their own not-found context, which only global hooks reach) are recorded from
+  // a 'finish' listener that only they get.
+  fastify.addHook('onRequest', (request, reply, done) => {
     (request as StampedRequest)[startedAt] = performance.now();
+    if (request.is404) recordUnmatchedOnFinish(request, reply);
     done();
   });
+
+  const recordUnmatchedOnFinish = (request: FastifyRequest, reply: FastifyReply): void => {
+    const urlName = viewName(view, undefined, request.url);
+    if (urlName === undefined) return;
+    reply.raw.once('finish', () => {
+      recorder.observeView({ urlName, method: request.method, statusCode: reply.statusCode, durationSeconds: elapsedSeconds(request, reply) });
+    });
+  };
 
   fastify.addHook('onRoute', (route) => {
     const urlName = viewName(view, registeredRouteName(route), undefined);
@@ -105,21 +118,6 @@ const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, option
     ownHooks.add(record);
     // A new array: the route's own array may be shared with other routes (its HEAD route).
     route.onSend = [...hooks, record];
-  });
-
-  fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (request.is404) {
-      const urlName = viewName(view, undefined, request.url);
-      if (urlName !== undefined) {
-        recorder.observeView({
-          urlName,
-          method: request.method,
-          statusCode: reply.statusCode,
-          durationSeconds: elapsedSeconds(request, reply),
-        });
-      }
-    }
-    done(null, payload);
   });
 
   if (exposition?.enabled) {
