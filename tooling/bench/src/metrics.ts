@@ -5,7 +5,8 @@
  *    (prom-client in one process), each against the same server bare. Target for keepwatch:
  *    at least 0.95. Each server runs in a child process; autocannon runs here, so on two cores
  *    the server and the load generator each get one.
- *    Also printed: the server's CPU time per request, a figure a busy neighbour disturbs less.
+ *    Also printed: the server's CPU time per request, a figure a busy neighbour disturbs less,
+ *    and a second bare server's ratio to the first: the noise floor of the run.
  * 2. The median time of a scrape of 10 000 series (read from Redis and rendered), and its ratio
  *    to prom-client rendering the same series from memory.
  *
@@ -84,6 +85,8 @@ async function throughput(): Promise<void> {
     await startServer('keepwatch (flush 1 s)', 'keepwatch'),
     await startServer('fastify-metrics', 'fastify-metrics'),
     await startServer('keepwatch (flush 0)', 'keepwatch-immediate'),
+    // The same bare server twice: its ratio to the first is the noise floor of this run.
+    await startServer('bare Fastify, again', 'bare'),
   ];
   try {
     process.stdout.write(
@@ -114,6 +117,7 @@ async function throughput(): Promise<void> {
       row('keepwatch (flush 1 s)', 0.95),
       row('fastify-metrics'),
       row('keepwatch (flush 0)'),
+      row('bare Fastify, again'),
     ]);
     const cpu = (name: string) => median(results.get(name)!.map((r) => r.cpuMicrosPerRequest));
     printTable(
