@@ -6,7 +6,8 @@ import { spawnTool } from './tool-process.js';
 
 /**
  * zstd fed straight by the dump tool: the dump tool's stdout is zstd's stdin, a pipe between the
- * two processes, so the uncompressed dump never passes through Node. Copying it through the
+ * two processes, so the uncompressed dump never passes through Node (or, for a source that reads
+ * its own dump, passes through one reused buffer: tool-output-pump.ts). Copying it through the
  * event loop cost the worker more CPU than pg_dump itself (0.5 s for a 225 MB dump on a 2-core
  * machine: a fresh 64 KB Buffer per read), and on a busy machine that CPU is the dump's speed.
  *
@@ -16,14 +17,15 @@ import { spawnTool } from './tool-process.js';
  * backup falls back to piping through Node when it does not.
  */
 export interface DirectCompressor {
-  /** Hand to the dump tool as its stdout, then call `releaseInput`. */
+  /**
+   * zstd's stdin, for the source: it hands it to its dump tool as stdout (and closes Node's
+   * copy), or writes into it and ends it.
+   */
   readonly input: Writable;
   /** The compressed bytes. */
   readonly readable: Readable;
   /** Settles when zstd has exited; rejects unless it exited 0. */
   readonly exited: Promise<void>;
-  /** Closes Node's copy of zstd's stdin, so zstd sees the end when the dump tool exits. */
-  releaseInput(): void;
   /**
    * Bytes zstd read: exact (from its summary) once it has exited, approximate while it runs
    * (its read count in /proc, Linux only; undefined elsewhere).
@@ -60,7 +62,6 @@ export function startDirectCompressor(tools: CompressionTools): DirectCompressor
     input: proc.stdin!,
     readable: proc.stdout!,
     exited,
-    releaseInput: () => proc.stdin!.destroy(),
     inputBytes: () => summary?.input ?? bytesRead(proc.child.pid),
     outputBytes: () => summary?.output,
     abort: () => proc.kill(),

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { finished } from 'node:stream/promises';
 import { parseConnectionUrl } from './connection-url.js';
 import { BackupAbortedError } from './errors.js';
@@ -13,6 +14,7 @@ import { MysqlRowCounter } from './mysql-row-counter.js';
 import { resolveDatabaseOptions, type DatabaseSourceOptions } from './options.js';
 import type { BackupSource, OpenSourceOptions, SourceDump, SourceMetadata } from './source.js';
 import { spawnTool } from './tool-process.js';
+import { startToolOutputPump } from './tool-output-pump.js';
 import { versionWhileConnecting } from './version-while-connecting.js';
 
 /**
@@ -32,9 +34,10 @@ export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
     kind: 'mysql',
     extension: 'sql',
     label: settings.label,
+    writesToPipe: true,
 
     async open(openOptions: OpenSourceOptions = {}): Promise<SourceDump> {
-      const { signal } = openOptions;
+      const { signal, output } = openOptions;
       const [{ tool, version: toolLine }, connection] = await versionWhileConnecting(
         resolveMysqlTool(resolved.mysqlDumpPath, ['mariadb-dump', 'mysqldump'], 'mysqlDumpPath'),
         connectMysql(settings, resolved.connectTimeoutMs),
@@ -72,18 +75,22 @@ export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
           args.push('--set-gtid-purged=OFF', '--column-statistics=0');
         }
         args.push(settings.database);
+        const counter = new MysqlRowCounter();
+        // Into the compressor's stdin when given one, counted on the way (see tool-output-pump.ts);
+        // otherwise a stream through the counter.
+        const pump = output ? await startToolOutputPump(output as Socket, (chunk) => counter.inspect(chunk)) : undefined;
         const proc = spawnTool(tool, args, {
-          stdout: 'pipe',
+          stdout: pump?.toolEnd ?? 'pipe',
           bufferOutput: true,
           secrets: [settings.password],
           isPermanent: isPermanentMysqlFailure,
         });
-        const counter = new MysqlRowCounter();
-        proc.stdout!.pipe(counter);
+        if (pump) pump.toolEnd.destroy(); // the tool has its own copy
+        else proc.stdout!.pipe(counter);
         const done = (async (): Promise<SourceMetadata> => {
           try {
-            // The tool may exit while its last chunks still wait in the counter's buffer.
-            await Promise.all([proc.exited, finished(counter, { readable: false })]);
+            // The tool may exit while its last chunks are still on their way.
+            await Promise.all([proc.exited, pump ? pump.done : finished(counter, { readable: false })]);
             const counted = counter.result();
             const tables =
               counted ??
@@ -104,10 +111,11 @@ export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
         done.catch(() => {});
         const abort = (): void => {
           proc.kill();
+          pump?.destroy();
           void release();
         };
         signal?.addEventListener('abort', abort, { once: true });
-        return { stream: counter, finished: done, abort };
+        return { stream: pump ? undefined : counter, finished: done, abort };
       } catch (error) {
         await release();
         if (signal?.aborted) throw new BackupAbortedError(`backup of ${settings.label}`, error);

@@ -46,8 +46,13 @@ export class MysqlRowCounter extends Transform {
   private lastByte = -1;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    if (!this.broken) this.scan(chunk);
+    this.inspect(chunk);
     callback(null, chunk);
+  }
+
+  /** Counts what `chunk` holds without keeping it: for a caller that reads the dump itself. */
+  inspect(chunk: Buffer): void {
+    if (!this.broken) this.scan(chunk);
   }
 
   /** Tables and rows, or undefined when the stream did not look like a dump this understands. */

@@ -70,6 +70,9 @@ export function postgresSource(options: DatabaseSourceOptions): BackupSource {
           secrets: [settings.password],
           isPermanent: isPermanentPostgresFailure,
         });
+        // pg_dump holds its own copy of the compressor's stdin; ours would keep zstd from ever
+        // seeing the end.
+        output?.destroy();
         // The version check, before `open` returns and so before a byte is stored: pg_dump has
         // been connecting meanwhile, its output held in the pipe. pg_dump itself would refuse a
         // newer server with a terse "server version mismatch"; say it plainly, with both versions.

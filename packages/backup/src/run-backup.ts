@@ -119,20 +119,15 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
   }
 }
 
-/**
- * Opens the source; with a direct compressor, hands it zstd's stdin and then closes Node's copy
- * of it (else zstd would never see the end), or stops zstd when the source cannot be opened.
- */
+/** Opens the source (handing it zstd's stdin when direct); stops zstd when that fails. */
 async function openSource(source: BackupSource, options: Parameters<BackupSource['open']>[0], direct: DirectCompressor | undefined): Promise<SourceDump> {
   try {
     const dump = await source.open(options);
     if (direct && dump.stream) throw new Error(`source "${source.name}" says it writes to a pipe but returned a stream`);
     return dump;
   } catch (error) {
-    if (direct) await abandon({ companions: [direct] });
+    if (direct) await abandon({ streams: [direct.input], companions: [direct] });
     throw error;
-  } finally {
-    direct?.releaseInput();
   }
 }
 

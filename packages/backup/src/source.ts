@@ -31,8 +31,9 @@ export interface OpenSourceOptions {
   signal?: AbortSignal;
   logger?: BackupLogger;
   /**
-   * Another tool's stdin (the compressor's) for a source with `writesToPipe` to write its dump
-   * into directly; the dump's bytes then never pass through Node. Other sources ignore it.
+   * Another tool's stdin (the compressor's) for a source with `writesToPipe` to deliver its dump
+   * into, then own: hand it to the dump tool as stdout and close Node's copy, or write the dump
+   * into it and end it. Other sources ignore it.
    */
   output?: Writable;
 }
@@ -51,11 +52,7 @@ export interface BackupSource {
   readonly extension: string;
   /** Where it reads from, without secrets: `postgres://app@db:5432/app`. */
   readonly label: string;
-  /**
-   * True when the dump tool can write straight into another process (`OpenSourceOptions.output`):
-   * it needs nothing from its own bytes. A source that reads its dump as it streams (to count
-   * rows) is false.
-   */
+  /** True when the source can deliver its dump into another process's stdin (`OpenSourceOptions.output`). */
   readonly writesToPipe?: boolean;
   open(options?: OpenSourceOptions): Promise<SourceDump>;
 }

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupToolFailedError, localDestination, postgresSource, runBackup, type BackupManifest } from '../src/index.js';
+import { BackupToolFailedError, localDestination, mysqlSource, postgresSource, runBackup, type BackupManifest } from '../src/index.js';
 import { directCompressionSupported, parseZstdSummary } from '../src/direct-compressor.js';
 import { allCommandLines, allFiles, tempDir } from './helpers/files.js';
+import { createMysqlDatabase, mysqlQuery } from './helpers/mysql.js';
 import { createPgDatabase, pgQuery } from './helpers/postgres.js';
 
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
@@ -84,5 +85,45 @@ describe('pg_dump writing straight into zstd', () => {
     expect(await allFiles(join(dir.path, 'failing'))).toEqual([]);
     // No pg_dump is left writing into a pipe nobody reads.
     expect(allCommandLines().filter((l) => l.includes('pg_dump') && l.includes(db.name))).toEqual([]);
+  });
+});
+
+describe('mariadb-dump into zstd through one reused buffer, counted on the way', () => {
+  let db: Awaited<ReturnType<typeof createMysqlDatabase>>;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+
+  beforeAll(async () => {
+    db = await createMysqlDatabase('kw_backup_direct');
+    dir = await tempDir('kw-backup-direct-my');
+    await mysqlQuery(
+      `CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(64) NOT NULL);
+       INSERT INTO t SELECT seq, MD5(seq) FROM seq_1_to_150000;`,
+      db.name,
+    );
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+    await dir?.remove();
+  });
+
+  it('records exactly the bytes the file decompresses to, and the rows counted from the dump itself', async () => {
+    const manifest = await runBackup({ source: mysqlSource({ url: db.url }), destination: localDestination({ directory: dir.path }) });
+    expect(manifest.rawBytes).toBeGreaterThan(5_000_000);
+    expect(manifest.rawBytes).toBe(decompressedBytes(dir.path, manifest));
+    expect(manifest).toMatchObject({ rowCounts: 'same-snapshot', tables: [{ schema: '', name: 't', rows: 150000 }] });
+  });
+
+  it('a zstd that fails half way fails the backup with its message, and no dump tool is left running', async () => {
+    const failing = localDestination({ directory: join(dir.path, 'failing') });
+    const error = await runBackup({ source: mysqlSource({ url: db.url }), destination: failing, options: { zstdPath: fixture('failing-zstd.sh') } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BackupToolFailedError);
+    expect(error).toMatchObject({ tool: 'zstd', exitCode: 70 });
+    expect(await failing.listManifests()).toEqual([]);
+    expect(await allFiles(join(dir.path, 'failing'))).toEqual([]);
+    expect(allCommandLines().filter((l) => l.includes('mariadb-dump') && l.includes(db.name))).toEqual([]);
   });
 });
