@@ -2,7 +2,8 @@ import { profileTask, type Profiler } from '@keepwatch/profiler';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 
-export type JobHandler = (job: Job) => Promise<unknown>;
+/** BullMQ's processor arguments: the job, its lock token, and the signal that cancels it. */
+export type JobHandler = (job: Job, token?: string, signal?: AbortSignal) => Promise<unknown>;
 export type JobHandlers = Record<string, JobHandler>;
 
 /**
@@ -14,8 +15,8 @@ export function createJobRouter(
   handlers: JobHandlers,
   logger: Logger,
   profiler: Profiler,
-): (job: Job) => Promise<unknown> {
-  return async (job) => {
+): JobHandler {
+  return async (job, token, signal) => {
     const handler = handlers[job.name];
     if (!handler) {
       throw new UnrecoverableError(
@@ -24,7 +25,7 @@ export function createJobRouter(
     }
     const log = logger.child({ queue: job.queueName, job: job.name, jobId: job.id });
     log.debug('job started');
-    const result = await profileTask(profiler, job.name, () => handler(job));
+    const result = await profileTask(profiler, job.name, () => handler(job, token, signal));
     log.debug('job done');
     return result;
   };

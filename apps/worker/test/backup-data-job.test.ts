@@ -4,49 +4,35 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listSnapshots, restoreSnapshot } from '@keepwatch/backup';
-import { loadConfig } from '@keepwatch/config';
-import { BackupJobName, QueueName, backupJobDefaults, bullmqPrefix } from '@keepwatch/jobs';
-import { backupStatusCollector, createLogger } from '@keepwatch/runtime';
-import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import { BackupJobName, QueueName, backupJobDefaults } from '@keepwatch/jobs';
+import { backupStatusCollector } from '@keepwatch/runtime';
+import type { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/start-worker.js';
 import { makeDataDir, selected } from '@keepwatch/test-support/data-dir';
+import { silentLogger, testQueue, testWorkerConfig, type TestQueue } from './helpers/worker-harness.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const prefix = `kw-test-worker-data-${randomUUID()}:`;
 let dir: string;
 let worker: RunningWorker;
 let connection: Redis;
 let queue: Queue;
 let events: QueueEvents;
+let producer: TestQueue;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kw-worker-data-'));
   makeDataDir(join(dir, 'data'));
-  const loaded = await loadConfig({
-    env: {
-      KEEPWATCH_REDIS_URL: REDIS_URL,
-      KEEPWATCH_REDIS_PREFIX: prefix,
-      KEEPWATCH_METRICS_ENABLED: 'true',
-      KEEPWATCH_DATA_DIR: join(dir, 'data'),
-      KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'),
-      KEEPWATCH_BACKUP_KEEP_LAST: '2',
-    },
-  });
-  worker = await startWorker({ loaded, logger: createLogger({ name: 'test', level: 'silent' }) });
-  connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  queue = new Queue(QueueName.backup, { connection, prefix: bullmqPrefix(prefix) });
-  events = new QueueEvents(QueueName.backup, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: bullmqPrefix(prefix) });
-  await events.waitUntilReady();
+  const loaded = await testWorkerConfig(dir, prefix, { KEEPWATCH_METRICS_ENABLED: 'true', KEEPWATCH_BACKUP_KEEP_LAST: '2' });
+  worker = await startWorker({ loaded, logger: silentLogger() });
+  producer = await testQueue(QueueName.backup, prefix);
+  ({ connection, queue, events } = producer);
 }, 30_000);
 
 afterAll(async () => {
   await worker?.close();
-  await queue?.obliterate({ force: true }).catch(() => undefined);
-  await queue?.close();
-  await events?.close();
-  connection?.disconnect();
+  await producer?.close();
   await rm(dir, { recursive: true, force: true });
 }, 30_000);
 

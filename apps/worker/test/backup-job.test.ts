@@ -3,30 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listBackups, localDestination } from '@keepwatch/backup';
-import { loadConfig } from '@keepwatch/config';
-import { BackupJobName, QueueName, backupJobDefaults, bullmqPrefix } from '@keepwatch/jobs';
-import { createLogger } from '@keepwatch/runtime';
-import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import { BackupJobName, QueueName, backupJobDefaults } from '@keepwatch/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/start-worker.js';
+import { pgAdmin, silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const suffix = randomBytes(4).toString('hex');
 const database = `kw_worker_backup_${suffix}`;
 const cleanups: (() => Promise<unknown>)[] = [];
 let dir: string;
-
-async function pgAdmin<T>(fn: (client: pg.Client) => Promise<T>, db = 'postgres'): Promise<T> {
-  const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${db}` });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kw-worker-backup-'));
@@ -47,32 +32,12 @@ afterAll(async () => {
 /** A worker of its own (own Redis prefix, own backup folder) and a producer on its backup queue. */
 async function workerFor(name: string, databaseUrl: string | undefined) {
   const prefix = `kw-test-worker-backup-${suffix}-${name}:`;
-  const destination = join(dir, name, 'backups');
-  const loaded = await loadConfig({
-    env: {
-      KEEPWATCH_REDIS_URL: REDIS_URL,
-      KEEPWATCH_REDIS_PREFIX: prefix,
-      KEEPWATCH_DATA_DIR: join(dir, name, 'data'),
-      KEEPWATCH_BACKUP_DESTINATION: destination,
-      ...(databaseUrl ? { KEEPWATCH_DATABASE_URL: databaseUrl } : {}),
-    },
-  });
-  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue(QueueName.backup, { connection, prefix: bullmqPrefix(prefix) });
-  const events = new QueueEvents(QueueName.backup, {
-    connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }),
-    prefix: bullmqPrefix(prefix),
-  });
-  await events.waitUntilReady();
-  cleanups.push(async () => {
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    await events.close();
-    connection.disconnect();
-  });
-  const worker: RunningWorker = await startWorker({ loaded, logger: createLogger({ name: 'test', level: 'silent' }) });
+  const loaded = await testWorkerConfig(join(dir, name), prefix, databaseUrl ? { KEEPWATCH_DATABASE_URL: databaseUrl } : {});
+  const { queue, events, close } = await testQueue(QueueName.backup, prefix);
+  cleanups.push(close);
+  const worker: RunningWorker = await startWorker({ loaded, logger: silentLogger() });
   cleanups.push(() => worker.close());
-  return { queue, events, destination };
+  return { queue, events, destination: join(dir, name, 'backups') };
 }
 
 describe('backup jobs in the worker', () => {

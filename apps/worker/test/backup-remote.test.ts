@@ -4,33 +4,18 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listSnapshots } from '@keepwatch/backup';
-import { loadConfig } from '@keepwatch/config';
-import { BackupJobName, QueueName, backupJobDefaults, bullmqPrefix } from '@keepwatch/jobs';
-import { createLogger } from '@keepwatch/runtime';
-import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import { BackupJobName, QueueName, backupJobDefaults } from '@keepwatch/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../src/start-worker.js';
 import { makeDataDir, selected } from '@keepwatch/test-support/data-dir';
 import { startSshd, type TestSshd } from '@keepwatch/test-support/sshd';
+import { pgAdmin, silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const suffix = randomBytes(4).toString('hex');
 const database = `kw_worker_remote_${suffix}`;
 const cleanups: (() => Promise<unknown>)[] = [];
 let dir: string;
 let sshd: TestSshd;
-
-async function pgAdmin<T>(fn: (client: pg.Client) => Promise<T>, db = 'postgres'): Promise<T> {
-  const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${db}` });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kw-worker-remote-'));
@@ -51,31 +36,19 @@ async function workerFor(name: string, knownHostsFile: string) {
   const prefix = `kw-test-worker-remote-${suffix}-${name}:`;
   const root = join(dir, name);
   makeDataDir(join(root, 'data'), 10);
-  const loaded = await loadConfig({
-    env: {
-      KEEPWATCH_REDIS_URL: REDIS_URL,
-      KEEPWATCH_REDIS_PREFIX: prefix,
+  const loaded = await testWorkerConfig(root, prefix, {
       KEEPWATCH_DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
-      KEEPWATCH_DATA_DIR: join(root, 'data'),
-      KEEPWATCH_BACKUP_DESTINATION: join(root, 'backups'),
       KEEPWATCH_BACKUP_KEEP_LAST: '2',
       KEEPWATCH_BACKUP_REMOTE: `root@127.0.0.1:${join(root, 'remote')}`,
       KEEPWATCH_BACKUP_REMOTE_PORT: String(sshd.port),
       KEEPWATCH_BACKUP_REMOTE_IDENTITY_FILE: sshd.identityFile,
       KEEPWATCH_BACKUP_REMOTE_KNOWN_HOSTS_FILE: knownHostsFile,
-    },
   });
-  const worker = await startWorker({ loaded, logger: createLogger({ name: 'test', level: 'silent' }) });
-  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue(QueueName.backup, { connection, prefix: bullmqPrefix(prefix) });
-  const events = new QueueEvents(QueueName.backup, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: bullmqPrefix(prefix) });
-  await events.waitUntilReady();
+  const worker = await startWorker({ loaded, logger: silentLogger() });
+  const { queue, events, close } = await testQueue(QueueName.backup, prefix);
   cleanups.push(async () => {
     await worker.close();
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    await events.close();
-    connection.disconnect();
+    await close();
   });
   const run = async (source: string) => {
     const job = await queue.add(BackupJobName, { source, trigger: 'manual' }, backupJobDefaults);

@@ -2,15 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '@keepwatch/config';
-import { BackupJobName, QueueName, bullmqPrefix } from '@keepwatch/jobs';
-import { backupStatusCollector, createLogger } from '@keepwatch/runtime';
-import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import { BackupJobName, QueueName } from '@keepwatch/jobs';
+import { backupStatusCollector } from '@keepwatch/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../src/start-worker.js';
+import { silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   await Promise.allSettled(cleanups.map((fn) => fn()));
@@ -20,21 +17,13 @@ describe('backup status metrics', () => {
   it('records the last success of a source and counts its failed attempts', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kw-worker-status-'));
     const prefix = `kw-test-status-${randomUUID()}:`;
-    const loaded = await loadConfig({
-      env: {
-        KEEPWATCH_REDIS_URL: REDIS_URL,
-        KEEPWATCH_REDIS_PREFIX: prefix,
-        KEEPWATCH_METRICS_ENABLED: 'true',
-        KEEPWATCH_DATA_DIR: join(dir, 'data'),
-        KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'),
-      },
-    });
+    const loaded = await testWorkerConfig(dir, prefix, { KEEPWATCH_METRICS_ENABLED: 'true' });
     let calls = 0;
     // The thing under test is the recording of outcomes; the job itself stands in for a backup
     // (the real backup job has its own tests).
     const worker = await startWorker({
       loaded,
-      logger: createLogger({ name: 'test', level: 'silent' }),
+      logger: silentLogger(),
       handlers: {
         [BackupJobName]: async (job) => {
           calls++;
@@ -43,16 +32,10 @@ describe('backup status metrics', () => {
         },
       },
     });
-    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    const queue = new Queue(QueueName.backup, { connection, prefix: bullmqPrefix(prefix) });
-    const events = new QueueEvents(QueueName.backup, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: bullmqPrefix(prefix) });
-    await events.waitUntilReady();
+    const { connection, queue, events, close } = await testQueue(QueueName.backup, prefix);
     cleanups.push(async () => {
       await worker.close();
-      await queue.obliterate({ force: true });
-      await queue.close();
-      await events.close();
-      connection.disconnect();
+      await close();
     });
 
     await (await queue.add(BackupJobName, { source: 'database', trigger: 'manual' })).waitUntilFinished(events, 10_000);

@@ -2,35 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '@keepwatch/config';
-import { BackupJobName, QueueName, bullmqPrefix } from '@keepwatch/jobs';
+import { BackupJobName, QueueName } from '@keepwatch/jobs';
 import { createLogger } from '@keepwatch/runtime';
-import { Queue, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Job } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/start-worker.js';
+import { testQueue, testWorkerConfig } from './helpers/worker-harness.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const prefix = `kw-test-schedules-${randomUUID()}:`;
-const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-const queue = new Queue(QueueName.backup, { connection, prefix: bullmqPrefix(prefix) });
-afterAll(async () => {
-  await queue.obliterate({ force: true }).catch(() => undefined);
-  await queue.close();
-  connection.disconnect();
-});
+const { queue, close } = await testQueue(QueueName.backup, prefix);
+afterAll(close);
 
 async function config(schedule: string | undefined) {
   const dir = await mkdtemp(join(tmpdir(), 'kw-worker-schedules-'));
-  return loadConfig({
-    env: {
-      KEEPWATCH_REDIS_URL: REDIS_URL,
-      KEEPWATCH_REDIS_PREFIX: prefix,
-      KEEPWATCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
-      KEEPWATCH_DATA_DIR: join(dir, 'data'),
-      KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'),
-      ...(schedule ? { KEEPWATCH_BACKUP_SCHEDULE: schedule } : {}),
-    },
+  return testWorkerConfig(dir, prefix, {
+    KEEPWATCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+    ...(schedule ? { KEEPWATCH_BACKUP_SCHEDULE: schedule } : {}),
   });
 }
 

@@ -4,16 +4,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@keepwatch/config';
-import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
+import { QueueName } from '@keepwatch/jobs';
 import { createMetricsExposition } from '@keepwatch/metrics';
-import { createLogger } from '@keepwatch/runtime';
-import { Queue, QueueEvents, UnrecoverableError } from 'bullmq';
-import { Redis } from 'ioredis';
+import { UnrecoverableError } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../src/start-worker.js';
+import { silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379/0';
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -23,32 +20,16 @@ afterAll(async () => {
 async function testConfig(extraEnv: Record<string, string> = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'kw-worker-'));
   const prefix = `kw-test-worker-${randomUUID()}:`;
-  const loaded = await loadConfig({
-    env: {
-      KEEPWATCH_REDIS_URL: REDIS_URL,
-      KEEPWATCH_REDIS_PREFIX: prefix,
-      KEEPWATCH_DATA_DIR: join(dir, 'data'),
-      KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'),
-      ...extraEnv,
-    },
-  });
-  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue(QueueName.maintenance, { connection, prefix: bullmqPrefix(prefix) });
-  const events = new QueueEvents(QueueName.maintenance, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: bullmqPrefix(prefix) });
-  await events.waitUntilReady();
-  cleanups.push(async () => {
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-    await events.close();
-    connection.disconnect();
-  });
+  const loaded = await testWorkerConfig(dir, prefix, extraEnv);
+  const { queue, events, close } = await testQueue(QueueName.maintenance, prefix);
+  cleanups.push(close);
   return { loaded, queue, events };
 }
 
 describe('the worker', () => {
   it('fails a job nobody handles for good, naming it', async () => {
     const { loaded, queue, events } = await testConfig();
-    const worker = await startWorker({ loaded, logger: createLogger({ name: 'test', level: 'silent' }) });
+    const worker = await startWorker({ loaded, logger: silentLogger() });
     cleanups.push(() => worker.close());
     const job = await queue.add('no-such-job', {}, { attempts: 3 });
     await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow(/no handler for job "no-such-job"/);
@@ -64,7 +45,7 @@ describe('the worker', () => {
     });
     const worker = await startWorker({
       loaded,
-      logger: createLogger({ name: 'test', level: 'silent' }),
+      logger: silentLogger(),
       handlers: {
         slow: async () => {
           started();
@@ -87,7 +68,7 @@ describe('the worker', () => {
     const { loaded, queue, events } = await testConfig({ KEEPWATCH_METRICS_ENABLED: 'true' });
     const worker = await startWorker({
       loaded,
-      logger: createLogger({ name: 'test', level: 'silent' }),
+      logger: silentLogger(),
       handlers: {
         'good-task': async () => 'ok',
         'bad-task': async () => {
@@ -124,7 +105,7 @@ describe('the worker', () => {
       KEEPWATCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
       KEEPWATCH_METRICS_MODELS_REFRESH: '1h',
     });
-    const logger = createLogger({ name: 'test', level: 'silent' });
+    const logger = silentLogger();
     const first = await startWorker({ loaded, logger });
     const second = await startWorker({ loaded, logger });
     cleanups.push(() => first.close(), () => second.close());

@@ -11,7 +11,7 @@ import { runBackup } from './run-backup.js';
 import type { SourceLock } from './source-lock.js';
 import type { BackupSource } from './source.js';
 
-export interface BackupProcessorOptions {
+export interface BackupProcessorOptions<After extends object = object> {
   /** The configured sources by name (`database`, later `data`). */
   sources: Record<string, BackupSource>;
   destination: Destination;
@@ -26,6 +26,12 @@ export interface BackupProcessorOptions {
   lockWaitMs?: number;
   /** @defaultValue silent */
   logger?: BackupLogger;
+  /**
+   * Runs after each successful backup, still under the source's lock (the remote copy, retention:
+   * nothing else may back up or prune the source meanwhile); what it returns is merged into the
+   * job's result. A failure fails the job like a failed backup.
+   */
+  afterBackup?: (manifest: BackupManifest, signal: AbortSignal) => Promise<After>;
 }
 
 /**
@@ -35,12 +41,12 @@ export interface BackupProcessorOptions {
  * the job for good; the rest are left to the job's `attempts` and `backoff`. Either way the
  * job's failedReason starts with the error's `KW_` code.
  */
-export function createBackupProcessor(options: BackupProcessorOptions) {
+export function createBackupProcessor<After extends object = object>(options: BackupProcessorOptions<After>) {
   const backup = resolveBackupOptions(options.backup);
   const logger = options.logger ?? silentLogger;
   const lockWaitMs = options.lockWaitMs ?? 60_000;
 
-  return async function processBackup(job: Job, _token?: string, signal?: AbortSignal): Promise<BackupManifest> {
+  return async function processBackup(job: Job, _token?: string, signal?: AbortSignal): Promise<BackupManifest & After> {
     try {
       const payload: BackupJobPayload = parsePayload(BackupJobName, backupJobPayloadSchema, job.data);
       const source = Object.hasOwn(options.sources, payload.source) ? options.sources[payload.source] : undefined;
@@ -49,8 +55,8 @@ export function createBackupProcessor(options: BackupProcessorOptions) {
       logger.info(log, 'backup job started');
       return await options.lock.run(
         source.name,
-        (lockSignal) =>
-          runBackup({
+        async (lockSignal) => {
+          const manifest = await runBackup({
             source,
             destination: options.destination,
             options: backup,
@@ -59,17 +65,23 @@ export function createBackupProcessor(options: BackupProcessorOptions) {
             onProgress: (progress: BackupProgress) => {
               job.updateProgress({ ...progress }).catch(() => {});
             },
-          }),
+          });
+          return { ...manifest, ...(await options.afterBackup?.(manifest, lockSignal)) } as BackupManifest & After;
+        },
         { waitMs: lockWaitMs, signal },
       );
     } catch (error) {
-      throw await toJobError(error);
+      throw await toBackupJobError(error);
     }
   };
 }
 
-/** BullMQ keeps only a message: put the code in front, and stop retries that cannot help. */
-async function toJobError(error: unknown): Promise<Error> {
+/**
+ * What a backup job should throw for `error`: BullMQ keeps only a message, so the code goes in
+ * front, and a failure that another attempt cannot fix (`retryable: false`, a bad payload)
+ * becomes an `UnrecoverableError`. For job handlers beside `createBackupProcessor`.
+ */
+export async function toBackupJobError(error: unknown): Promise<Error> {
   if (!isKeepwatchError(error)) return error instanceof Error ? error : new Error(String(error));
   const message = `${error.code}: ${error.message}`;
   const permanent = error instanceof BackupError ? !error.retryable : error.code === 'KW_JOB_PAYLOAD_INVALID';

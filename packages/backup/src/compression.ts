@@ -38,11 +38,17 @@ export const compressionExtension: Record<Compression, string> = { zstd: '.zst',
 export function compressStage(compression: Compression, tools: CompressionTools): PipelineStage | undefined {
   if (compression === 'none') return undefined;
   if (compression === 'gzip') return inProcess(createGzip({ level: 6 }));
-  // The CLI compresses on a worker thread while its main thread does I/O (faster than
-  // --single-thread on a busy machine), in jobs of 4 windows (8 MB at level 3) by default; -B1MiB
-  // keeps jobs small, so output (and stored-bytes progress) follows input closely, at no cost in
-  // speed or ratio (measured on a 419 MB MariaDB dump).
-  return toolStage(tools.zstdPath, [`-${tools.zstdLevel}`, '-B1MiB', '-q', '-c']);
+  return toolStage(tools.zstdPath, [...zstdCompressArgs(tools), '-q']);
+}
+
+/**
+ * zstd's compression arguments, wherever it is fed from. The CLI compresses on a worker thread
+ * while its main thread does I/O (faster than --single-thread on a busy machine), in jobs of 4
+ * windows (8 MB at level 3) by default; -B1MiB keeps jobs small, so output (and stored-bytes
+ * progress) follows input closely, at no cost in speed or ratio (measured on a 419 MB MariaDB dump).
+ */
+export function zstdCompressArgs(tools: CompressionTools): string[] {
+  return [`-${tools.zstdLevel}`, '-B1MiB', '-c'];
 }
 
 export function decompressStage(compression: Compression, tools: Pick<CompressionTools, 'zstdPath'>): PipelineStage | undefined {

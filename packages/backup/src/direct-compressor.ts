@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import type { CompressionTools } from './compression.js';
+import { zstdCompressArgs, type CompressionTools } from './compression.js';
 import { spawnTool } from './tool-process.js';
 
 /**
@@ -48,7 +47,7 @@ export function parseZstdSummary(stderr: string): { input: number; output: numbe
 }
 
 export function startDirectCompressor(tools: CompressionTools): DirectCompressor {
-  const proc = spawnTool({ name: 'zstd', path: tools.zstdPath, option: 'zstdPath' }, [`-${tools.zstdLevel}`, '-B1MiB', '-vv', '--no-progress', '-c'], {
+  const proc = spawnTool({ name: 'zstd', path: tools.zstdPath, option: 'zstdPath' }, [...zstdCompressArgs(tools), '-vv', '--no-progress'], {
     stdin: 'pipe',
     stdout: 'pipe',
     stderrNoise: NOISE,
@@ -89,16 +88,16 @@ const supported = new Map<string, Promise<boolean>>();
 export function directCompressionSupported(zstdPath: string): Promise<boolean> {
   let probe = supported.get(zstdPath);
   if (!probe) {
-    probe = new Promise<boolean>((resolve) => {
-      const child = spawn(zstdPath, ['-1', '-vv', '--no-progress', '-c'], { stdio: ['pipe', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (chunk: string) => (stderr += chunk));
-      child.once('error', () => resolve(false));
-      child.stdin.on('error', () => {});
-      child.once('close', (code) => resolve(code === 0 && parseZstdSummary(stderr)?.input === 9));
-      child.stdin.end('keepwatch');
+    const proc = spawnTool({ name: 'zstd', path: zstdPath, option: 'zstdPath' }, ['-1', '-vv', '--no-progress', '-c'], {
+      stdin: 'pipe',
+      stdout: 'ignore',
+      stderrNoise: NOISE,
     });
+    proc.stdin!.end('keepwatch');
+    probe = proc.exited.then(
+      () => parseZstdSummary(proc.stderrTail())?.input === 9,
+      () => false,
+    );
     supported.set(zstdPath, probe);
   }
   return probe;

@@ -3,7 +3,7 @@ export { listBackups } from './list-backups.js';
 export { restoreBackup, type RestoreBackupOptions, type RestoreReport } from './restore-backup.js';
 export { verifyBackup, type RestoreTestReport, type VerifyBackupOptions, type VerifyReport } from './verify-backup.js';
 export { checkChecksum, type ChecksumResult } from './checksum.js';
-export { createBackupProcessor, type BackupProcessorOptions } from './backup-processor.js';
+export { createBackupProcessor, toBackupJobError, type BackupProcessorOptions } from './backup-processor.js';
 export { createSourceLock, type HeldSourceLock, type SourceLock, type SourceLockOptions } from './source-lock.js';
 export { databaseSource, databaseTarget, createScratchDatabase } from './database.js';
 export { postgresSource, parsePgToolVersion } from './pg-dump-source.js';

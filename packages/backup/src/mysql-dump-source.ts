@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { finished } from 'node:stream/promises';
 import { parseConnectionUrl } from './connection-url.js';
 import { BackupAbortedError } from './errors.js';
@@ -78,7 +77,7 @@ export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
         const counter = new MysqlRowCounter();
         // Into the compressor's stdin when given one, counted on the way (see tool-output-pump.ts);
         // otherwise a stream through the counter.
-        const pump = output ? await startToolOutputPump(output as Socket, (chunk) => counter.inspect(chunk)) : undefined;
+        const pump = output ? await startToolOutputPump(output, (chunk) => counter.inspect(chunk)) : undefined;
         const proc = spawnTool(tool, args, {
           stdout: pump?.toolEnd ?? 'pipe',
           bufferOutput: true,

@@ -58,16 +58,17 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
   const direct = canGoDirect ? startDirectCompressor(options) : undefined;
   const dump = await openSource(source, { signal, logger, output: direct?.input }, direct);
   let writer: DestinationWriter | undefined;
-  const stages: ChainCompanion[] = direct ? [direct] : [];
+  // Every process after the dump tool, upstream first: zstd fed directly (if so), then the stages
+  // Node pipes through.
+  const chainStages: PipelineStage[] = [];
+  const stages = (): ChainCompanion[] => (direct ? [direct, ...chainStages] : chainStages);
   try {
     writer = await destination.createWriter(id, fileName);
     const raw = new ByteMeter();
     const stored = new ByteMeter({ sha256: true });
-    const chainStages: PipelineStage[] = [];
     const compress = direct ? undefined : compressStage(options.compression, options);
     if (compress) chainStages.push(compress);
     if (encrypted) chainStages.push(encryptStage(options.agePath, options.encryptTo));
-    stages.push(...chainStages);
     const rawBytes = (): number => (direct ? (direct.inputBytes() ?? 0) : raw.bytes);
     const progress = throttleProgress(run.onProgress, options.progressIntervalMs, () => ({
       rawBytes: rawBytes(),
@@ -76,7 +77,7 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
     }));
     progress.start();
     const parts = direct ? [direct.readable, ...chainStages, stored, writer.stream] : [dump.stream!, raw, ...chainStages, stored, writer.stream];
-    const metadata = await flow(dump, parts, stages, direct ? [direct] : [], signal, destination);
+    const metadata = await flow(dump, parts, stages(), direct ? [direct] : [], signal, destination);
     if (direct) checkDirectSizes(direct, encrypted ? undefined : stored.bytes);
     progress.stop(true);
     await writer.commit();
@@ -111,7 +112,7 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
     return manifest;
   } catch (error) {
     dump.abort();
-    for (const stage of stages) stage.abort();
+    for (const stage of stages()) stage.abort();
     await writer?.abort().catch(() => {});
     logger.error({ id, err: error }, 'backup failed');
     if (signal?.aborted && !isKeepwatchError(error)) throw new BackupAbortedError(`backup ${id}`, error);

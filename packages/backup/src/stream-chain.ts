@@ -39,8 +39,8 @@ function isStage(part: Part): part is PipelineStage {
  * Settles only once every stream, stage process and companion has settled, so nothing is still
  * running when it returns; rejects with the root cause (`rootCause`), not a broken-pipe echo.
  */
-export async function runChain(parts: Part[], options: AbortSignal | ChainOptions = {}): Promise<void> {
-  const { signal, companions = [] } = options instanceof AbortSignal ? { signal: options } : options;
+export async function runChain(parts: Part[], options: ChainOptions = {}): Promise<void> {
+  const { signal, companions = [] } = options;
   const segments: (Readable | Writable)[][] = [[]];
   const stages: PipelineStage[] = [];
   for (const part of parts) {

@@ -1,5 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -33,7 +34,7 @@ const BUFFER_BYTES = 1 << 20;
  * is one end of a Unix socket connection made for the purpose, in a private 0700 directory that
  * is gone once the two ends have met.
  */
-export async function startToolOutputPump(into: Socket, inspect: (chunk: Buffer) => void): Promise<ToolOutputPump> {
+export async function startToolOutputPump(into: Writable, inspect: (chunk: Buffer) => void): Promise<ToolOutputPump> {
   const dir = await mkdtemp(join(tmpdir(), 'keepwatch-pipe-'));
   const server = createServer();
   try {

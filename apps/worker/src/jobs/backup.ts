@@ -1,6 +1,5 @@
-import { BackupError, createBackupProcessor } from '@keepwatch/backup';
-import { isKeepwatchError } from '@keepwatch/errors';
-import { BackupJobName } from '@keepwatch/jobs';
+import { createBackupProcessor, toBackupJobError } from '@keepwatch/backup';
+import { BackupJobName, backupJobPayloadSchema, parsePayload } from '@keepwatch/jobs';
 import {
   afterBackupFromConfig,
   backupDestinationFromConfig,
@@ -17,8 +16,9 @@ import type { WorkerContext } from '../worker-context.js';
 /**
  * Runs `backup` jobs: one backup of the named source under the per-source Redis lock, shared
  * with the other workers and `keepwatch backup run`, then the remote copy and retention
- * (`afterBackupFromConfig`) under the same lock. Retries and their backoff are the job's own
- * (`backupJobDefaults`); failures that a retry cannot fix fail the job for good.
+ * (`afterBackupFromConfig`) under the same lock, without letting go of it in between. Retries
+ * and their backoff are the job's own (`backupJobDefaults`); failures that a retry cannot fix
+ * fail the job for good (`toBackupJobError`).
  */
 export function backupHandlers({ loaded, logger, connection, resources }: WorkerContext): JobHandlers {
   const { config } = loaded;
@@ -29,6 +29,7 @@ export function backupHandlers({ loaded, logger, connection, resources }: Worker
   // The fail-fast client: with BullMQ's connection (no retry limit) a lock renewal would wait
   // out a Redis outage instead of failing, and the lease could lapse under a running backup.
   const lock = backupLockFromConfig(config, resources.redis ?? connection);
+  const after = (source: string, id: string) => afterBackupFromConfig(config, source, id, { remote, destination, logger: log });
   const processor = createBackupProcessor({
     sources: sources.database ? { database: sources.database } : {},
     destination,
@@ -36,54 +37,41 @@ export function backupHandlers({ loaded, logger, connection, resources }: Worker
     backup: backupOptionsFromConfig(config),
     lockWaitMs: config.backup.lock_wait,
     logger: log,
+    afterBackup: (manifest) => after(manifest.source, manifest.id),
   });
-  const after = (source: string, id: string) => afterBackupFromConfig(config, source, id, { remote, destination, logger: log });
+
+  /** The data directory is a snapshot, not a `BackupSource`: the same lock and follow-up, by hand. */
+  const backUpData = async (job: Job, signal?: AbortSignal) => {
+    try {
+      return await lock.run(
+        'data',
+        async (lockSignal) => {
+          log.info({ jobId: job.id, source: 'data' }, 'backup job started');
+          const outcome = await runDataBackup(sources.data, { signal: lockSignal, logger: log });
+          return { ...outcome, ...(await after('data', outcome.id)) };
+        },
+        { waitMs: config.backup.lock_wait, signal },
+      );
+    } catch (error) {
+      throw await toBackupJobError(error);
+    }
+  };
 
   return {
-    [BackupJobName]: async (job: Job) => {
-      const source: unknown = (job.data as { source?: unknown } | undefined)?.source;
-      if (source === 'data') {
-        return asJobError(() =>
-          lock.run(
-            'data',
-            async (lockSignal) => {
-              log.info({ jobId: job.id, source }, 'backup job started');
-              const outcome = await runDataBackup(sources.data, { signal: lockSignal, logger: log });
-              return { ...outcome, ...(await after('data', outcome.id)) };
-            },
-            { waitMs: config.backup.lock_wait },
-          ),
-        );
+    [BackupJobName]: async (job: Job, token?: string, signal?: AbortSignal) => {
+      let source: string;
+      try {
+        source = parsePayload(BackupJobName, backupJobPayloadSchema, job.data).source;
+      } catch (error) {
+        throw await toBackupJobError(error);
       }
+      if (source === 'data') return backUpData(job, signal);
       if (source === 'database' && !sources.database) {
         throw new UnrecoverableError(
           'KW_BACKUP_SOURCE_UNKNOWN: backup source "database" is not configured: set [database] url (KEEPWATCH_DATABASE_URL) for the worker',
         );
       }
-      const manifest = await processor(job);
-      // Retention and the remote copy of database backups run after the processor let go of the
-      // lock, so they take it again: another worker's backup of the source must not overlap them.
-      const followUp = await asJobError(() =>
-        lock.run(manifest.source, () => after(manifest.source, manifest.id), { waitMs: config.backup.lock_wait }),
-      );
-      return { ...manifest, ...followUp };
+      return processor(job, token, signal);
     },
   };
-}
-
-/**
- * BullMQ keeps only a message: put the code in front, and stop retries that cannot help (a
- * refused key or an unknown host key on the remote). A failed remote copy leaves the local
- * backup in place, and its message says so (`afterBackupFromConfig`).
- */
-async function asJobError<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (!isKeepwatchError(error)) throw error;
-    const message = `${error.code}: ${error.message}`;
-    const permanent = error instanceof BackupError && !error.retryable;
-    const wrapped = permanent ? new UnrecoverableError(message) : new Error(message);
-    throw Object.assign(wrapped, { code: error.code, cause: error });
-  }
 }

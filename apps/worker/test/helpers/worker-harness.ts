@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { loadConfig, type LoadedConfig } from '@keepwatch/config';
+import { bullmqPrefix, type QueueName } from '@keepwatch/jobs';
+import { createLogger } from '@keepwatch/runtime';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+export const REDIS_URL = 'redis://127.0.0.1:6379/0';
+
+export const silentLogger = () => createLogger({ name: 'test', level: 'silent' });
+
+/**
+ * The config of a worker under test: its own Redis prefix, and its data directory and backup
+ * folder under `root` (`root/data`, `root/backups`); `env` adds or overrides settings.
+ */
+export function testWorkerConfig(root: string, prefix: string, env: Record<string, string> = {}): Promise<LoadedConfig> {
+  return loadConfig({
+    env: {
+      KEEPWATCH_REDIS_URL: REDIS_URL,
+      KEEPWATCH_REDIS_PREFIX: prefix,
+      KEEPWATCH_DATA_DIR: join(root, 'data'),
+      KEEPWATCH_BACKUP_DESTINATION: join(root, 'backups'),
+      ...env,
+    },
+  });
+}
+
+export interface TestQueue {
+  connection: Redis;
+  queue: Queue;
+  events: QueueEvents;
+  /** Obliterates the queue and closes every connection; close the worker first. */
+  close(): Promise<void>;
+}
+
+/** A producer and a listener on one of the worker's queues under `prefix`, ready to wait on jobs. */
+export async function testQueue(name: QueueName, prefix: string): Promise<TestQueue> {
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(name, { connection, prefix: bullmqPrefix(prefix) });
+  const events = new QueueEvents(name, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: bullmqPrefix(prefix) });
+  await events.waitUntilReady();
+  return {
+    connection,
+    queue,
+    events,
+    async close() {
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      await events.close();
+      connection.disconnect();
+    },
+  };
+}
+
+/** Runs `fn` on a fresh superuser connection to `database` on the local PostgreSQL. */
+export async function pgAdmin<T>(fn: (client: pg.Client) => Promise<T>, database = 'postgres'): Promise<T> {
+  const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${database}` });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
