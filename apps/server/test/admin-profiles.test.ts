@@ -69,7 +69,14 @@ describe('admin API: profiles', () => {
   });
 
   it('counts written profiles in the fleet-wide metrics', async () => {
-    const text = await (await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    // The counts reach Redis within a second of the event (they are batched off the request path).
+    const scrape = async () => (await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    const writtenIn = (text: string) => Number(/keepwatch_profiles_written_total\{kind="request"\} (\d+)/.exec(text)?.[1]);
+    let text = await scrape();
+    for (const deadline = Date.now() + 5000; !(writtenIn(text) >= 3) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      text = await scrape();
+    }
     const written = /keepwatch_profiles_written_total\{kind="request"\} (\d+)/.exec(text);
     expect(Number(written?.[1])).toBeGreaterThanOrEqual(3);
     expect(text).toContain('# TYPE keepwatch_profiles_skipped_total counter');

@@ -16,6 +16,7 @@ export {
   ShuttingDownError,
 } from './errors.js';
 export { redactMessage } from './redact.js';
+export { bearerMatches, digest as bearerTokenDigest } from './bearer-token.js';
 export type { PgConnectionOptions, PgPoolClientLike, PgPoolLike, PostgresProbeOptions } from './postgres-probe.js';
 export { postgresProbe } from './postgres-probe.js';
 export type { MysqlPoolConnectionLike, MysqlPoolLike, MysqlProbeOptions } from './mysql-probe.js';

@@ -7,6 +7,8 @@ export type {
   TaskRecorder,
 } from './metrics-store.js';
 export { resolveMetricsOptions } from './options.js';
+export { metricsKeys } from './redis-keys.js';
+export type { MetricsKeys } from './redis-keys.js';
 export type { MetricsOptions, ResolvedMetricsOptions, MetricsRedis } from './options.js';
 export { createMetricsExposition, resolveExpositionOptions, metricsPath } from './exposition.js';
 export type { ExpositionOptions, MetricsExposition, ScrapeResult } from './exposition.js';

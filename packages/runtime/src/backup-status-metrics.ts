@@ -1,10 +1,8 @@
-import type { MetricFamily, ScrapeCollector } from '@keepwatch/metrics';
+import { metricsKeys, type MetricFamily, type ScrapeCollector } from '@keepwatch/metrics';
 import type { Redis } from 'ioredis';
 
-function key(prefix: string): string {
-  // Inside the metrics store's hash tag, so it shares the store's Cluster slot and ACL pattern.
-  return `{${prefix}metrics}:backups`;
-}
+// Inside the metrics store's hash tag, so it shares the store's Cluster slot and ACL pattern.
+const key = (prefix: string): string => metricsKeys(prefix).family('backups');
 
 /** What a finished backup reports; a subset of a manifest. */
 export interface BackupOutcome {

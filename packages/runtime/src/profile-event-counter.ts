@@ -1,23 +1,40 @@
-import type { MetricFamily, ScrapeCollector } from '@keepwatch/metrics';
+import { metricsKeys, type MetricFamily, type ScrapeCollector } from '@keepwatch/metrics';
 import type { ProfilerEvent, ProfilerEventListener } from '@keepwatch/profiler';
 import type { Redis } from 'ioredis';
 
 const counted: readonly ProfilerEvent[] = ['skipped', 'throttled', 'written', 'dropped'];
 
-function key(prefix: string): string {
-  // Inside the metrics store's hash tag, so it shares the store's Cluster slot and ACL pattern.
-  return `{${prefix}metrics}:profiles`;
-}
+// Inside the metrics store's hash tag, so it shares the store's Cluster slot and ACL pattern.
+const key = (prefix: string): string => metricsKeys(prefix).family('profiles');
+
+/** How long counts wait in memory before one pipeline sends them. */
+const FLUSH_MS = 1000;
 
 /**
  * Counts the profiler's events of every process (server and worker) in one Redis hash, so that
- * `keepwatch_profiles_skipped_total` is a fleet-wide counter like the view metrics. The write is
- * fire-and-forget: these events are rare and must never slow or fail the request they concern.
+ * `keepwatch_profiles_skipped_total` is a fleet-wide counter like the view metrics. Events fire
+ * on the request path (`throttled` on every sampled request while the profiler pauses), so they
+ * are counted in memory and sent at most once a second, in one pipeline, fire-and-forget: a
+ * request never waits on Redis, and an unreachable Redis costs only those counts.
  */
 export function profileEventCounter(redis: Redis, prefix: string): ProfilerEventListener {
+  const pending = new Map<string, number>();
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    timer = undefined;
+    const pipeline = redis.pipeline();
+    for (const [field, count] of pending) pipeline.hincrby(key(prefix), field, count);
+    pending.clear();
+    pipeline.exec().catch(() => undefined);
+  };
   return (event, detail) => {
     if (!counted.includes(event)) return;
-    redis.hincrby(key(prefix), `${event}:${detail.kind ?? 'request'}`, 1).catch(() => undefined);
+    const field = `${event}:${detail.kind ?? 'request'}`;
+    pending.set(field, (pending.get(field) ?? 0) + 1);
+    if (!timer) {
+      timer = setTimeout(flush, FLUSH_MS);
+      timer.unref();
+    }
   };
 }
 

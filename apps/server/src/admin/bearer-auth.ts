@@ -1,19 +1,15 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerMatches, bearerTokenDigest } from '@keepwatch/health';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
 /**
- * An onRequest hook that lets through only `Authorization: Bearer <token>`. Both sides are
- * hashed first so the comparison takes the same time whatever the length or content of the
- * guess; a missing or malformed header is a 401 like a wrong token, never a 500.
+ * An onRequest hook that lets through only `Authorization: Bearer <token>`, compared as the
+ * health check's admin view compares it (`bearerMatches`: hashed, constant time); a missing or
+ * malformed header is a 401 like a wrong token, never a 500.
  */
 export function bearerAuth(token: string) {
-  const expected = digest(token);
+  const expected = bearerTokenDigest(token);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
-    if (match && timingSafeEqual(digest(match[1]!), expected)) return;
+    if (bearerMatches(request.headers.authorization, expected)) return;
     await reply
       .code(401)
       .header('www-authenticate', 'Bearer realm="keepwatch admin"')

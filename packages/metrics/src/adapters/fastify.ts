@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { type MetricsExposition, metricsPath } from '../exposition.js';
 import type { ViewRecorder } from '../metrics-store.js';
 import { type ViewInstrumentationOptions, resolveViewOptions, viewName } from '../view-options.js';
+import { onResponseDone } from './response-timer.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -73,9 +74,6 @@ function registeredRouteName(route: RouteOptions): string {
 const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, options) => {
   const view = resolveViewOptions(options);
   const { recorder, exposition } = options;
-  // This registration's route hooks, so one route never gets two of them.
-  const ownHooks = new WeakSet<object>();
-
   // Declared once, so every Request keeps one shape; a second registration (another recorder)
   // shares it.
   if (!fastify.hasRequestDecorator(startedAt)) fastify.decorateRequest(startedAt, 0);
@@ -93,8 +91,8 @@ const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, option
   const recordUnmatchedOnFinish = (request: FastifyRequest, reply: FastifyReply): void => {
     const urlName = viewName(view, undefined, request.url);
     if (urlName === undefined) return;
-    reply.raw.once('finish', () => {
-      recorder.observeView({ urlName, method: request.method, statusCode: reply.statusCode, durationSeconds: elapsedSeconds(request, reply) });
+    onResponseDone(reply.raw, (statusCode, durationSeconds) => {
+      recorder.observeView({ urlName, method: request.method, statusCode, durationSeconds });
     });
   };
 
@@ -103,9 +101,6 @@ const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, option
     if (urlName === undefined) return;
     const existing = route.onSend;
     const hooks = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
-    // Fastify builds a GET route's HEAD route from the options it was given, so the HEAD route
-    // normally arrives without this hook; it may still carry it when options are shared.
-    if (hooks.some((hook) => ownHooks.has(hook))) return;
     const record: onSendHookHandler = function recordView(request, reply, payload, done) {
       recorder.observeView({
         urlName,
@@ -115,8 +110,8 @@ const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, option
       });
       done(null, payload);
     };
-    ownHooks.add(record);
-    // A new array: the route's own array may be shared with other routes (its HEAD route).
+    // A new array: the route's own array may be shared with other routes (its HEAD route, which
+    // Fastify builds from the options as given, before any onRoute hook, so it gets its own).
     route.onSend = [...hooks, record];
   });
 
