@@ -1,13 +1,14 @@
 // What runs around a backup: the data snapshot itself, retention, and the remote copy. Split from
 // backup-from-config.ts, which only turns settings into sources, destinations and options.
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   listSnapshots,
   parseBackupId,
+  pruneBackups,
   pruneSnapshots,
   RemoteTransferError,
-  selectForRetention,
+  removeIncompleteSnapshots,
   takeSnapshot,
   type BackupLogger,
   type RetentionReason,
@@ -53,9 +54,7 @@ export async function runDataBackup(
   options: { signal?: AbortSignal; logger?: BackupLogger; onProgress?: SnapshotProgressListener } = {},
 ): Promise<DataBackupOutcome> {
   await mkdir(source.destinationDir, { recursive: true, mode: 0o700 });
-  for (const name of await readdir(source.destinationDir)) {
-    if (/^\..+\.(partial|deleting)$/.test(name)) await rm(join(source.destinationDir, name), { recursive: true, force: true });
-  }
+  await removeIncompleteSnapshots(source.destinationDir);
   const previous = (await listSnapshots(source.destinationDir, options.logger)).filter((s) => s.state === 'complete').at(-1);
   const snap = await takeSnapshot({
     sourceDir: source.sourceDir,
@@ -118,20 +117,15 @@ export async function pruneBackupsFromConfig(
     });
     return { source, kind: 'data', dryRun, kept: report.kept, removed: report.removed };
   }
-  const destination = options.destination ?? backupDestinationFromConfig(config);
-  const manifests = await destination.listManifests({ source });
-  const { keep, remove } = selectForRetention(
-    manifests.map((m) => ({ id: m.id, finishedAt: new Date(m.finishedAt), state: 'complete' as const })),
+  const report = await pruneBackups({
+    destination: options.destination ?? backupDestinationFromConfig(config),
+    source,
     policy,
-    { timeZone },
-  );
-  if (!dryRun) {
-    for (const id of remove) {
-      await destination.remove(id);
-      options.logger?.info({ id }, 'backup: removed by retention');
-    }
-  }
-  return { source, kind: 'database', dryRun, kept: [...keep].map(([id, reasons]) => ({ id, reasons })), removed: remove };
+    timeZone,
+    dryRun,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  return { source, kind: 'database', dryRun, kept: report.kept, removed: report.removed };
 }
 
 /**

@@ -13,3 +13,4 @@ export {
   type RetentionPolicy,
 } from './retention-policy.js';
 export { calendarBucketer, isoWeek, type CalendarBuckets } from './calendar-buckets.js';
+export { pruneBackups, type PruneBackupsOptions, type PruneBackupsReport } from './prune-backups.js';

@@ -30,6 +30,7 @@ export {
   listSnapshots,
   pruneSnapshots,
   removeSnapshot,
+  removeIncompleteSnapshots,
   type ListedSnapshot,
   type PruneSnapshotsOptions,
   type PruneSnapshotsReport,

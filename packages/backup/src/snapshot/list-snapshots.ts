@@ -18,6 +18,8 @@ export interface ListedSnapshot {
 }
 
 const PARTIAL = /^\.(.+)\.partial$/;
+/** What a crashed run leaves: a snapshot being written, or one being deleted. */
+const INCOMPLETE = /^\..+\.(partial|deleting)$/;
 
 /**
  * Snapshots in a destination, oldest first: complete ones (a directory with a readable
@@ -64,6 +66,21 @@ export async function removeSnapshot(destinationDir: string, id: string): Promis
   const doomed = join(destinationDir, `.${id}.deleting`);
   await rename(join(destinationDir, id), doomed);
   await rm(doomed, { recursive: true, force: true });
+}
+
+/**
+ * Deletes what crashed runs left in a destination (`.<id>.partial`, `.<id>.deleting`) and
+ * returns their names. Only while holding the source's lock: a `.partial` is otherwise a
+ * snapshot another process is writing.
+ */
+export async function removeIncompleteSnapshots(destinationDir: string): Promise<string[]> {
+  const names = await readdir(destinationDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  const doomed = names.filter((name) => INCOMPLETE.test(name));
+  for (const name of doomed) await rm(join(destinationDir, name), { recursive: true, force: true });
+  return doomed;
 }
 
 export interface PruneSnapshotsOptions extends RetentionOptions {
