@@ -20,7 +20,8 @@ import { type MetricsKeys, metricsKeys } from './redis-keys.js';
 import { writeSnapshot } from './redis-writer.js';
 import { SeriesBuffer } from './series-buffer.js';
 import { labelsField } from './series-fields.js';
-import { SeriesSlotCache, bucketIndex } from './series-names.js';
+import { SeriesCache, SeriesSlotCache, bucketIndex, seriesSlots, type SeriesSlots } from './series-names.js';
+import type { Slot } from './series-buffer.js';
 import { withTimeout } from './with-timeout.js';
 
 export interface ViewObservation {
@@ -78,8 +79,8 @@ class RedisMetricsStore implements MetricsStore {
   private readonly buffer: SeriesBuffer;
   private readonly flusher: Flusher;
   private readonly publisher: ProcessMetricsPublisher | undefined;
-  private readonly viewRequests: SeriesSlotCache;
-  private readonly viewDurations: SeriesSlotCache;
+  /** `view_requests` and `view_durations` share their labels: one walk finds both. */
+  private readonly views: SeriesCache<{ requests: Slot; durations: SeriesSlots }>;
   private readonly taskRuns: SeriesSlotCache;
   private readonly taskDurations: SeriesSlotCache;
   private closed = false;
@@ -88,8 +89,9 @@ class RedisMetricsStore implements MetricsStore {
     const { redis, logger } = options;
     this.keys = metricsKeys(options.keyPrefix);
     const slots = (family: FamilySpec) => new SeriesSlotCache(this.keys.family(family.id), options.buckets);
-    this.viewRequests = slots(viewRequests);
-    this.viewDurations = slots(viewDurations);
+    const requestSlots = seriesSlots(this.keys.family(viewRequests.id), options.buckets);
+    const durationSlots = seriesSlots(this.keys.family(viewDurations.id), options.buckets);
+    this.views = new SeriesCache((values) => ({ requests: requestSlots(values).value, durations: durationSlots(values) }));
     this.taskRuns = slots(taskRuns);
     this.taskDurations = slots(taskDurations);
     this.buffer = new SeriesBuffer(options.maxBufferedSeries);
@@ -122,13 +124,8 @@ class RedisMetricsStore implements MetricsStore {
     if (this.closed) return;
     const values = [urlName, normalizeMethod(method), String(statusCode)];
     const seconds = validSeconds(durationSeconds);
-    const histogram = this.viewDurations.get(values);
-    this.flusher.record(
-      this.viewRequests.get(values).value,
-      histogram.bucket(bucketIndex(seconds, this.options.buckets)),
-      histogram.sum,
-      seconds,
-    );
+    const { requests, durations } = this.views.get(values);
+    this.flusher.record(requests, durations.bucket(bucketIndex(seconds, this.options.buckets)), durations.sum, seconds);
   }
 
   observeTask({ taskName, status, durationSeconds }: TaskObservation): void {

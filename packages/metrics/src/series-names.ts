@@ -11,31 +11,27 @@ export interface SeriesSlots {
   bucket(index: number): Slot;
 }
 
-interface Node {
-  children?: Map<string, Node>;
-  slots?: SeriesSlots;
+interface Node<T> {
+  children?: Map<string, Node<T>>;
+  entry?: T;
 }
 
 /**
- * Slots per label set of one family, built once: the request path then only walks a tree of
- * maps (one level per label, so no key string is built) instead of serialising JSON and
- * concatenating strings on every observation. Cleared whole when it grows past `maxEntries`,
- * which only costs rebuilding the slots of label sets still in use.
+ * What each label set of a family (or of several families sharing labels) maps to, built once:
+ * the request path then only walks a tree of maps (one level per label, so no key string is
+ * built) instead of serialising JSON and concatenating strings on every observation. Cleared
+ * whole when it grows past `maxEntries`, which only costs rebuilding the entries still in use.
  */
-export class SeriesSlotCache {
-  private root: Node = {};
+export class SeriesCache<T> {
+  private root: Node<T> = {};
   private size = 0;
-  private readonly bounds: readonly number[];
 
   constructor(
-    private readonly key: string,
-    buckets: readonly number[],
+    private readonly build: (values: readonly string[]) => T,
     private readonly maxEntries = 4096,
-  ) {
-    this.bounds = [...buckets, Number.POSITIVE_INFINITY];
-  }
+  ) {}
 
-  get(values: readonly string[]): SeriesSlots {
+  get(values: readonly string[]): T {
     let node = this.root;
     for (const value of values) {
       node.children ??= new Map();
@@ -46,27 +42,37 @@ export class SeriesSlotCache {
       }
       node = child;
     }
-    if (!node.slots) {
+    if (node.entry === undefined) {
       if (this.size >= this.maxEntries) {
         this.root = {};
         this.size = 0;
         return this.get(values);
       }
-      node.slots = this.build(values);
+      node.entry = this.build(values);
       this.size++;
     }
-    return node.slots;
+    return node.entry;
   }
+}
 
-  private build(values: readonly string[]): SeriesSlots {
-    const { key, bounds } = this;
+/** Builds the slots of one label set in the family stored under `key`. */
+export function seriesSlots(key: string, buckets: readonly number[]): (values: readonly string[]) => SeriesSlots {
+  const bounds = [...buckets, Number.POSITIVE_INFINITY];
+  return (values) => {
     const labels = labelsField(values);
-    const buckets: Array<Slot | undefined> = [];
+    const bucketSlots: Array<Slot | undefined> = [];
     return {
       value: { key, field: labels, float: false },
       sum: { key, field: sumField(labels), float: true },
-      bucket: (index) => (buckets[index] ??= { key, field: bucketField(labels, bounds[index]!), float: false }),
+      bucket: (index) => (bucketSlots[index] ??= { key, field: bucketField(labels, bounds[index]!), float: false }),
     };
+  };
+}
+
+/** The slots of one family per label set. */
+export class SeriesSlotCache extends SeriesCache<SeriesSlots> {
+  constructor(key: string, buckets: readonly number[], maxEntries?: number) {
+    super(seriesSlots(key, buckets), maxEntries);
   }
 }
 
