@@ -11,7 +11,7 @@ import {
   openMetricsContentType,
   prometheusContentType,
 } from '../src/index.js';
-import { freePort } from './helpers/free-port.js';
+import { freePort } from '@keepwatch/test-support/net';
 import { promtoolCheck } from './helpers/promtool.js';
 import { connectRedis, deletePrefix, uniquePrefix } from './helpers/redis.js';
 import { sampleValue } from './helpers/samples.js';

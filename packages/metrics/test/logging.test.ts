@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createMetricsExposition, createMetricsStore } from '../src/index.js';
-import { freePort } from './helpers/free-port.js';
+import { freePort } from '@keepwatch/test-support/net';
 
 /** A pino logger writing into an array of parsed lines, as a log shipper would read them. */
 function capture(): { logger: pino.Logger; lines: Array<Record<string, unknown>> } {

@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MetricsStore, createMetricsExposition, createMetricsStore, fastifyMetrics } from '../src/index.js';
-import { freePort } from './helpers/free-port.js';
+import { freePort } from '@keepwatch/test-support/net';
 import { promtoolCheck } from './helpers/promtool.js';
 import { connectRedis, deletePrefix, uniquePrefix } from './helpers/redis.js';
 import { waitFor } from './helpers/wait-for.js';

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MetricsStore, createMetricsExposition, createMetricsStore } from '../src/index.js';
-import { freePort } from './helpers/free-port.js';
+import { freePort } from '@keepwatch/test-support/net';
 import { sampleValue } from './helpers/samples.js';
 import { waitFor } from './helpers/wait-for.js';
 

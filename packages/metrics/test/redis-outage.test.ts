@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Child, startServer, stopChild } from './helpers/child.js';
-import { freePort } from './helpers/free-port.js';
+import { freePort } from '@keepwatch/test-support/net';
 import { OwnRedis } from './helpers/own-redis.js';
 import { connectRedis, uniquePrefix } from './helpers/redis.js';
 import { sampleValue } from './helpers/samples.js';

@@ -13,7 +13,8 @@ import {
 import { archiveSnapshot, extractArchive, restoreSnapshot, takeSnapshot, verifySnapshot } from '../../src/snapshot/index.js';
 import { tempDir } from '../helpers/files.js';
 import { defaultSelection, listTree, makeDataDir, treeDifferences } from '../snapshot/tree-fixture.js';
-import { freePort, startSshd, type TestSshd } from '@keepwatch/test-support/sshd';
+import { freePort } from '@keepwatch/test-support/net';
+import { startSshd, type TestSshd } from '@keepwatch/test-support/sshd';
 
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
