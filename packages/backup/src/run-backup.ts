@@ -10,7 +10,6 @@ import { silentLogger, type BackupLogger } from './logger.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type BackupManifest } from './manifest.js';
 import { resolveBackupOptions, type BackupOptions, type ResolvedBackupOptions } from './options.js';
 import { throttleProgress, type ProgressListener } from './progress.js';
-import { rootCause, timed } from './root-cause.js';
 import type { BackupSource, SourceDump } from './source.js';
 import { abandon, runChain, type ChainCompanion } from './stream-chain.js';
 import { keepwatchVersion } from './version.js';
@@ -77,7 +76,10 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
     }));
     progress.start();
     const parts = direct ? [direct.readable, ...chainStages, stored, writer.stream] : [dump.stream!, raw, ...chainStages, stored, writer.stream];
-    const metadata = await flow(dump, parts, stages(), direct ? [direct] : [], signal, destination);
+    // The dump tool feeds the chain, so its failure is the first suspect; zstd fed directly is
+    // beside it. Whatever fails tears everything down (runChain).
+    await runChain(parts, { signal, source: { exited: dump.finished, abort: () => dump.abort() }, companions: direct ? [direct] : [] });
+    const metadata = await dump.finished;
     if (direct) checkDirectSizes(direct, encrypted ? undefined : stored.bytes);
     progress.stop(true);
     await writer.commit();
@@ -142,39 +144,4 @@ function checkDirectSizes(direct: DirectCompressor, received: number | undefined
   if (received !== undefined && received !== output) {
     throw new BackupIoError('account for the output of', 'zstd', new Error(`it reported ${output} bytes, ${received} arrived`));
   }
-}
-
-/** Runs the pipeline and waits for every process; throws the failure that caused the others. */
-async function flow(
-  dump: SourceDump,
-  parts: Parameters<typeof runChain>[0],
-  stages: ChainCompanion[],
-  companions: ChainCompanion[],
-  signal: AbortSignal | undefined,
-  destination: Destination,
-): Promise<Awaited<SourceDump['finished']>> {
-  const piped = runChain(parts, { signal, companions });
-  const flowFailure = timed(piped).then((failure) => {
-    if (failure) {
-      // Make sure no tool is left waiting on a pipe nobody reads any more.
-      dump.abort();
-      for (const stage of stages) stage.abort();
-      if (!isKeepwatchError(failure.error) && (failure.error as { name?: string }).name !== 'AbortError') {
-        const code = (failure.error as { code?: string }).code;
-        if (code && !['EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code)) {
-          failure.error = new BackupIoError('write backup to', destination.label, failure.error);
-        }
-      }
-    }
-    return failure;
-  });
-  const [flowResult, dumpResult, ...stageResults] = await Promise.all([
-    flowFailure,
-    timed(dump.finished),
-    ...stages.map((stage) => timed(stage.exited)),
-  ]);
-  // Pipeline order, upstream first: the dump tool, the stages, then the streams and the writer.
-  const cause = rootCause([dumpResult, ...stageResults, flowResult]);
-  if (cause !== undefined) throw cause;
-  return dump.finished;
 }

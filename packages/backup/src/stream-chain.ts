@@ -18,7 +18,12 @@ export interface ChainCompanion {
 
 export interface ChainOptions {
   signal?: AbortSignal;
-  /** @defaultValue [] */
+  /**
+   * What feeds the chain from upstream (the dump tool): its failure comes before any other when
+   * the root cause is chosen.
+   */
+  source?: ChainCompanion;
+  /** Downstream of the chain or beside it (the restore tool, a compressor fed directly). @defaultValue [] */
   companions?: ChainCompanion[];
 }
 
@@ -40,7 +45,7 @@ function isStage(part: Part): part is PipelineStage {
  * running when it returns; rejects with the root cause (`rootCause`), not a broken-pipe echo.
  */
 export async function runChain(parts: Part[], options: ChainOptions = {}): Promise<void> {
-  const { signal, companions = [] } = options;
+  const { signal, source, companions = [] } = options;
   const segments: (Readable | Writable)[][] = [[]];
   const stages: PipelineStage[] = [];
   for (const part of parts) {
@@ -61,6 +66,7 @@ export async function runChain(parts: Part[], options: ChainOptions = {}): Promi
     if (tornDown) return;
     tornDown = true;
     for (const stream of segments.flat()) stream.destroy();
+    source?.abort();
     for (const stage of stages) stage.abort();
     for (const companion of companions) companion.abort();
   };
@@ -78,12 +84,14 @@ export async function runChain(parts: Part[], options: ChainOptions = {}): Promi
     tearDown();
   };
   signal?.addEventListener('abort', onAbort, { once: true });
-  const failures = await Promise.all([
+  // Pipeline order for the root cause: the source, the streams, the stages, the rest.
+  const [sourceFailure, ...failures] = await Promise.all([
+    source ? watch(source.exited) : undefined,
     ...segments.map((segment) => watch(pipeline(segment, signal ? { signal } : {}))),
     ...stages.map((stage) => watch(stage.exited)),
     ...companions.map((companion) => watch(companion.exited)),
   ]).finally(() => signal?.removeEventListener('abort', onAbort));
-  const cause = rootCause([aborted, ...failures]);
+  const cause = rootCause([aborted, sourceFailure, ...failures]);
   if (cause !== undefined) throw cause;
 }
 
