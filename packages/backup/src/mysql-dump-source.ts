@@ -14,7 +14,6 @@ import { resolveDatabaseOptions, type DatabaseSourceOptions } from './options.js
 import type { BackupSource, OpenSourceOptions, SourceDump, SourceMetadata } from './source.js';
 import { spawnTool } from './tool-process.js';
 import { startToolOutputPump } from './tool-output-pump.js';
-import { versionWhileConnecting } from './version-while-connecting.js';
 
 /**
  * A MySQL or MariaDB database, dumped as SQL by `mariadb-dump` or `mysqldump` in one consistent
@@ -37,11 +36,18 @@ export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
 
     async open(openOptions: OpenSourceOptions = {}): Promise<SourceDump> {
       const { signal, output } = openOptions;
-      const [{ tool, version: toolLine }, connection] = await versionWhileConnecting(
+      // The tool's version is asked while connecting (neither needs the other). When both fail,
+      // the tool's failure wins: a missing tool is the first thing to fix.
+      const [found, connected] = await Promise.allSettled([
         resolveMysqlTool(resolved.mysqlDumpPath, ['mariadb-dump', 'mysqldump'], 'mysqlDumpPath'),
         connectMysql(settings, resolved.connectTimeoutMs),
-        (c) => c.end(),
-      );
+      ]);
+      if (found.status === 'rejected' || connected.status === 'rejected') {
+        if (connected.status === 'fulfilled') await connected.value.end().catch(() => {});
+        throw found.status === 'rejected' ? found.reason : (connected as PromiseRejectedResult).reason;
+      }
+      const { tool, version: toolLine } = found.value;
+      const connection = connected.value;
       let release = async (): Promise<void> => {
         await connection.end().catch(() => {});
       };
