@@ -1,4 +1,4 @@
-import { runBackup, type BackupManifest, type BackupOptions, type BackupSource, type Destination } from '@keepwatch/backup';
+import { runBackup } from '@keepwatch/backup';
 import {
   afterBackupFromConfig,
   backupOptionsFromConfig,
@@ -8,15 +8,8 @@ import {
 } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
 import { writeJson } from '../output.js';
-import { formatBytes, formatDuration, progressLine, type ProgressLine } from '../progress.js';
+import { formatBytes, formatDuration, progressLine } from '../progress.js';
 import { asUsage, backupSetup, fail, interruptSignal, noPositionals, sourceOption, withSourceLock } from './backup-setup.js';
-
-interface RunInput {
-  source: BackupSource;
-  destination: Destination;
-  options: BackupOptions;
-  progress: ProgressLine;
-}
 
 interface FollowUp {
   retention: PruneOutcome;
@@ -63,9 +56,9 @@ export const backupRun: Command = {
         }
         const source = sources.database;
         if (!source) return fail(context, `backup source "${name}" needs [database] url (KEEPWATCH_DATABASE_URL)`);
-        const input = { source, destination, options: backupOptionsFromConfig(config), progress };
+        const options = backupOptionsFromConfig(config);
         const manifest = await withSourceLock(config, name, interrupt.signal, async (signal) => {
-          const made = await backupOnce(input, signal);
+          const made = await runBackup({ source, destination, options, signal, ...(progress.listener ? { onProgress: progress.listener } : {}) });
           return { ...made, ...(await after(made.source, made.id)) };
         });
         progress.done();
@@ -88,14 +81,4 @@ export const backupRun: Command = {
 function followUpLine({ retention, remote }: FollowUp): string {
   const removed = retention.removed.length > 0 ? `retention removed ${retention.removed.join(', ')}` : 'retention removed nothing';
   return `${remote ? `copied to ${remote}; ` : ''}${removed}\n`;
-}
-
-function backupOnce(input: RunInput, signal: AbortSignal): Promise<BackupManifest> {
-  return runBackup({
-    source: input.source,
-    destination: input.destination,
-    options: input.options,
-    signal,
-    ...(input.progress.listener ? { onProgress: input.progress.listener } : {}),
-  });
 }

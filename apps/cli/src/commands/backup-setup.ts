@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { BackupIdError, BackupOptionsError, isValidSourceName, parseBackupId } from '@keepwatch/backup';
+import { BackupIdError, BackupOptionsError, parseBackupId } from '@keepwatch/backup';
 import type { KeepwatchConfig } from '@keepwatch/config';
 import { KeepwatchError } from '@keepwatch/errors';
 import {
@@ -37,7 +37,7 @@ export const knownSources = ['database', 'data'] as const;
 export function sourceOption(values: CommandContext['values'], fallback: string | undefined): string | undefined {
   const source = typeof values.source === 'string' ? values.source : fallback;
   if (source === undefined) return undefined;
-  if (!isValidSourceName(source) || !(knownSources as readonly string[]).includes(source)) {
+  if (!(knownSources as readonly string[]).includes(source)) {
     throw new UsageError(`unknown backup source ${JSON.stringify(source.slice(0, 100))}; sources: ${knownSources.join(', ')}`);
   }
   return source;
