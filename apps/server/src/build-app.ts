@@ -5,6 +5,7 @@ import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
 import {
   createMetricsExposition,
   fastifyMetrics,
+  defaultUnmatchedName,
   fastifyRouteName,
   queueCollector,
   type MetricsStore,
@@ -26,9 +27,6 @@ import { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminApi } from './admin/admin-api.js';
-
-/** The metrics' name for requests no route matched; profiles use it too. */
-const UNMATCHED_URL_NAME = '__unmatched__';
 
 export interface BuildAppOptions {
   config: Readonly<KeepwatchConfig>;
@@ -76,7 +74,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   // The same name the metrics record, so a slow series in Prometheus leads to its profiles.
   await app.register(profilerPlugin, {
     profiler,
-    urlName: (request) => fastifyRouteName(request) ?? UNMATCHED_URL_NAME,
+    urlName: (request) => fastifyRouteName(request) ?? defaultUnmatchedName,
   });
 
   if (metrics && resources.redis) {

@@ -15,7 +15,7 @@ export type { ExpositionOptions, MetricsExposition, ScrapeResult } from './expos
 export { renderFamilies, wantsOpenMetrics, prometheusContentType, openMetricsContentType } from './render.js';
 export type { Rendered } from './render.js';
 export type { MetricFamily, MetricSample, ScrapeCollector } from './metric-family.js';
-export { resolveViewOptions } from './view-options.js';
+export { resolveViewOptions, defaultUnmatchedName } from './view-options.js';
 export type { ViewInstrumentationOptions } from './view-options.js';
 export { fastifyMetrics, fastifyRouteName } from './adapters/fastify.js';
 export type { FastifyMetricsOptions } from './adapters/fastify.js';

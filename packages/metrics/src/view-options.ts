@@ -26,10 +26,13 @@ const schema = z.object({
   unmatchedName: z.string().min(1),
 });
 
+/** The `url_name` of requests no route matched, unless `unmatchedName` says otherwise. */
+export const defaultUnmatchedName = '__unmatched__';
+
 export function resolveViewOptions(options: ViewInstrumentationOptions = {}): ResolvedViewOptions {
   const result = schema.safeParse({
     excludePaths: ['/healthcheck/', '/metrics'],
-    unmatchedName: '__unmatched__',
+    unmatchedName: defaultUnmatchedName,
     ...withoutUndefined(options),
   });
   if (!result.success) throw new MetricsOptionsError('view instrumentation options', zodProblems(result.error));
