@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { zstdCompressArgs, type CompressionTools } from './compression.js';
-import { spawnTool } from './tool-process.js';
+import { keepOutput, spawnTool } from './tool-process.js';
 
 /**
  * zstd fed straight by the dump tool: the dump tool's stdout is zstd's stdin, a pipe between the
@@ -59,7 +59,7 @@ export function startDirectCompressor(tools: CompressionTools): DirectCompressor
   exited.catch(() => {});
   return {
     input: proc.stdin!,
-    readable: proc.stdout!,
+    readable: keepOutput(proc.stdout!),
     exited,
     inputBytes: () => summary?.input ?? bytesRead(proc.child.pid),
     outputBytes: () => summary?.output,

@@ -9,7 +9,7 @@ import {
   postgresToolEnv,
 } from './postgres-connection.js';
 import type { BackupSource, OpenSourceOptions, SourceDump, SourceMetadata } from './source.js';
-import { spawnTool, toolVersion, type ToolSpec } from './tool-process.js';
+import { keepOutput, spawnTool, toolVersion, type ToolSpec } from './tool-process.js';
 
 /** `pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)` → `15.20`. */
 export function parsePgToolVersion(line: string): { version: string; major: number } | undefined {
@@ -113,7 +113,7 @@ export function postgresSource(options: DatabaseSourceOptions): BackupSource {
           void release();
         };
         signal?.addEventListener('abort', abort, { once: true });
-        return { stream: output ? undefined : proc.stdout!, finished, abort };
+        return { stream: output ? undefined : keepOutput(proc.stdout!), finished, abort };
       } catch (error) {
         await release();
         if (signal?.aborted) throw new BackupAbortedError(`backup of ${settings.label}`, error);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, pipeline, type Readable, type Writable } from 'node:stream';
 import { BackupToolFailedError, BackupToolMissingError } from './errors.js';
 
 /** A command-line tool and the option that points at it, for messages that say what to fix. */
@@ -132,6 +132,20 @@ export function spawnTool(tool: ToolSpec, args: string[], options: SpawnToolOpti
       killTimer.unref();
     },
   };
+}
+
+/**
+ * A tool's stdout that keeps every byte until someone reads it, however late. When a child
+ * exits, Node resumes each of its stdout streams nobody consumes yet (child_process'
+ * flushStdio), which throws their buffered output away: a small dump could finish while the
+ * backup is still creating its file, and arrive empty. Piped into a PassThrough at once, the
+ * bytes wait there (what the child wrote after the reader fell behind is at most a pipe's worth).
+ */
+export function keepOutput(stdout: Readable): Readable {
+  const kept = new PassThrough();
+  // pipeline, not pipe: a failing stdout must fail the reader rather than leave it waiting.
+  pipeline(stdout, kept, () => {});
+  return kept;
 }
 
 /** First line of `<tool> --version`; a missing tool throws `BackupToolMissingError`. */

@@ -57,6 +57,32 @@ describe('pg_dump writing straight into zstd', () => {
     expect(manifest.tables).toEqual([{ schema: 'public', name: 't', rows: 200000 }]);
   });
 
+  it('loses nothing when the dump is over before the backup file is even open', async () => {
+    // A destination slow to open its file (as on a network filesystem): pg_dump and zstd have long
+    // exited by then, and Node throws away the output of a child that exits unread.
+    const slow = (directory: string): ReturnType<typeof localDestination> => {
+      const local = localDestination({ directory });
+      return Object.assign(Object.create(local) as typeof local, {
+        createWriter: async (id: string, file: string) => {
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          return local.createWriter(id, file);
+        },
+      });
+    };
+    const small = await createPgDatabase('kw_backup_direct_small');
+    try {
+      await pgQuery(small.url, `CREATE TABLE t AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 2000) g`);
+      for (const zstdPath of ['zstd', fixture('quiet-zstd.sh')]) {
+        const directory = join(dir.path, 'slow', String(zstdPath.length));
+        const manifest = await runBackup({ source: postgresSource({ url: small.url }), destination: slow(directory), options: { zstdPath } });
+        expect(manifest.rawBytes, zstdPath).toBeGreaterThan(50_000);
+        expect(manifest.rawBytes, zstdPath).toBe(decompressedBytes(directory, manifest));
+      }
+    } finally {
+      await small.drop();
+    }
+  });
+
   it('falls back to piping through Node when zstd does not report its sizes, with the same result', async () => {
     expect(await directCompressionSupported(fixture('quiet-zstd.sh'))).toBe(false);
     const manifest = await runBackup({
