@@ -8,15 +8,23 @@
  */
 
 /**
- * One (hash, field) pair, created once per series by the name cache and used as the buffer's
- * map key by identity: the request path then hashes no string at all. Should the cache be
- * rebuilt, a second slot for the same field only means two increments of it in one flush.
+ * One (hash, field) pair, created once per series by the name cache. It also carries its own
+ * pending delta, so that adding an observation touches only the slots themselves: no map is
+ * looked up or hashed on the request path. A slot belongs to the one buffer of the store whose
+ * cache made it. Should the cache be rebuilt, a second slot for the same field only means two
+ * increments of it in one flush.
  */
-export interface Slot {
-  readonly key: string;
-  readonly field: string;
-  /** true when deltas may be fractional (histogram sums): sent with HINCRBYFLOAT. */
-  readonly float: boolean;
+export class Slot {
+  /** The delta not yet taken, and whether this slot is in its buffer's list: owned by the buffer. */
+  delta = 0;
+  held = false;
+
+  constructor(
+    readonly key: string,
+    readonly field: string,
+    /** true when deltas may be fractional (histogram sums): sent with HINCRBYFLOAT. */
+    readonly float: boolean,
+  ) {}
 }
 
 export interface BufferedDelta {
@@ -32,7 +40,8 @@ export interface BufferSnapshot {
 }
 
 export class SeriesBuffer {
-  private entries = new Map<Slot, number>();
+  /** The slots with a delta since the last take. */
+  private held: Slot[] = [];
   /** Fields taken by writes still in flight: they may come back, so they count against the bound. */
   private inFlight = 0;
   private droppedSinceTake = 0;
@@ -42,7 +51,7 @@ export class SeriesBuffer {
 
   /** Distinct fields held. */
   get size(): number {
-    return this.entries.size;
+    return this.held.length;
   }
 
   /** Observations dropped since this process started (also sent to Redis as a counter). */
@@ -51,7 +60,7 @@ export class SeriesBuffer {
   }
 
   get isEmpty(): boolean {
-    return this.entries.size === 0 && this.droppedSinceTake === 0;
+    return this.held.length === 0 && this.droppedSinceTake === 0;
   }
 
   /**
@@ -60,18 +69,20 @@ export class SeriesBuffer {
    * Positional rather than an array: this runs on every request and allocates nothing.
    */
   add(counted: Slot, alsoCounted?: Slot, sum?: Slot, amount = 0): boolean {
-    const { entries } = this;
     const newFields =
-      (entries.has(counted) ? 0 : 1) +
-      (alsoCounted === undefined || entries.has(alsoCounted) ? 0 : 1) +
-      (sum === undefined || entries.has(sum) ? 0 : 1);
-    if (newFields > 0 && entries.size + this.inFlight + newFields > this.maxFields) {
-      this.drop();
-      return false;
+      (counted.held ? 0 : 1) + (alsoCounted === undefined || alsoCounted.held ? 0 : 1) + (sum === undefined || sum.held ? 0 : 1);
+    if (newFields > 0) {
+      if (this.held.length + this.inFlight + newFields > this.maxFields) {
+        this.drop();
+        return false;
+      }
+      this.hold(counted);
+      if (alsoCounted !== undefined) this.hold(alsoCounted);
+      if (sum !== undefined) this.hold(sum);
     }
-    entries.set(counted, (entries.get(counted) ?? 0) + 1);
-    if (alsoCounted !== undefined) entries.set(alsoCounted, (entries.get(alsoCounted) ?? 0) + 1);
-    if (sum !== undefined) entries.set(sum, (entries.get(sum) ?? 0) + amount);
+    counted.delta += 1;
+    if (alsoCounted !== undefined) alsoCounted.delta += 1;
+    if (sum !== undefined) sum.delta += amount;
     return true;
   }
 
@@ -83,7 +94,7 @@ export class SeriesBuffer {
     const deltas: BufferedDelta[] = [{ key: counted.key, field: counted.field, delta: 1, float: counted.float }];
     if (alsoCounted) deltas.push({ key: alsoCounted.key, field: alsoCounted.field, delta: 1, float: alsoCounted.float });
     if (sum) deltas.push({ key: sum.key, field: sum.field, delta: amount, float: sum.float });
-    if (this.entries.size + this.inFlight + deltas.length > this.maxFields) {
+    if (this.held.length + this.inFlight + deltas.length > this.maxFields) {
       this.drop();
       return undefined;
     }
@@ -94,10 +105,14 @@ export class SeriesBuffer {
   /** Takes everything buffered, leaving the buffer empty. */
   take(): BufferSnapshot {
     const deltas: BufferedDelta[] = [];
-    for (const [slot, delta] of this.entries) deltas.push({ key: slot.key, field: slot.field, delta, float: slot.float });
+    for (const slot of this.held) {
+      deltas.push({ key: slot.key, field: slot.field, delta: slot.delta, float: slot.float });
+      slot.delta = 0;
+      slot.held = false;
+    }
     const snapshot = { deltas, dropped: this.droppedSinceTake };
     this.inFlight += deltas.length;
-    this.entries = new Map();
+    this.held = [];
     this.droppedSinceTake = 0;
     return snapshot;
   }
@@ -108,6 +123,12 @@ export class SeriesBuffer {
    */
   settle(snapshot: BufferSnapshot): void {
     this.inFlight -= snapshot.deltas.length;
+  }
+
+  private hold(slot: Slot): void {
+    if (slot.held) return;
+    slot.held = true;
+    this.held.push(slot);
   }
 
   private drop(): void {

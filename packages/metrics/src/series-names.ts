@@ -1,5 +1,5 @@
 import { bucketField, labelsField, sumField } from './series-fields.js';
-import type { Slot } from './series-buffer.js';
+import { Slot } from './series-buffer.js';
 
 /** The buffer slots of one label set of one family. */
 export interface SeriesSlots {
@@ -62,9 +62,9 @@ export function seriesSlots(key: string, buckets: readonly number[]): (values: r
     const labels = labelsField(values);
     const bucketSlots: Array<Slot | undefined> = [];
     return {
-      value: { key, field: labels, float: false },
-      sum: { key, field: sumField(labels), float: true },
-      bucket: (index) => (bucketSlots[index] ??= { key, field: bucketField(labels, bounds[index]!), float: false }),
+      value: new Slot(key, labels, false),
+      sum: new Slot(key, sumField(labels), true),
+      bucket: (index) => (bucketSlots[index] ??= new Slot(key, bucketField(labels, bounds[index]!), false)),
     };
   };
 }

@@ -323,7 +323,7 @@ describe('fastifyMetrics', () => {
     expect(familyValue(families, h, { ...fast, le: '0.05' }, `${h}_bucket`)).toBe(1);
   });
 
-  it('does not instrument routes registered before it; an earlier hook that answers is still counted', async () => {
+  it('does not instrument routes registered before it; an earlier hook that answers is still counted and timed', async () => {
     const app = await start(async (app, recorder) => {
       app.get('/early', async () => 'not instrumented');
       app.addHook('onRequest', (request, reply, done) => {
@@ -336,11 +336,27 @@ describe('fastifyMetrics', () => {
     const authorized = { headers: { authorization: 'yes' } };
     expect((await app.send('/early', authorized)).status).toBe(200);
     expect((await app.send('/late', authorized)).status).toBe(200);
-    // Answered before the plugin's onRequest hook ran: counted, with no duration to measure.
+    // Answered by a hook of the app's before the route's: counted, and timed from its arrival.
     expect((await app.send('/late')).status).toBe(401);
     expect(await app.series()).toEqual(['GET /late 200 = 1', 'GET /late 401 = 1']);
     const h = 'pretix_view_durations_seconds';
-    expect(familyValue(await app.families(), h, { url_name: '/late', method: 'GET', status_code: '401' }, `${h}_sum`)).toBe(0);
+    const seconds = familyValue(await app.families(), h, { url_name: '/late', method: 'GET', status_code: '401' }, `${h}_sum`);
+    expect(seconds).toBeGreaterThan(0);
+    expect(seconds).toBeLessThan(5);
+  });
+
+  it('counts requests made with fastify.inject(), which never reach the server, with no duration', async () => {
+    let app!: FastifyInstance;
+    const started = await start(async (instance, recorder) => {
+      app = instance;
+      await app.register(fastifyMetrics, { recorder });
+      app.get('/orders/:id', async () => 'ok');
+    });
+    expect((await app.inject({ url: '/orders/1' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/nothing' })).statusCode).toBe(404);
+    expect(await started.series()).toEqual(['GET /orders/:id 200 = 1', 'GET __unmatched__ 404 = 1']);
+    const h = 'pretix_view_durations_seconds';
+    expect(familyValue(await started.families(), h, { url_name: '/orders/:id', method: 'GET', status_code: '200' }, `${h}_sum`)).toBe(0);
   });
 
   it('can be registered twice, for two recorders, each recording every request once', async () => {

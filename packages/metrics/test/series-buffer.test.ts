@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SeriesBuffer, type Slot } from '../src/series-buffer.js';
+import { SeriesBuffer, Slot } from '../src/series-buffer.js';
 import { SeriesSlotCache } from '../src/series-names.js';
 
-const slot = (field: string, float = false): Slot => ({ key: 'k', field, float });
-const a = slot('a');
-const b = slot('b');
-const c = slot('c');
-const sum = slot('s', true);
+const slot = (field: string, float = false) => new Slot('k', field, float);
 
 describe('SeriesBuffer', () => {
   it('keeps counting into known fields past the bound, and drops only observations needing new ones', () => {
+    const [a, b, c, sum] = [slot('a'), slot('b'), slot('c'), slot('s', true)];
     const buffer = new SeriesBuffer(3);
     for (let i = 0; i < 1000; i++) expect(buffer.add(a, b, sum, 0.5)).toBe(true);
     expect(buffer.add(a, c)).toBe(false);
@@ -22,9 +19,15 @@ describe('SeriesBuffer', () => {
       { key: 'k', field: 's', delta: 500, float: true },
     ]);
     expect(snapshot.dropped).toBe(1);
+    // Taken means gone: the next snapshot holds only what came after.
+    buffer.settle(snapshot);
+    expect(buffer.add(a)).toBe(true);
+    expect(buffer.take().deltas).toEqual([{ key: 'k', field: 'a', delta: 1, float: false }]);
+    expect(buffer.take().deltas).toEqual([]);
   });
 
   it('counts a snapshot being written against the bound until it is settled', () => {
+    const [a, b, c] = [slot('a'), slot('b'), slot('c')];
     const buffer = new SeriesBuffer(2);
     buffer.add(a, b);
     const inFlight = buffer.take();
@@ -42,10 +45,10 @@ describe('SeriesSlotCache', () => {
     const cache = new SeriesSlotCache('hash', [0.1, 1], 2);
     const first = cache.get(['/a', 'GET', '200']);
     expect(cache.get(['/a', 'GET', '200'])).toBe(first);
-    expect(first.value).toEqual({ key: 'hash', field: '["/a","GET","200"]', float: false });
-    expect(first.bucket(2)).toEqual({ key: 'hash', field: '["/a","GET","200"]\tle=+Inf', float: false });
+    expect(first.value).toMatchObject({ key: 'hash', field: '["/a","GET","200"]', float: false });
+    expect(first.bucket(2)).toMatchObject({ key: 'hash', field: '["/a","GET","200"]\tle=+Inf', float: false });
     expect(first.bucket(2)).toBe(first.bucket(2));
-    expect(first.sum).toEqual({ key: 'hash', field: '["/a","GET","200"]\tsum', float: true });
+    expect(first.sum).toMatchObject({ key: 'hash', field: '["/a","GET","200"]\tsum', float: true });
     // Values that would collide if joined naively stay apart.
     expect(cache.get(['a', 'b']).value.field).not.toBe(cache.get(['a\u0000b']).value.field);
     // Past maxEntries it starts over: same fields, new slots (two increments of one field are still its sum).

@@ -1,9 +1,8 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onSendHookHandler, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, onSendHookHandler, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { type MetricsExposition, metricsPath } from '../exposition.js';
 import type { ViewRecorder } from '../metrics-store.js';
 import { type ViewInstrumentationOptions, resolveViewOptions, viewName } from '../view-options.js';
-import { onResponseDone } from './response-timer.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -33,16 +32,31 @@ export function fastifyRouteName(request: FastifyRequest): string | undefined {
   return url === undefined ? undefined : (config.urlName ?? url);
 }
 
-/** The request decoration holding `performance.now()` at the plugin's `onRequest` hook; 0 until then. */
-const startedAt = Symbol('keepwatch.metrics.startedAt');
-type StampedRequest = FastifyRequest & { [startedAt]: number };
+/** Where the arrival time (`performance.now()`) of each request is kept, on the raw request. */
+const arrivedAt = Symbol('keepwatch.metrics.arrivedAt');
+type StampedMessage = FastifyRequest['raw'] & { [arrivedAt]?: number };
 
-/** Seconds since the plugin's `onRequest` hook stamped the request. */
+/** The servers already stamping arrivals: a second registration (another recorder) shares it. */
+const stampingServers = new WeakSet<object>();
+
+/**
+ * Stamps every request's arrival with a listener of the server's own `request` event, put before
+ * Fastify's: cheaper than any Fastify hook, whose runner costs each request more than the
+ * stamp itself. `fastify.inject()` emits no such event: its requests are recorded with a
+ * duration of 0 unless Fastify keeps a clock of its own (with a logger).
+ */
+function stampArrivals(server: FastifyInstance['server']): void {
+  if (stampingServers.has(server)) return;
+  stampingServers.add(server);
+  server.prependListener('request', (message: StampedMessage) => {
+    message[arrivedAt] = performance.now();
+  });
+}
+
+/** Seconds since the request arrived. */
 function elapsedSeconds(request: FastifyRequest, reply: FastifyReply): number {
-  const start = (request as StampedRequest)[startedAt];
-  // 0: a hook that ran before the plugin's answered the request. Fastify's own clock runs only
-  // when it has a logger or an onResponse hook (elapsedTime is 0 otherwise).
-  return start > 0 ? (performance.now() - start) / 1000 : reply.elapsedTime / 1000;
+  const arrival = (request.raw as StampedMessage)[arrivedAt];
+  return arrival === undefined ? reply.elapsedTime / 1000 : (performance.now() - arrival) / 1000;
 }
 
 /** The route's name as the metrics record it, from its options at registration; see {@link fastifyRouteName}. */
@@ -56,45 +70,41 @@ function registeredRouteName(route: RouteOptions): string {
  * `url_name` is the route's `config.urlName`, else its pattern (`/orders/:id`), never the raw
  * path; requests that matched no route share `unmatchedName`.
  *
- * The cost per request is kept small: no `onResponse` hook (any one makes Fastify put listeners
- * on every response), and the name is worked out once per route, not per request.
- * - `onRequest` stamps the start time into a request decoration.
+ * The cost per request is kept small: Fastify pays for each kind of hook a request passes
+ * through (a runner per phase), so the plugin uses one phase only, `onSend`, and no
+ * `onResponse` (any one makes Fastify put listeners on every response). The name is worked out
+ * once per route, not per request.
+ * - The arrival time comes from a listener of the server's `request` event (see
+ *   {@link stampArrivals}).
  * - `onRoute` gives each route registered afterwards its own `onSend` hook that knows its name
  *   (routes whose name is in `excludePaths` get none). Fastify's automatic `HEAD` route of a
  *   `GET` route gets its own and is recorded as `HEAD`.
- * - The same `onRequest` hook gives a request that matched no route a 'finish' listener that
- *   records it (only such requests pay for a listener; a global `onSend` would cost them all).
+ * - One global `onSend` hook records the requests that matched no route (their own not-found
+ *   context, which only global hooks reach); for the others it only passes the payload on,
+ *   within the runner their route's hook needs anyway.
  *
- * The duration runs from `onRequest` to `onSend`: the reply is serialised but not yet written,
- * as pretix's django-prometheus measures the view, not the socket write. Not recorded: routes
- * registered before the plugin (register it first, and `await` it), replies taken over with
- * `reply.hijack()` or written to `reply.raw` directly. Errors are recorded with the status the
- * error handler sends (`onSend` runs after it).
+ * The duration runs from the request's arrival to `onSend`: the reply is serialised but not yet
+ * written, as pretix's django-prometheus measures the view, not the socket write. Not recorded:
+ * routes registered before the plugin (register it first, and `await` it), replies taken over
+ * with `reply.hijack()` or written to `reply.raw` directly. Errors are recorded with the status
+ * the error handler sends (`onSend` runs after it).
  */
 const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, options) => {
   const view = resolveViewOptions(options);
   const { recorder, exposition } = options;
-  // Declared once, so every Request keeps one shape; a second registration (another recorder)
-  // shares it.
-  if (!fastify.hasRequestDecorator(startedAt)) fastify.decorateRequest(startedAt, 0);
+  stampArrivals(fastify.server);
 
   // Callback hooks, not async ones: Fastify runs them without allocating a promise per request.
-  // The one global hook: every other global hook would cost every request, and the requests no
-  // route matched (their own not-found context, which only global hooks reach) are recorded from
-  // a 'finish' listener that only they get.
-  fastify.addHook('onRequest', (request, reply, done) => {
-    (request as StampedRequest)[startedAt] = performance.now();
-    if (request.is404) recordUnmatchedOnFinish(request, reply);
-    done();
+  fastify.addHook('onSend', function recordUnmatched(request, reply, payload, done) {
+    if (request.is404) {
+      const urlName = viewName(view, undefined, request.url);
+      if (urlName !== undefined) {
+        const durationSeconds = elapsedSeconds(request, reply);
+        recorder.observeView({ urlName, method: request.method, statusCode: reply.statusCode, durationSeconds });
+      }
+    }
+    done(null, payload);
   });
-
-  const recordUnmatchedOnFinish = (request: FastifyRequest, reply: FastifyReply): void => {
-    const urlName = viewName(view, undefined, request.url);
-    if (urlName === undefined) return;
-    onResponseDone(reply.raw, (statusCode, durationSeconds) => {
-      recorder.observeView({ urlName, method: request.method, statusCode, durationSeconds });
-    });
-  };
 
   fastify.addHook('onRoute', (route) => {
     const urlName = viewName(view, registeredRouteName(route), undefined);
