@@ -3,6 +3,8 @@
  * in the same script, alternating rounds so that a noisy neighbour slows both alike, and prints
  * the ratio (the number that proves a target), not a bare figure.
  */
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 
 export interface LoadOptions {
@@ -122,5 +124,21 @@ export async function peakRssMb(pid: number): Promise<number | undefined> {
     return match ? Number(match[1]) / 1024 : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Pins a process (every thread of it) to one CPU with `taskset`, so that a load generator and
+ * the server it measures stop taking turns on the same cores: on two cores their competing
+ * for them, not the server's own cost, made most of the spread between rounds. Returns false,
+ * and pins nothing, where that cannot be done (one CPU, or no `taskset`).
+ */
+export function pinToCpu(pid: number, cpu: number): boolean {
+  if (availableParallelism() <= cpu) return false;
+  try {
+    execFileSync('taskset', ['--all-tasks', '--pid', '--cpu-list', String(cpu), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
 }

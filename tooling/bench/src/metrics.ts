@@ -3,15 +3,18 @@
  * 1. Throughput of hello-world Fastify with the keepwatch plugin (buffered, flushed every
  *    second), with keepwatch in write-every-observation mode, and with fastify-metrics
  *    (prom-client in one process), each against the same server bare. Target for keepwatch:
- *    at least 0.95. Each server runs in a child process; autocannon runs here, so on two cores
- *    the server and the load generator each get one.
- *    Also printed: the server's CPU time per request, a figure a busy neighbour disturbs less,
- *    and a second bare server's ratio to the first: the noise floor of the run.
+ *    at least 0.95. Each server runs in a child process, pinned to the second CPU; autocannon
+ *    runs here, pinned to the first, so that neither waits for the other's turn on a core.
+ *    Every kind of server runs as `--copies` processes (3): one process can be a few percent
+ *    faster or slower than another of the same code for as long as it lives, which a single
+ *    process per kind would take for a difference between the kinds.
+ *    Also printed: the server's CPU time per request, and a second set of bare servers' ratio
+ *    to the first: the noise floor of the run.
  * 2. The median time of a scrape of 10 000 series (read from Redis and rendered), and its ratio
  *    to prom-client rendering the same series from memory.
  *
  *   pnpm --filter @keepwatch/metrics build
- *   cd tooling/bench && npx tsx src/metrics.ts [--rounds 5] [--duration 2] [--connections 50] [--scrapes 15]
+ *   cd tooling/bench && npx tsx src/metrics.ts [--rounds 8] [--duration 1] [--copies 3] [--connections 50] [--scrapes 15] [--unpinned]
  *
  * Needs Redis on 127.0.0.1:6379; every key it writes is under a random prefix and removed.
  */
@@ -22,30 +25,54 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { createMetricsExposition, createMetricsStore, defaultBuckets } from '@keepwatch/metrics';
-import { type LoadResult, type RatioRow, interleave, load, median, printTable, timeMs } from './harness.js';
+import { type LoadResult, type RatioRow, interleave, load, median, pinToCpu, printTable, timeMs } from './harness.js';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '5' },
-    duration: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '8' },
+    duration: { type: 'string', default: '1' },
+    copies: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     scrapes: { type: 'string', default: '15' },
+    unpinned: { type: 'boolean', default: false },
   },
 });
 const rounds = Number(values.rounds);
 const duration = Number(values.duration);
+const copies = Number(values.copies);
 const connections = Number(values.connections);
 const scrapes = Number(values.scrapes);
 const runId = randomUUID().slice(0, 8);
+const pinned = !values.unpinned && pinToCpu(process.pid, 0);
+
+interface Kind {
+  name: string;
+  mode: string;
+  target?: number;
+}
+
+const bare: Kind = { name: 'bare Fastify', mode: 'bare' };
+const kinds: Kind[] = [
+  bare,
+  { name: 'keepwatch (flush 1 s)', mode: 'keepwatch', target: 0.95 },
+  { name: 'fastify-metrics', mode: 'fastify-metrics' },
+  { name: 'keepwatch (flush 0)', mode: 'keepwatch-immediate' },
+  // Bare again: its ratio to the first set is the noise floor of this run.
+  { name: 'bare Fastify, again', mode: 'bare' },
+];
 
 interface Server {
+  kind: Kind;
+  /** `<kind> #<copy>` */
   name: string;
   child: ChildProcess;
   url: string;
 }
 
-async function startServer(name: string, mode: string): Promise<Server> {
-  const child = fork(new URL('./metrics-server.ts', import.meta.url), [mode, `bench:metrics:${runId}:${mode}:`], {
+async function startServer(kind: Kind, copy: number): Promise<Server> {
+  const name = `${kind.name} #${copy + 1}`;
+  const keyPrefix = `bench:metrics:${runId}:${kind.mode}:${copy}:`;
+  const child = fork(new URL('./metrics-server.ts', import.meta.url), [kind.mode, keyPrefix], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -53,7 +80,8 @@ async function startServer(name: string, mode: string): Promise<Server> {
     once(child, 'message'),
     new Promise((_, reject) => setTimeout(() => reject(new Error(`${name} did not start within 20 s`)), 20_000)),
   ])) as [{ port: number }];
-  return { name, child, url: `http://127.0.0.1:${message.port}/items/abc123` };
+  if (pinned) pinToCpu(child.pid!, 1);
+  return { kind, name, child, url: `http://127.0.0.1:${message.port}/items/abc123` };
 }
 
 async function cpuMicros(server: Server): Promise<number> {
@@ -79,18 +107,16 @@ async function recorded(server: Server): Promise<number | null> {
   return message.recorded;
 }
 
+const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+
 async function throughput(): Promise<void> {
-  const servers = [
-    await startServer('bare Fastify', 'bare'),
-    await startServer('keepwatch (flush 1 s)', 'keepwatch'),
-    await startServer('fastify-metrics', 'fastify-metrics'),
-    await startServer('keepwatch (flush 0)', 'keepwatch-immediate'),
-    // The same bare server twice: its ratio to the first is the noise floor of this run.
-    await startServer('bare Fastify, again', 'bare'),
-  ];
+  const servers: Server[] = [];
   try {
+    for (let copy = 0; copy < copies; copy++) for (const kind of kinds) servers.push(await startServer(kind, copy));
     process.stdout.write(
-      `metrics benchmark: ${rounds} interleaved rounds of ${duration} s, ${connections} connections, after one warm-up round each\n`,
+      `metrics benchmark: ${rounds} interleaved rounds of ${duration} s, ${connections} connections, ` +
+        `${copies} processes of each kind, after one warm-up round each; ` +
+        `${pinned ? 'load generator pinned to CPU 0, servers to CPU 1' : 'not pinned'}\n`,
     );
     const results = await interleave<Round>(
       servers.map((server) => ({ name: server.name, run: () => measure(server) })),
@@ -100,41 +126,54 @@ async function throughput(): Promise<void> {
           `  round ${round + 1} ${name}: ${value.requestsPerSecond.toFixed(0)} req/s, ${value.cpuMicrosPerRequest.toFixed(1)} µs CPU/request\n`,
         ),
     );
-    const rps = (name: string) => median(results.get(name)!.map((r) => r.requestsPerSecond));
-    const baseline = rps('bare Fastify');
-    // Each round's ratio is taken against the bare round run just before it, then the median of
-    // those: on a shared machine the load drifts between rounds, and pairing cancels most of it.
-    const pairedRatio = (name: string) =>
-      median(results.get(name)!.map((r, i) => r.requestsPerSecond / results.get('bare Fastify')![i]!.requestsPerSecond));
-    const row = (name: string, target?: number): RatioRow => {
-      const ratio = pairedRatio(name);
-      return target === undefined
-        ? { name, value: rps(name), unit: 'req/s', ratio }
-        : { name, value: rps(name), unit: 'req/s', ratio, target: `>= ${target}`, ok: ratio >= target };
-    };
-    printTable('throughput (median of rounds); ratio: median of per-round ratios to bare Fastify', [
-      { name: 'bare Fastify', value: baseline, unit: 'req/s' },
-      row('keepwatch (flush 1 s)', 0.95),
-      row('fastify-metrics'),
-      row('keepwatch (flush 0)'),
-      row('bare Fastify, again'),
-    ]);
-    const cpu = (name: string) => median(results.get(name)!.map((r) => r.cpuMicrosPerRequest));
+    const ofKind = (kind: Kind) => servers.filter((server) => server.kind === kind);
+    // Each measurement is taken against the bare servers' mean in the same round, then the
+    // median of all of them: the load on a shared machine drifts between rounds, and pairing
+    // cancels most of it.
+    const bareInRound = (round: number, pick: (r: Round) => number) => mean(ofKind(bare).map((s) => pick(results.get(s.name)![round]!)));
+    const ratios = (kind: Kind, pick: (r: Round) => number) =>
+      ofKind(kind).flatMap((server) => results.get(server.name)!.map((r, round) => pick(r) / bareInRound(round, pick)));
+    const all = (kind: Kind, pick: (r: Round) => number) => ofKind(kind).flatMap((server) => results.get(server.name)!.map(pick));
+    const rps = (r: Round) => r.requestsPerSecond;
+    const cpu = (r: Round) => r.cpuMicrosPerRequest;
+
     printTable(
-      'server CPU time per request (median of rounds), as a ratio to bare Fastify',
-      servers.map((server) => ({
-        name: server.name,
-        value: cpu(server.name),
+      'throughput (median of every process and round); ratio: median of ratios to the bare servers in the same round',
+      kinds.map((kind): RatioRow => {
+        const row: RatioRow = { name: kind.name, value: median(all(kind, rps)), unit: 'req/s' };
+        if (kind === bare) return row;
+        const ratio = median(ratios(kind, rps));
+        return kind.target === undefined ? { ...row, ratio } : { ...row, ratio, target: `>= ${kind.target}`, ok: ratio >= kind.target };
+      }),
+    );
+    printTable(
+      'server CPU time per request (median), as a ratio to the bare servers in the same round',
+      kinds.map((kind) => ({
+        name: kind.name,
+        value: median(all(kind, cpu)),
         unit: 'µs',
-        ratio: server.name === 'bare Fastify' ? undefined : cpu(server.name) / cpu('bare Fastify'),
+        ratio: kind === bare ? undefined : median(ratios(kind, cpu)),
       })),
     );
+    process.stdout.write('\nthroughput ratio of each process (median of its rounds), showing how far processes of one kind differ\n');
+    for (const kind of kinds.slice(1)) {
+      const perProcess = ofKind(kind).map((server) =>
+        median(results.get(server.name)!.map((r, round) => r.requestsPerSecond / bareInRound(round, rps))).toFixed(3),
+      );
+      process.stdout.write(`  ${kind.name}: ${perProcess.join('  ')}\n`);
+    }
+
     const errors = [...results.values()].flat().reduce((sum, r) => sum + r.errors + r.non2xx, 0);
     const lines: string[] = [];
-    for (const server of [servers[1]!, servers[3]!]) {
+    for (const kind of kinds.filter((k) => k.mode.startsWith('keepwatch'))) {
       // autocannon's totals omit the warm-up round, so compare against what Redis has only loosely.
-      const sent = results.get(server.name)!.reduce((sum, r) => sum + r.total, 0);
-      lines.push(`${server.name}: ${await recorded(server)} requests in Redis (${sent} in the timed rounds, plus warm-up)`);
+      let stored = 0;
+      let sent = 0;
+      for (const server of ofKind(kind)) {
+        stored += (await recorded(server)) ?? 0;
+        sent += results.get(server.name)!.reduce((sum, r) => sum + r.total, 0);
+      }
+      lines.push(`${kind.name}: ${stored} requests in Redis (${sent} in the timed rounds, plus warm-up)`);
     }
     process.stdout.write(`\n${lines.join('\n')}\n${errors} errors or non-2xx\n`);
   } finally {
