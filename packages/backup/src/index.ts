@@ -10,7 +10,7 @@ export { postgresSource, parsePgToolVersion } from './pg-dump-source.js';
 export { postgresTarget, createPostgresScratch } from './pg-restore-target.js';
 export { mysqlSource } from './mysql-dump-source.js';
 export { mysqlTarget, createMysqlScratch } from './mysql-restore-target.js';
-export { localDestination, type LocalDestinationOptions } from './local-destination.js';
+export { localDestination, type LocalDestination, type LocalDestinationOptions } from './local-destination.js';
 export type { Destination, DestinationWriter } from './destination.js';
 export type { BackupSource, OpenSourceOptions, SourceDump, SourceMetadata } from './source.js';
 export type { RestoreSink, RestoreTarget, ScratchTarget } from './restore-target.js';

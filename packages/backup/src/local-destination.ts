@@ -36,8 +36,14 @@ const PARTIAL_SUFFIX = '.partial';
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const FILE_NAME = /^[a-z0-9][a-z0-9_-]*-\d{8}T\d{6}Z-[a-z0-9]{6}\.[A-Za-z0-9._-]+$/;
 
+/** A destination whose files are on this machine, so a tool (rsync) can copy them as they are. */
+export interface LocalDestination extends Destination {
+  /** Where a backup's file and its manifest lie; this layout is known here only. */
+  pathsOf(manifest: BackupManifest): { file: string; manifest: string };
+}
+
 /** A directory on a local (or mounted) file system. */
-export function localDestination(options: LocalDestinationOptions): Destination {
+export function localDestination(options: LocalDestinationOptions): LocalDestination {
   const parsed = optionsSchema.safeParse(options);
   const problems = parsed.success ? [] : zodProblems(parsed.error, 'backup destination');
   const root = resolve(options.directory ?? '.');
@@ -68,8 +74,14 @@ export function localDestination(options: LocalDestinationOptions): Destination 
     return join(dir, fileName);
   };
 
+  const manifestPath = (id: string): string => join(dayDir(id), `${id}${MANIFEST_SUFFIX}`);
+
   return {
     label: root,
+
+    pathsOf(manifest) {
+      return { file: fileIn(manifest.id, manifest.file), manifest: manifestPath(manifest.id) };
+    },
 
     async createWriter(id, fileName): Promise<DestinationWriter> {
       const final = fileIn(id, fileName);
@@ -99,7 +111,7 @@ export function localDestination(options: LocalDestinationOptions): Destination 
 
     async writeManifest(manifest) {
       const dir = dayDir(manifest.id);
-      const final = join(dir, `${manifest.id}${MANIFEST_SUFFIX}`);
+      const final = manifestPath(manifest.id);
       const temp = join(dir, `.${manifest.id}${MANIFEST_SUFFIX}${PARTIAL_SUFFIX}`);
       await io('write', final, async () => {
         await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -111,7 +123,7 @@ export function localDestination(options: LocalDestinationOptions): Destination 
     },
 
     async readManifest(id) {
-      const path = join(dayDir(id), `${id}${MANIFEST_SUFFIX}`);
+      const path = manifestPath(id);
       let text: string;
       try {
         text = await readFile(path, 'utf8');
@@ -183,8 +195,8 @@ export function localDestination(options: LocalDestinationOptions): Destination 
 
     async remove(id) {
       const dir = dayDir(id);
-      const manifestPath = join(dir, `${id}${MANIFEST_SUFFIX}`);
-      await io('remove', manifestPath, () => rm(manifestPath, { force: true }));
+      const manifest = manifestPath(id);
+      await io('remove', manifest, () => rm(manifest, { force: true }));
       for (const name of await names(dir)) {
         if (name.startsWith(`${id}.`)) await io('remove', join(dir, name), () => rm(join(dir, name), { force: true }));
       }

@@ -7,7 +7,7 @@ import {
   type BackupOptions,
   type BackupSource,
   type DatabaseToolOptions,
-  type Destination,
+  type LocalDestination,
   type RemoteDestination,
   type RetentionPolicy,
   type SourceLock,
@@ -99,7 +99,7 @@ export function backupRemoteFromConfig(config: Readonly<KeepwatchConfig>, logger
 }
 
 /** `[backup] destination`, refused when it lies inside `[data] dir`. */
-export function backupDestinationFromConfig(config: Readonly<KeepwatchConfig>, logger?: Logger): Destination {
+export function backupDestinationFromConfig(config: Readonly<KeepwatchConfig>, logger?: Logger): LocalDestination {
   return localDestination({
     directory: config.backup.destination,
     dataDirectory: config.data.dir,

@@ -1,10 +1,9 @@
 // What runs around a backup: the data snapshot itself, retention, and the remote copy. Split from
 // backup-from-config.ts, which only turns settings into sources, destinations and options.
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   listSnapshots,
-  parseBackupId,
   pruneBackups,
   pruneSnapshots,
   RemoteTransferError,
@@ -14,6 +13,7 @@ import {
   type RetentionReason,
   type SnapshotProgressListener,
   type Destination,
+  type LocalDestination,
   type RemoteDestination,
 } from '@keepwatch/backup';
 import type { KeepwatchConfig } from '@keepwatch/config';
@@ -138,7 +138,7 @@ export async function copyBackupToRemote(
   remote: RemoteDestination,
   source: string,
   id: string,
-  destination?: Destination,
+  destination?: LocalDestination,
 ): Promise<void> {
   if (source === 'data') {
     const dir = dataSnapshotDirFromConfig(config);
@@ -149,10 +149,10 @@ export async function copyBackupToRemote(
     await remote.push(join(dir, id), `data/${id}`, previous ? { linkDest: `data/${previous.id}` } : {});
     return;
   }
-  const manifest = await (destination ?? backupDestinationFromConfig(config)).readManifest(id);
-  const day = join(config.backup.destination, source, parseBackupId(id).day);
-  await remote.push(join(day, manifest.file), `${source}/${manifest.file}`);
-  await remote.push(join(day, `${id}.manifest.json`), `${source}/${id}.manifest.json`);
+  const local = destination ?? backupDestinationFromConfig(config);
+  const paths = local.pathsOf(await local.readManifest(id));
+  await remote.push(paths.file, `${source}/${basename(paths.file)}`);
+  await remote.push(paths.manifest, `${source}/${basename(paths.manifest)}`);
 }
 
 /** Deletes from the remote the copies of backups retention removed locally. */
@@ -178,7 +178,7 @@ export async function afterBackupFromConfig(
   config: Readonly<KeepwatchConfig>,
   source: string,
   id: string,
-  options: { remote?: RemoteDestination | undefined; destination?: Destination; logger?: BackupLogger } = {},
+  options: { remote?: RemoteDestination | undefined; destination?: LocalDestination; logger?: BackupLogger } = {},
 ): Promise<{ retention: PruneOutcome; remote: string | null }> {
   const { remote } = options;
   if (remote) {

@@ -18,7 +18,8 @@ export interface DestinationHarness {
   entries(): Promise<string[]>;
 }
 
-function manifestFor(id: string, source: string, file: string, body: string): BackupManifest {
+/** A manifest that passes the schema, for a file holding `body`. */
+export function manifestFor(id: string, source: string, file: string, body: string): BackupManifest {
   return {
     format: MANIFEST_FORMAT,
     formatVersion: MANIFEST_VERSION,
