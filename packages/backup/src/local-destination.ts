@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { isValidSourceName, parseBackupId } from './backup-id.js';
@@ -8,6 +8,7 @@ import type { Destination, DestinationWriter } from './destination.js';
 import { BackupIoError, BackupManifestError, BackupNotFoundError, BackupOptionsError } from './errors.js';
 import { silentLogger, type BackupLogger } from './logger.js';
 import { parseManifest, serializeManifest, type BackupManifest } from './manifest.js';
+import { relativeInside } from './path-inside.js';
 import { zodProblems } from './zod-problems.js';
 
 export interface LocalDestinationOptions {
@@ -48,8 +49,7 @@ export function localDestination(options: LocalDestinationOptions): LocalDestina
   const problems = parsed.success ? [] : zodProblems(parsed.error, 'backup destination');
   const root = resolve(options.directory ?? '.');
   if (options.dataDirectory) {
-    const rel = relative(resolve(options.dataDirectory), root);
-    if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+    if (relativeInside(options.dataDirectory, root) !== undefined) {
       problems.push(`directory: "${root}" is inside the data directory "${resolve(options.dataDirectory)}"; choose a directory outside it`);
     }
   }
@@ -59,7 +59,7 @@ export function localDestination(options: LocalDestinationOptions): LocalDestina
   /** Every path goes through here: it may never leave `root`. */
   const inside = (...parts: string[]): string => {
     const path = resolve(root, ...parts);
-    if (!path.startsWith(root + sep)) throw new BackupIoError('use', path, new Error('path leaves the backup directory'));
+    if (!relativeInside(root, path)) throw new BackupIoError('use', path, new Error('path leaves the backup directory'));
     return path;
   };
   const dayDir = (id: string): string => {

@@ -19,6 +19,9 @@ describe('localDestination', () => {
     );
     expect(() => localDestination({ directory: '/srv/keepwatch/data', dataDirectory: '/srv/keepwatch/data' })).toThrow(/inside the data directory/);
     expect(() => localDestination({ directory: '/srv/keepwatch/backups', dataDirectory: '/srv/keepwatch/data' })).not.toThrow();
+    // A name that starts with ".." is still inside; one that starts with the data directory's is not.
+    expect(() => localDestination({ directory: '/srv/keepwatch/data/..backups', dataDirectory: '/srv/keepwatch/data' })).toThrow(/inside the data directory/);
+    expect(() => localDestination({ directory: '/srv/keepwatch/data-backups', dataDirectory: '/srv/keepwatch/data' })).not.toThrow();
   });
 
   it('names the paths of a stored backup, and refuses a file name that leaves it', async () => {

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, symlinkSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, sep } from 'node:path';
 import { createBackupId } from '../backup-id.js';
 import { BackupAbortedError, BackupIoError } from '../errors.js';
 import { changedBetween, copyWithHash, copyWithHashSync, SMALL_FILE, type CopiedFile } from './copy-file.js';
 import { applyToDirectory, applyToSymlink, metadataOf } from './entry-metadata.js';
 import { SnapshotExistsError, SnapshotInvalidError } from './errors.js';
-import { createPathFilter } from './path-filter.js';
+import { relativeInside } from '../path-inside.js';
+import { createPathFilter, type PathFilter } from './path-filter.js';
 import { forEachLimit, ProgressReporter, TimeSlicer } from './run-helpers.js';
 import { scanTree, type ScannedEntry } from './scan-tree.js';
 import {
@@ -22,7 +23,7 @@ import {
   type SnapshotSummary,
 } from './snapshot-index.js';
 import { fsyncPath, syncTree } from './durability.js';
-import { resolveTakeSnapshotOptions, type TakeSnapshotOptions } from './snapshot-options.js';
+import { resolveTakeSnapshotOptions, type ResolvedTakeSnapshotOptions, type TakeSnapshotOptions } from './snapshot-options.js';
 
 export interface SnapshotResult extends SnapshotSummary {
   /** The complete snapshot's directory. */
@@ -76,14 +77,7 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
   const progress = new ProgressReporter(opts.onProgress, opts.progressIntervalMs);
   let scanned;
   try {
-    const filter = createPathFilter(opts.include, opts.exclude);
-    // Snapshots kept inside the data directory must never be snapshotted themselves.
-    const inside = relative(opts.sourceDir, opts.destinationDir).split(sep).join('/');
-    if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) {
-      const prunes = filter.prunes;
-      filter.prunes = (dir) => dir === inside || prunes(dir);
-    }
-    scanned = await scanTree(opts.sourceDir, filter, slicer, log);
+    scanned = await scanTree(opts.sourceDir, snapshotFilter(opts), slicer, log);
   } catch (error) {
     throw new BackupIoError('read the data directory', opts.sourceDir, error);
   }
@@ -239,4 +233,12 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
     }
     throw error;
   }
+}
+
+/** What the options take, never the snapshots themselves when they are kept inside the data directory. */
+function snapshotFilter(opts: Pick<ResolvedTakeSnapshotOptions, 'sourceDir' | 'destinationDir' | 'include' | 'exclude'>): PathFilter {
+  const patterns = createPathFilter(opts.include, opts.exclude);
+  const own = relativeInside(opts.sourceDir, opts.destinationDir)?.split(sep).join('/');
+  if (!own) return patterns;
+  return { includes: patterns.includes, prunes: (dir) => dir === own || patterns.prunes(dir) };
 }

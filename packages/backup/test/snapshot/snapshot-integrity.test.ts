@@ -114,6 +114,15 @@ describe('snapshot integrity, archives and targets', () => {
     rmSync(inner, { recursive: true });
   });
 
+  it('never snapshots its own destination when its name inside the data directory starts with ".."', async () => {
+    const inner = join(source, '..snapshots');
+    const one = await takeSnapshot({ sourceDir: source, destinationDir: inner, id: 'dotted-1', include: ['**'] });
+    const two = await takeSnapshot({ sourceDir: source, destinationDir: inner, id: 'dotted-2', include: ['**'] });
+    expect(two.files).toBe(one.files);
+    expect(existsSync(join(two.path, 'tree/..snapshots'))).toBe(false);
+    rmSync(inner, { recursive: true });
+  });
+
   it('refuses a non-empty target without clean, and replaces it with clean', async () => {
     const snap = await takeSnapshot({ sourceDir: source, destinationDir: destination, id: 'targets' });
     const target = join(work.path, 'occupied');
