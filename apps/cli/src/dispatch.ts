@@ -3,6 +3,9 @@ import { loadConfig } from '@keepwatch/config';
 import { UsageError } from '@keepwatch/runtime';
 import type { Command, OptionSpec } from './command.js';
 import { helpText } from './help.js';
+import { interruptSignal } from './interrupt.js';
+import { writeJson } from './output.js';
+import { asUsageError, operandOf } from './usage-errors.js';
 
 const globalOptions = {
   config: { type: 'string', short: 'c' },
@@ -47,13 +50,27 @@ export async function dispatch(argv: string[], commands: readonly Command[], io:
     io.stdout.write(helpText([command], command.words as string[]));
     return 0;
   }
+  const operand = operandOf(command, parsed.positionals.slice(command.words.length));
   const configPath = parsed.values.config as string | undefined;
-  return command.run({
-    values: parsed.values,
-    positionals: parsed.positionals.slice(command.words.length),
-    loadConfig: () => loadConfig({ path: configPath, env: io.env }),
-    stdout: io.stdout,
-    stderr: io.stderr,
-    json: Boolean(parsed.values.json),
-  });
+  const json = Boolean(parsed.values.json);
+  const interrupt = command.interruptible ? interruptSignal() : undefined;
+  try {
+    return await command.run({
+      values: parsed.values,
+      operand,
+      loadConfig: () => loadConfig({ path: configPath, env: io.env }),
+      stdout: io.stdout,
+      stderr: io.stderr,
+      signal: interrupt?.signal ?? new AbortController().signal,
+      print: (value, human) => (json ? writeJson(io.stdout, value) : io.stdout.write(human(value))),
+      fail: (message) => {
+        io.stderr.write(`keepwatch: ${message}\n`);
+        return 1;
+      },
+    });
+  } catch (error) {
+    throw asUsageError(error);
+  } finally {
+    interrupt?.dispose();
+  }
 }

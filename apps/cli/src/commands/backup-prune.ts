@@ -1,7 +1,7 @@
 import { backupDestinationFromConfig, backupRemoteFromConfig, pruneBackupsFromConfig, removeFromRemote, type PruneOutcome } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
-import { formatTable, writeJson } from '../output.js';
-import { asUsage, interruptSignal, knownSources, noPositionals, sourceOption, withSourceLock } from './backup-setup.js';
+import { formatTable } from '../output.js';
+import { knownSources, sourceOption, withSourceLock } from './backup-setup.js';
 
 /**
  * `keepwatch backup prune`: applies `[backup] keep_*` now, as every successful backup does,
@@ -13,41 +13,35 @@ export const backupPrune: Command = {
   summary: 'remove the backups [backup] keep_last/daily/weekly/monthly no longer keep; --dry-run only lists them',
   args: '[--source NAME] [--dry-run]',
   options: { source: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
-  run: (context) =>
-    asUsage(async () => {
-      noPositionals(context);
-      const only = sourceOption(context.values, undefined);
-      const dryRun = context.values['dry-run'] === true;
-      const { config } = await context.loadConfig();
-      // Stored backups are pruned whether or not their source is still configured.
-      const names = only ? [only] : knownSources;
-      const destination = backupDestinationFromConfig(config);
-      const remote = dryRun ? undefined : backupRemoteFromConfig(config);
-      const interrupt = interruptSignal();
-      const outcomes: PruneOutcome[] = [];
-      try {
-        for (const source of names) {
-          outcomes.push(
-            await withSourceLock(config, source, interrupt.signal, async () => {
-              const outcome = await pruneBackupsFromConfig(config, source, { dryRun, destination });
-              if (remote) await removeFromRemote(remote, source, outcome.removed);
-              return outcome;
-            }),
-          );
-        }
-      } finally {
-        interrupt.dispose();
-      }
-      if (context.json) {
-        writeJson(context.stdout, outcomes);
-        return 0;
-      }
+  interruptible: true,
+  async run(context) {
+    const only = sourceOption(context.values, undefined);
+    const dryRun = context.values['dry-run'] === true;
+    const { config } = await context.loadConfig();
+    // Stored backups are pruned whether or not their source is still configured.
+    const names = only ? [only] : knownSources;
+    const destination = backupDestinationFromConfig(config);
+    const remote = dryRun ? undefined : backupRemoteFromConfig(config);
+    const outcomes: PruneOutcome[] = [];
+    for (const source of names) {
+      outcomes.push(
+        await withSourceLock(config, source, context.signal, async () => {
+          const outcome = await pruneBackupsFromConfig(config, source, { dryRun, destination });
+          if (remote) await removeFromRemote(remote, source, outcome.removed);
+          return outcome;
+        }),
+      );
+    }
+    context.print(outcomes, () => {
       const rows = outcomes.flatMap((o) => [
         ...o.kept.map((k) => [o.source, k.id, 'keep', k.reasons.join(', ')]),
         ...o.removed.map((id) => [o.source, id, dryRun ? 'would remove' : 'removed', '']),
       ]);
-      context.stdout.write(rows.length === 0 ? 'no backups to prune\n' : formatTable(['source', 'id', 'action', 'kept because'], rows));
-      if (dryRun) context.stdout.write('dry run: nothing was removed\n');
-      return 0;
-    }),
+      return (
+        (rows.length === 0 ? 'no backups to prune\n' : formatTable(['source', 'id', 'action', 'kept because'], rows)) +
+        (dryRun ? 'dry run: nothing was removed\n' : '')
+      );
+    });
+    return 0;
+  },
 };

@@ -9,9 +9,9 @@ import {
 } from '@keepwatch/backup';
 import { UsageError, backupDestinationFromConfig, backupToolOptionsFromConfig } from '@keepwatch/runtime';
 import type { Command, CommandContext } from '../command.js';
-import { writeJson } from '../output.js';
+import { stringOption } from '../option-values.js';
 import { formatBytes, formatDuration, progressLine } from '../progress.js';
-import { asUsage, dataSnapshotPath, fail, interruptSignal, onePositional, stringOption } from './backup-setup.js';
+import { dataSnapshotPath } from './backup-setup.js';
 
 /**
  * `keepwatch backup restore <id> --target URL`: checks the file's checksum, then replays it into
@@ -30,72 +30,58 @@ export const backupRestore: Command = {
     clean: { type: 'boolean', default: false },
     identity: { type: 'string' },
   },
-  run: (context) =>
-    asUsage(async () => {
-      const id = onePositional(context, 'id');
-      const url = stringOption(context.values, 'target');
-      if (!url) {
-        throw new UsageError('--target URL is required: the database to restore into (postgres://… or mysql://…); for a data snapshot, the directory');
+  operand: 'id',
+  interruptible: true,
+  async run(context) {
+    const id = context.operand!;
+    const url = stringOption(context.values, 'target');
+    if (!url) {
+      throw new UsageError('--target URL is required: the database to restore into (postgres://… or mysql://…); for a data snapshot, the directory');
+    }
+    const identityFile = stringOption(context.values, 'identity');
+    const { config } = await context.loadConfig();
+    const snapshotDir = dataSnapshotPath(config, id);
+    if (snapshotDir) return restoreData(context, snapshotDir, resolve(url));
+    const target = databaseTarget({ url: withTargetPassword(url), ...backupToolOptionsFromConfig(config) });
+    const progress = progressLine(context.stderr, `restore ${id}`);
+    try {
+      const report = await restoreBackup({
+        destination: backupDestinationFromConfig(config),
+        id,
+        target,
+        clean: context.values.clean === true,
+        signal: context.signal,
+        ...(identityFile ? { identityFile } : {}),
+        ...(progress.listener ? { onProgress: progress.listener } : {}),
+      });
+      progress.done();
+      context.print(report, (r) => `restored ${r.id} into ${r.target}: ${formatBytes(r.rawBytes)} in ${formatDuration(r.elapsedMs)}\n`);
+      return 0;
+    } catch (error) {
+      // The package names its options; a person at the shell needs the flags.
+      if (error instanceof BackupTargetNotEmptyError) {
+        return context.fail(`${target.label} is not empty: restore into an empty database, or pass --clean to replace its contents`);
       }
-      const identityFile = stringOption(context.values, 'identity');
-      const { config } = await context.loadConfig();
-      const snapshotDir = dataSnapshotPath(config, id);
-      if (snapshotDir) return restoreData(context, snapshotDir, resolve(url));
-      const target = databaseTarget({ url: withTargetPassword(url), ...backupToolOptionsFromConfig(config) });
-      const progress = progressLine(context.stderr, `restore ${id}`);
-      const interrupt = interruptSignal();
-      try {
-        const report = await restoreBackup({
-          destination: backupDestinationFromConfig(config),
-          id,
-          target,
-          clean: context.values.clean === true,
-          signal: interrupt.signal,
-          ...(identityFile ? { identityFile } : {}),
-          ...(progress.listener ? { onProgress: progress.listener } : {}),
-        });
-        progress.done();
-        if (context.json) writeJson(context.stdout, report);
-        else {
-          context.stdout.write(
-            `restored ${report.id} into ${report.target}: ${formatBytes(report.rawBytes)} in ${formatDuration(report.elapsedMs)}\n`,
-          );
-        }
-        return 0;
-      } catch (error) {
-        // The package names its options; a person at the shell needs the flags.
-        if (error instanceof BackupTargetNotEmptyError) {
-          return fail(context, `${target.label} is not empty: restore into an empty database, or pass --clean to replace its contents`);
-        }
-        if (error instanceof BackupIdentityRequiredError) {
-          return fail(context, `backup "${id}" is encrypted with age: pass --identity FILE (the age identity it was encrypted to)`);
-        }
-        throw error;
-      } finally {
-        progress.done();
-        interrupt.dispose();
+      if (error instanceof BackupIdentityRequiredError) {
+        return context.fail(`backup "${id}" is encrypted with age: pass --identity FILE (the age identity it was encrypted to)`);
       }
-    }),
+      throw error;
+    } finally {
+      progress.done();
+    }
+  },
 };
 
 async function restoreData(context: CommandContext, snapshotDir: string, targetDir: string): Promise<number> {
-  const interrupt = interruptSignal();
   try {
-    const report = await restoreSnapshot({ snapshotDir, targetDir, clean: context.values.clean === true, signal: interrupt.signal });
-    if (context.json) writeJson(context.stdout, report);
-    else {
-      context.stdout.write(
-        `restored ${report.id} into ${report.targetDir}: ${report.files} files, ${report.dirs} directories, ${report.symlinks} symlinks\n`,
-      );
-    }
+    const report = await restoreSnapshot({ snapshotDir, targetDir, clean: context.values.clean === true, signal: context.signal });
+    context.print(report, (r) => `restored ${r.id} into ${r.targetDir}: ${r.files} files, ${r.dirs} directories, ${r.symlinks} symlinks\n`);
     return 0;
   } catch (error) {
     if (error instanceof SnapshotTargetNotEmptyError) {
-      return fail(context, `${targetDir} is not empty: restore into an empty or missing directory, or pass --clean to replace its contents`);
+      return context.fail(`${targetDir} is not empty: restore into an empty or missing directory, or pass --clean to replace its contents`);
     }
     throw error;
-  } finally {
-    interrupt.dispose();
   }
 }
 

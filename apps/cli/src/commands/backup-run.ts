@@ -7,9 +7,8 @@ import {
   type PruneOutcome,
 } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
-import { writeJson } from '../output.js';
 import { formatBytes, formatDuration, progressLine } from '../progress.js';
-import { asUsage, backupSetup, fail, interruptSignal, noPositionals, sourceOption, withSourceLock } from './backup-setup.js';
+import { backupSetup, sourceOption, withSourceLock } from './backup-setup.js';
 
 interface FollowUp {
   retention: PruneOutcome;
@@ -26,56 +25,51 @@ export const backupRun: Command = {
   summary: 'back up a source now, in this process (waits for a running backup of it); --json prints the manifest or snapshot',
   args: '[--source database|data]',
   options: { source: { type: 'string' } },
-  run: (context) =>
-    asUsage(async () => {
-      noPositionals(context);
-      const name = sourceOption(context.values, 'database')!;
-      const { config } = await context.loadConfig();
-      const { destination, sources } = backupSetup(config);
-      const remote = backupRemoteFromConfig(config);
-      const after = (source: string, id: string): Promise<FollowUp> =>
-        afterBackupFromConfig(config, source, id, { remote, destination });
-      const interrupt = interruptSignal();
-      const progress = progressLine(context.stderr, `backup ${name}`);
-      try {
-        if (name === 'data') {
-          const result = await withSourceLock(config, name, interrupt.signal, async (signal) => {
-            const outcome = await runDataBackup(sources.data, { signal });
-            return { ...outcome, ...(await after('data', outcome.id)) };
-          });
-          progress.done();
-          if (context.json) writeJson(context.stdout, result);
-          else {
-            context.stdout.write(
-              `snapshot ${result.id} done: ${result.files} files, ${formatBytes(result.bytesTotal)}; ` +
-                `${result.filesCopied} copied (${formatBytes(result.bytesCopied)}), ${result.filesLinked} unchanged, ` +
-                `in ${formatDuration(result.durationMs)}\n${followUpLine(result)}`,
-            );
-          }
-          return 0;
-        }
-        const source = sources.database;
-        if (!source) return fail(context, `backup source "${name}" needs [database] url (KEEPWATCH_DATABASE_URL)`);
-        const options = backupOptionsFromConfig(config);
-        const manifest = await withSourceLock(config, name, interrupt.signal, async (signal) => {
-          const made = await runBackup({ source, destination, options, signal, ...(progress.listener ? { onProgress: progress.listener } : {}) });
-          return { ...made, ...(await after(made.source, made.id)) };
+  interruptible: true,
+  async run(context) {
+    const name = sourceOption(context.values, 'database')!;
+    const { config } = await context.loadConfig();
+    const { destination, sources } = backupSetup(config);
+    const remote = backupRemoteFromConfig(config);
+    const after = (source: string, id: string): Promise<FollowUp> =>
+      afterBackupFromConfig(config, source, id, { remote, destination });
+    const progress = progressLine(context.stderr, `backup ${name}`);
+    try {
+      if (name === 'data') {
+        const result = await withSourceLock(config, name, context.signal, async (signal) => {
+          const outcome = await runDataBackup(sources.data, { signal });
+          return { ...outcome, ...(await after('data', outcome.id)) };
         });
         progress.done();
-        if (context.json) writeJson(context.stdout, manifest);
-        else {
-          const took = Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt);
-          context.stdout.write(
-            `backup ${manifest.id} done: ${formatBytes(manifest.rawBytes)} dumped, ${formatBytes(manifest.storedBytes)} stored ` +
-              `(${manifest.compression}${manifest.encryption ? ', age' : ''}) in ${formatDuration(took)}\n${followUpLine(manifest)}`,
-          );
-        }
+        context.print(
+          result,
+          (r) =>
+            `snapshot ${r.id} done: ${r.files} files, ${formatBytes(r.bytesTotal)}; ` +
+            `${r.filesCopied} copied (${formatBytes(r.bytesCopied)}), ${r.filesLinked} unchanged, ` +
+            `in ${formatDuration(r.durationMs)}\n${followUpLine(r)}`,
+        );
         return 0;
-      } finally {
-        progress.done();
-        interrupt.dispose();
       }
-    }),
+      const source = sources.database;
+      if (!source) return context.fail(`backup source "${name}" needs [database] url (KEEPWATCH_DATABASE_URL)`);
+      const options = backupOptionsFromConfig(config);
+      const manifest = await withSourceLock(config, name, context.signal, async (signal) => {
+        const made = await runBackup({ source, destination, options, signal, ...(progress.listener ? { onProgress: progress.listener } : {}) });
+        return { ...made, ...(await after(made.source, made.id)) };
+      });
+      progress.done();
+      context.print(manifest, (m) => {
+        const took = Date.parse(m.finishedAt) - Date.parse(m.startedAt);
+        return (
+          `backup ${m.id} done: ${formatBytes(m.rawBytes)} dumped, ${formatBytes(m.storedBytes)} stored ` +
+          `(${m.compression}${m.encryption ? ', age' : ''}) in ${formatDuration(took)}\n${followUpLine(m)}`
+        );
+      });
+      return 0;
+    } finally {
+      progress.done();
+    }
+  },
 };
 
 function followUpLine({ retention, remote }: FollowUp): string {

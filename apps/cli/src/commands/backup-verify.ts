@@ -1,9 +1,9 @@
 import { createScratchDatabase, verifyBackup, verifySnapshot, type SnapshotVerifyReport, type VerifyReport } from '@keepwatch/backup';
 import { UsageError, backupDestinationFromConfig, backupToolOptionsFromConfig } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
-import { writeJson } from '../output.js';
+import { stringOption } from '../option-values.js';
 import { formatBytes, formatDuration } from '../progress.js';
-import { asUsage, dataSnapshotPath, interruptSignal, onePositional, stringOption } from './backup-setup.js';
+import { dataSnapshotPath } from './backup-setup.js';
 
 /**
  * `keepwatch backup verify <id>`: the stored file's SHA-256 against its manifest and, with
@@ -19,42 +19,36 @@ export const backupVerify: Command = {
     'restore-test': { type: 'boolean', default: false },
     identity: { type: 'string' },
   },
-  run: (context) =>
-    asUsage(async () => {
-      const id = onePositional(context, 'id');
-      const identityFile = stringOption(context.values, 'identity');
-      const { config } = await context.loadConfig();
-      const serverUrl = config.database.url;
-      const restoreTest = context.values['restore-test'] === true;
-      const snapshotDir = dataSnapshotPath(config, id);
-      if (snapshotDir) {
-        if (restoreTest) throw new UsageError('--restore-test is for database backups; a data snapshot is verified by re-hashing every file');
-        const report = await verifySnapshot(snapshotDir);
-        if (context.json) writeJson(context.stdout, report);
-        else context.stdout.write(formatSnapshotReport(report));
-        return report.ok ? 0 : 1;
-      }
-      if (restoreTest && !serverUrl) {
-        throw new UsageError('--restore-test creates its scratch database on the [database] url server: set [database] url (KEEPWATCH_DATABASE_URL)');
-      }
-      const interrupt = interruptSignal();
-      try {
-        const report = await verifyBackup({
-          destination: backupDestinationFromConfig(config),
-          id,
-          signal: interrupt.signal,
-          ...(identityFile ? { identityFile } : {}),
-          ...(restoreTest && serverUrl
-            ? { restoreTest: () => createScratchDatabase({ url: serverUrl, ...backupToolOptionsFromConfig(config) }) }
-            : {}),
-        });
-        if (context.json) writeJson(context.stdout, report);
-        else context.stdout.write(formatVerifyReport(report));
-        return report.ok ? 0 : 1;
-      } finally {
-        interrupt.dispose();
-      }
-    }),
+  operand: 'id',
+  interruptible: true,
+  async run(context) {
+    const id = context.operand!;
+    const identityFile = stringOption(context.values, 'identity');
+    const { config } = await context.loadConfig();
+    const serverUrl = config.database.url;
+    const restoreTest = context.values['restore-test'] === true;
+    const snapshotDir = dataSnapshotPath(config, id);
+    if (snapshotDir) {
+      if (restoreTest) throw new UsageError('--restore-test is for database backups; a data snapshot is verified by re-hashing every file');
+      const report = await verifySnapshot(snapshotDir, { signal: context.signal });
+      context.print(report, formatSnapshotReport);
+      return report.ok ? 0 : 1;
+    }
+    if (restoreTest && !serverUrl) {
+      throw new UsageError('--restore-test creates its scratch database on the [database] url server: set [database] url (KEEPWATCH_DATABASE_URL)');
+    }
+    const report = await verifyBackup({
+      destination: backupDestinationFromConfig(config),
+      id,
+      signal: context.signal,
+      ...(identityFile ? { identityFile } : {}),
+      ...(restoreTest && serverUrl
+        ? { restoreTest: () => createScratchDatabase({ url: serverUrl, ...backupToolOptionsFromConfig(config) }) }
+        : {}),
+    });
+    context.print(report, formatVerifyReport);
+    return report.ok ? 0 : 1;
+  },
 };
 
 function formatVerifyReport(report: VerifyReport): string {

@@ -1,6 +1,6 @@
 import { describeConfig } from '@keepwatch/config';
 import type { Command } from '../command.js';
-import { formatTable, formatValue, writeJson } from '../output.js';
+import { formatTable, formatValue } from '../output.js';
 
 /**
  * `keepwatch config check`: validates the configuration and prints the effective value of every
@@ -10,25 +10,23 @@ import { formatTable, formatValue, writeJson } from '../output.js';
 export const configCheck: Command = {
   words: ['config', 'check'],
   summary: 'validate the configuration and print the effective settings (secrets redacted)',
-  async run({ loadConfig, stdout, json }) {
+  async run({ loadConfig, print }) {
     const loaded = await loadConfig();
     const rows = describeConfig(loaded);
-    if (json) {
-      writeJson(stdout, {
+    print(
+      {
         ok: true,
         file: loaded.path ?? null,
         settings: rows.map(({ key, value, origin, env }) => ({ key, value: value ?? null, origin, env })),
-      });
-      return 0;
-    }
-    stdout.write(`config file: ${loaded.path ?? '(none: defaults and environment)'}\n\n`);
-    stdout.write(
-      formatTable(
-        ['setting', 'value', 'from'],
-        rows.map((row) => [row.key, formatValue(row.value), row.origin]),
-      ),
+      },
+      () =>
+        `config file: ${loaded.path ?? '(none: defaults and environment)'}\n\n` +
+        formatTable(
+          ['setting', 'value', 'from'],
+          rows.map((row) => [row.key, formatValue(row.value), row.origin]),
+        ) +
+        '\nconfiguration is valid\n',
     );
-    stdout.write('\nconfiguration is valid\n');
     return 0;
   },
 };

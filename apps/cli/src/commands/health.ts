@@ -1,6 +1,6 @@
 import { createHealthCheckerFromConfig, createLogger, openResources, waitForRedis } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
-import { formatTable, writeJson } from '../output.js';
+import { formatTable } from '../output.js';
 
 /**
  * `keepwatch health`: runs the same checks as `GET /healthcheck/` from this machine and prints
@@ -10,7 +10,7 @@ import { formatTable, writeJson } from '../output.js';
 export const health: Command = {
   words: ['health'],
   summary: 'run the health checks (database, Redis, cache) and print a table; exit 1 when one fails',
-  async run({ loadConfig, stdout, json }) {
+  async run({ loadConfig, print }) {
     const { config } = await loadConfig();
     const logger = createLogger({ name: 'keepwatch', level: 'silent' });
     const resources = openResources(config, logger);
@@ -18,17 +18,14 @@ export const health: Command = {
     try {
       if (resources.redis) await waitForRedis(resources.redis, config.health.timeout);
       const report = await checker.check();
-      if (json) {
-        writeJson(stdout, report);
-      } else {
-        stdout.write(
+      print(
+        report,
+        (r) =>
           formatTable(
             ['check', 'status', 'latency', 'error'],
-            report.checks.map((c) => [c.name, c.ok ? 'ok' : 'FAIL', `${Math.round(c.latencyMs)} ms`, c.error ?? '']),
-          ),
-        );
-        stdout.write(report.ok ? '\nhealthy\n' : '\nunhealthy\n');
-      }
+            r.checks.map((c) => [c.name, c.ok ? 'ok' : 'FAIL', `${Math.round(c.latencyMs)} ms`, c.error ?? '']),
+          ) + (r.ok ? '\nhealthy\n' : '\nunhealthy\n'),
+      );
       return report.ok ? 0 : 1;
     } finally {
       await checker.close();

@@ -1,7 +1,6 @@
 import { formatProfileTable, formatTopTable, listProfiles, topFunctions, type ProfileFilter } from '@keepwatch/profiler';
 import { UsageError, profilesDirectory } from '@keepwatch/runtime';
 import type { Command, CommandContext } from '../command.js';
-import { writeJson } from '../output.js';
 
 const filterOptions = {
   'url-name': { type: 'string' },
@@ -29,11 +28,10 @@ export const profilesList: Command = {
   words: ['profiles', 'list'],
   summary: 'list the sampled CPU profiles in <data dir>/profiles, newest first',
   options: filterOptions,
-  async run({ loadConfig, values, stdout, json }) {
+  async run({ loadConfig, values, print }) {
     const { config } = await loadConfig();
     const entries = await listProfiles(profilesDirectory(config), filterFrom(values));
-    if (json) writeJson(stdout, entries);
-    else stdout.write(entries.length ? formatProfileTable(entries) : 'no profiles (is [profile] rate above 0?)\n');
+    print(entries, () => (entries.length ? formatProfileTable(entries) : 'no profiles (is [profile] rate above 0?)\n'));
     return 0;
   },
 };
@@ -46,15 +44,14 @@ export const profilesTop: Command = {
   words: ['profiles', 'top'],
   summary: 'add up self time per function across profiles and print the heaviest first',
   options: { ...filterOptions, profiles: { type: 'string' } },
-  async run({ loadConfig, values, stdout, json }) {
+  async run({ loadConfig, values, print }) {
     const { config } = await loadConfig();
     const functionsLimit = filterFrom(values, 20).limit;
     const entries = await listProfiles(profilesDirectory(config), {
       ...filterFrom({ ...values, limit: values.profiles }),
     });
     const report = await topFunctions(entries, { limit: functionsLimit ?? 20 });
-    if (json) writeJson(stdout, report);
-    else stdout.write(entries.length ? formatTopTable(report) : 'no profiles match\n');
+    print(report, () => (entries.length ? formatTopTable(report) : 'no profiles match\n'));
     return 0;
   },
 };

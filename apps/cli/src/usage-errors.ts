@@ -1,0 +1,22 @@
+import { BackupIdError, BackupOptionsError } from '@keepwatch/backup';
+import { UsageError } from '@keepwatch/runtime';
+import type { Command } from './command.js';
+
+/** The command's operand among the arguments after its words, or a usage error naming what is missing or too many. */
+export function operandOf(command: Command, positionals: readonly string[]): string | undefined {
+  const [first, ...rest] = positionals;
+  const unexpected = command.operand === undefined ? first : rest[0];
+  if (unexpected !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(unexpected.slice(0, 100))}`);
+  if (command.operand !== undefined && first === undefined) throw new UsageError(`missing <${command.operand}>`);
+  return first;
+}
+
+/**
+ * The packages' "you asked for something impossible" errors (a bad option, a malformed id, an
+ * unusable `--target`) as usage errors, exit code 2. Every other failure stays an error: exit 1
+ * with its message.
+ */
+export function asUsageError(error: unknown): unknown {
+  if (error instanceof BackupOptionsError || error instanceof BackupIdError) return new UsageError(error.message);
+  return error;
+}
