@@ -1,11 +1,12 @@
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BackupAbortedError, BackupIoError } from '../errors.js';
-import { copyWithHash, copyWithHashSync, SMALL_FILE, type CopiedFile } from './copy-file.js';
+import { copyBySize, type CopyWithHash } from './copy-by-size.js';
+import type { CopiedFile } from './copy-file.js';
 import { fsyncPath, syncTree } from './durability.js';
 import { applyToDirectory, applyToSymlink } from './entry-metadata.js';
 import { SnapshotCorruptError, type SnapshotProblem } from './errors.js';
-import { forEachLimit, ProgressReporter, TimeSlicer } from './run-helpers.js';
+import { ProgressReporter, TimeSlicer } from './run-helpers.js';
 import { loadSnapshot, SNAPSHOT_TREE, type IndexEntry } from './snapshot-index.js';
 import { resolveSnapshotRunOptions, type SnapshotRunOptions } from './snapshot-options.js';
 import { stageTarget } from './target-dir.js';
@@ -66,27 +67,16 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
       if (dir.path !== '') mkdirSync(out(dir.path), { mode: 0o700 });
       await slicer.tick();
     }
-    const restoreOne = async (file: Extract<IndexEntry, { type: 'file' }>, small: boolean): Promise<void> => {
+    const restoreOne = async (file: Extract<IndexEntry, { type: 'file' }>, copy: CopyWithHash): Promise<void> => {
       const metadataFor = (c: CopiedFile): IndexEntry | undefined => (c.sha256 === file.sha256 && c.bytes === file.size ? file : undefined);
-      const from = join(tree, file.path);
-      const copied = small ? copyWithHashSync(from, out(file.path), metadataFor) : await copyWithHash(from, out(file.path), metadataFor);
+      const copied = await copy(join(tree, file.path), out(file.path), metadataFor);
       if (!metadataFor(copied)) {
         problems.push({ path: file.path, problem: `sha256 ${copied.sha256} (${copied.bytes} bytes) does not match the index's ${file.sha256} (${file.size} bytes)` });
       }
       bytes += copied.bytes;
       progress.update({ entriesDone: ++done, bytesCopied: bytes });
     };
-    for (const file of files) {
-      if (file.size > SMALL_FILE) continue;
-      await restoreOne(file, true);
-      await slicer.tick();
-    }
-    await forEachLimit(
-      files.filter((file) => file.size > SMALL_FILE),
-      opts.concurrency,
-      (file) => restoreOne(file, false),
-      opts.signal,
-    );
+    await copyBySize(files, { sizeOf: (file) => file.size, concurrency: opts.concurrency, slicer, signal: opts.signal }, restoreOne);
     if (problems.length > 0) throw new SnapshotCorruptError(snapshotDir, problems);
     for (const link of links) {
       if (link.type !== 'symlink') continue;

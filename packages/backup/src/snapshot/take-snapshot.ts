@@ -4,12 +4,13 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
 import { createBackupId } from '../backup-id.js';
 import { BackupAbortedError, BackupIoError } from '../errors.js';
-import { changedBetween, copyWithHash, copyWithHashSync, SMALL_FILE, type CopiedFile } from './copy-file.js';
+import { copyBySize, type CopyWithHash } from './copy-by-size.js';
+import { changedBetween, type CopiedFile } from './copy-file.js';
 import { applyToDirectory, applyToSymlink, metadataOf } from './entry-metadata.js';
 import { SnapshotExistsError, SnapshotInvalidError } from './errors.js';
 import { relativeInside } from '../path-inside.js';
 import { createPathFilter, type PathFilter } from './path-filter.js';
-import { forEachLimit, ProgressReporter, TimeSlicer } from './run-helpers.js';
+import { ProgressReporter, TimeSlicer } from './run-helpers.js';
 import { scanTree, type ScannedEntry } from './scan-tree.js';
 import {
   loadSnapshot,
@@ -124,7 +125,7 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
     }
 
     // A file that changes while it is read is read again, up to CHANGED_RETRIES times.
-    const copyOne = async (file: ScannedEntry, small: boolean): Promise<void> => {
+    const copyOne = async (file: ScannedEntry, copy: CopyWithHash): Promise<void> => {
       const source = join(opts.sourceDir, file.path);
       const destination = join(tree, file.path);
       for (let attempt = 0; ; attempt++) {
@@ -135,7 +136,7 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
         };
         let copied: CopiedFile;
         try {
-          copied = small ? copyWithHashSync(source, destination, metadataFor) : await copyWithHash(source, destination, metadataFor);
+          copied = await copy(source, destination, metadataFor);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(source)) {
             vanished++;
@@ -158,17 +159,7 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
         return;
       }
     };
-    for (const file of toCopy) {
-      if (file.stat.size > BigInt(SMALL_FILE)) continue;
-      await copyOne(file, true);
-      await slicer.tick();
-    }
-    await forEachLimit(
-      toCopy.filter((file) => file.stat.size > BigInt(SMALL_FILE)),
-      opts.concurrency,
-      (file) => copyOne(file, false),
-      opts.signal,
-    );
+    await copyBySize(toCopy, { sizeOf: (file) => Number(file.stat.size), concurrency: opts.concurrency, slicer, signal: opts.signal }, copyOne);
 
     for (const link of scanned.symlinks) {
       await slicer.tick();
