@@ -1,4 +1,4 @@
-import { BackupIdError, BackupNotFoundError, listSnapshots, parseBackupId, type Destination } from '@keepwatch/backup';
+import { BackupIdError, BackupNotFoundError, listBackupCatalog, parseBackupId, type Destination } from '@keepwatch/backup';
 import { BackupJobName, backupJobDefaults, backupSourceNameSchema } from '@keepwatch/jobs';
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
@@ -32,17 +32,15 @@ export const backupsRoutes: FastifyPluginAsync<BackupsRoutesOptions> = async (ap
   const linkTtlMs = options.linkTtlMs ?? 15 * 60_000;
 
   app.get('/backups', async (request) => {
-    const [manifests, snapshots] = await Promise.all([
-      destination.listManifests(),
-      listSnapshots(options.snapshotsDirectory, request.log),
-    ]);
+    const { databases, snapshots } = await listBackupCatalog({
+      destination,
+      snapshotsDirectory: options.snapshotsDirectory,
+      logger: request.log,
+    });
     return {
-      backups: manifests.map((manifest) => ({ type: 'database', ...manifest })),
-      // Snapshots are directories of hard links: restore them with `keepwatch backup restore`;
-      // only complete ones are listed, as for database backups.
-      snapshots: snapshots
-        .filter((snapshot) => snapshot.state === 'complete')
-        .map(({ id, finishedAt, files, bytesTotal }) => ({ type: 'data', id, source: 'data', finishedAt, files, bytesTotal })),
+      backups: databases.map((manifest) => ({ type: 'database', ...manifest })),
+      // Snapshots are directories of hard links: restore them with `keepwatch backup restore`.
+      snapshots: snapshots.map(({ id, source, finishedAt, files, bytesTotal }) => ({ type: 'data', id, source, finishedAt, files, bytesTotal })),
     };
   });
 
