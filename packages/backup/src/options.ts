@@ -1,3 +1,4 @@
+import { AGE_RECIPIENT_PATTERN } from '@keepwatch/config';
 import { z } from 'zod';
 import type { Compression } from './compression.js';
 import { BackupOptionsError } from './errors.js';
@@ -28,9 +29,7 @@ const backupOptionsSchema = z.strictObject({
   compression: z.enum(['zstd', 'gzip', 'none']).default('zstd'),
   zstdLevel: z.number().int().min(1).max(19).default(3),
   zstdPath: z.string().min(1).default('zstd'),
-  encryptTo: z
-    .array(z.string().regex(/^(age1[0-9a-z]{20,}|ssh-(ed25519|rsa) [A-Za-z0-9+/=]+( .*)?)$/, 'must be an age1… or ssh- public key'))
-    .default([]),
+  encryptTo: z.array(z.string().regex(AGE_RECIPIENT_PATTERN, 'must be an age1… or ssh- public key')).default([]),
   agePath: z.string().min(1).default('age'),
   progressIntervalMs: z.number().int().min(250, 'must be at least 250 (4 reports a second)').default(250),
 });

@@ -3,6 +3,8 @@ export {
   settings,
   envName,
   DEFAULT_BUCKETS,
+  AGE_RECIPIENT_PATTERN,
+  REMOTE_USER_PATTERN,
   type KeepwatchConfig,
   type SectionName,
   type Setting,

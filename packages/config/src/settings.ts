@@ -32,19 +32,29 @@ function optional<T>(parser: ValueParser<T>, doc: string, secret = false): Setti
   return { parser, default: undefined, doc, secret };
 }
 
-/**
- * Comma-separated age recipients. Checked here with the same shape `@keepwatch/backup` accepts, so
- * a typo is a config error at start rather than a failed backup at night. Public keys, not secrets.
+/*
+ * Shapes `@keepwatch/backup` checks its options against too, so a value the config accepts never
+ * fails a backup at night. They live here, not in backup, because config is the lower of the two
+ * packages: backup may import config, while config importing backup would load the database
+ * drivers and BullMQ into every `keepwatch config check`.
  */
+const REMOTE_USER = '[A-Za-z_][A-Za-z0-9._-]{0,63}';
+
+/** One age recipient: an `age1…` or `ssh-ed25519`/`ssh-rsa` public key. */
+export const AGE_RECIPIENT_PATTERN = /^(age1[0-9a-z]{20,}|ssh-(ed25519|rsa) [A-Za-z0-9+/=]+( .*)?)$/;
+
+/** The user the remote copy logs in as; never with a leading "-", which ssh would read as an option. */
+export const REMOTE_USER_PATTERN = new RegExp(`^${REMOTE_USER}$`);
+
+/** Comma-separated age recipients. Public keys, not secrets. */
 function ageRecipients(): ValueParser<string[]> {
-  const recipient = /^(age1[0-9a-z]{20,}|ssh-(ed25519|rsa) [A-Za-z0-9+/=]+( .*)?)$/;
-  return wordList().refine((list) => list.every((r) => recipient.test(r)), {
+  return wordList().refine((list) => list.every((r) => AGE_RECIPIENT_PATTERN.test(r)), {
     message: 'expected age recipients (age1… or ssh-ed25519 … public keys) separated by commas',
   }) as ValueParser<string[]>;
 }
 
 /** `[backup] remote`: user@host:/path, in the shapes `@keepwatch/backup`'s rsync remote accepts. */
-const REMOTE = /^[A-Za-z_][A-Za-z0-9._-]{0,63}@(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,252}|\[[0-9A-Fa-f:.]+\]):\/[A-Za-z0-9._/-]*$/;
+const REMOTE = new RegExp(`^${REMOTE_USER}@(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,252}|\\[[0-9A-Fa-f:.]+\\]):\\/[A-Za-z0-9._/-]*$`);
 
 export const DEFAULT_BUCKETS = '0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30';
 

@@ -1,4 +1,5 @@
 import { isAbsolute } from 'node:path';
+import { REMOTE_USER_PATTERN } from '@keepwatch/config';
 import { z } from 'zod';
 import { BackupOptionsError } from '../errors.js';
 import type { BackupLogger } from '../logger.js';
@@ -66,7 +67,7 @@ const schema = z
       .string()
       .regex(/^(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,252}|\[?[0-9A-Fa-f:.]+\]?)$/, 'must be a host name or an IP address'),
     port: z.number().int().min(1).max(65_535).default(22),
-    user: z.string().regex(/^[A-Za-z_][A-Za-z0-9._-]{0,63}$/, 'must be a user name'),
+    user: z.string().regex(REMOTE_USER_PATTERN, 'must be a user name'),
     path: z
       .string()
       .regex(/^\/[A-Za-z0-9._/-]*$/, 'must be an absolute path of A-Z, a-z, 0-9, ".", "_", "-" and "/"')

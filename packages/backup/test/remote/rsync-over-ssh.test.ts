@@ -142,13 +142,13 @@ describe('rsync over SSH to a real sshd on loopback', { timeout: 120_000 }, () =
   it('lists every option problem at once and needs a known_hosts file for strict checking', () => {
     let error: unknown;
     try {
-      rsyncOverSsh({ host: '-oProxyCommand=evil', port: 70_000, user: 'root', path: 'relative', identityFile: 'key' });
+      rsyncOverSsh({ host: '-oProxyCommand=evil', port: 70_000, user: '-lroot', path: 'relative', identityFile: 'key' });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(BackupOptionsError);
     const message = (error as Error).message;
-    for (const key of ['host:', 'port:', 'path:', 'identityFile:']) expect(message).toContain(key);
+    for (const key of ['host:', 'port:', 'user:', 'path:', 'identityFile:']) expect(message).toContain(key);
     expect(() => rsyncOverSsh({ host: 'backup.example', user: 'root', path: '/srv', identityFile: '/k' })).toThrow(
       /knownHostsFile: is required when strictHostKeyChecking is "yes"/,
     );
