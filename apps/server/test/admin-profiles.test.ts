@@ -68,6 +68,15 @@ describe('admin API: profiles', () => {
     expect(((await response.json()) as { message: string }).message).toMatch(/limit/);
   });
 
+  it('refuses a url_name and a task together with 400 naming both, rather than one winning', async () => {
+    const response = await get('/api/profiles?url_name=/healthcheck/live&task=backup');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: 'bad_request',
+      message: expect.stringMatching(/^give url_name or task, not both \(url_name "\/healthcheck\/live", task "backup"\)/),
+    });
+  });
+
   it('counts written profiles in the fleet-wide metrics', async () => {
     // The counts reach Redis within a second of the event (they are batched off the request path).
     const scrape = async () => (await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();

@@ -17,6 +17,17 @@ export class ProfileFilterError extends KeepwatchError<'KW_PROFILE_FILTER_INVALI
   }
 }
 
+/** A profile list asked for by url_name and by task at once: a profile is of a request or of a task, never of both. */
+export class ProfileFilterConflictError extends KeepwatchError<'KW_PROFILE_FILTER_CONFLICT'> {
+  constructor(urlName: string, task: string) {
+    super(
+      'KW_PROFILE_FILTER_CONFLICT',
+      `give url_name or task, not both (url_name ${JSON.stringify(urlName.slice(0, 100))}, task ${JSON.stringify(task.slice(0, 100))}): ` +
+        'a profile is of one request or of one task run, so together they match nothing',
+    );
+  }
+}
+
 /** A profile asked for by name that is not in the profile directory, or a name that is not a profile's. */
 export class ProfileNotFoundError extends KeepwatchError<'KW_PROFILE_NOT_FOUND'> {
   constructor(file: string, directory: string, cause?: unknown) {

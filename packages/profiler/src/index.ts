@@ -16,6 +16,8 @@ export { defaultUrlName, unmatchedUrlName } from './url-name.js';
 export { profileTask } from './profile-task.js';
 export { listProfiles, resolveProfilePath } from './list-profiles.js';
 export type { ProfileEntry, ProfileFilter } from './list-profiles.js';
+export { profileFilter } from './profile-query.js';
+export type { ProfileQuery } from './profile-query.js';
 export { parseSince } from './parse-since.js';
 export { readProfile, parseCpuProfile } from './read-profile.js';
 export type { CpuProfile, CpuProfileCallFrame, CpuProfileNode } from './cpu-profile.js';
@@ -25,6 +27,7 @@ export { topFunctions } from './top-functions.js';
 export type { TopFunction, TopFunctionsOptions, TopFunctionsReport } from './top-functions.js';
 export { formatTopTable, formatProfileTable } from './format-tables.js';
 export {
+  ProfileFilterConflictError,
   ProfileFilterError,
   ProfileFormatError,
   ProfileNotFoundError,

@@ -7,6 +7,7 @@ import * as api from '../src/index.js';
 const instances: KeepwatchError[] = [
   new api.ProfilerOptionsError(['rate: must be from 0 to 1']),
   new api.ProfileFilterError('since: "soon" is neither …'),
+  new api.ProfileFilterConflictError('/users/:id', 'backup'),
   new api.ProfileNotFoundError('x.cpuprofile', '/data/profiles'),
   new api.ProfileFormatError('/data/profiles/x.cpuprofile', 'not JSON'),
 ];
@@ -14,6 +15,7 @@ const instances: KeepwatchError[] = [
 const expectedCodes: Record<string, string> = {
   ProfilerOptionsError: 'KW_PROFILER_OPTIONS_INVALID',
   ProfileFilterError: 'KW_PROFILE_FILTER_INVALID',
+  ProfileFilterConflictError: 'KW_PROFILE_FILTER_CONFLICT',
   ProfileNotFoundError: 'KW_PROFILE_NOT_FOUND',
   ProfileFormatError: 'KW_PROFILE_INVALID',
 };

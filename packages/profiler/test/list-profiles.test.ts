@@ -2,6 +2,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ProfileFilterConflictError,
   ProfileFilterError,
   ProfileFormatError,
   ProfileNotFoundError,
@@ -10,10 +11,12 @@ import {
   formatTopTable,
   listProfiles,
   parseSince,
+  profileFilter,
   profileTask,
   readProfile,
   resolveProfilePath,
   topFunctions,
+  type ProfileQuery,
   type Profiler,
 } from '../src/index.js';
 import { burnCpuWithFibonacci } from './helpers/cpu-work.js';
@@ -80,6 +83,24 @@ describe('listProfiles', () => {
     expect(lines[0]).toMatch(/^started\s+duration\s+kind\s+name\s+status\s+size\s+file$/);
     expect(lines[3]).toMatch(/^\d{4}-\d{2}-\d{2}T\S+Z\s+\d+\.\d ms\s+request\s+GET \/users\/:id\s+200\s+[\d.]+ (B|KiB)\s+\S+\.cpuprofile$/);
     expect(formatProfileTable([])).toBe('no profiles\n');
+  });
+});
+
+describe('profileFilter', () => {
+  const names = async (query: ProfileQuery) => (await listProfiles(dir.profiles, profileFilter(query))).map((e) => e.name);
+
+  it('asks for a url_name among requests only and a task among tasks only', async () => {
+    expect(await names({ urlName: '/users/:id' })).toEqual(['/users/:id']);
+    expect(await names({ task: 'backup-database' })).toEqual(['backup-database']);
+    expect(await names({ urlName: 'backup-database' })).toEqual([]);
+    expect(await names({ task: '/users/:id' })).toEqual([]);
+    expect(await names({ since: '1h', limit: 2 })).toEqual(['maintenance', 'backup-database']);
+  });
+
+  it('refuses a url_name and a task together, naming both, instead of letting one win', () => {
+    const both = { urlName: '/users/:id', task: 'backup-database' };
+    expect(() => profileFilter(both)).toThrow(ProfileFilterConflictError);
+    expect(() => profileFilter(both)).toThrow(/^give url_name or task, not both \(url_name "\/users\/:id", task "backup-database"\)/);
   });
 });
 

@@ -1,6 +1,15 @@
-import { formatProfileTable, formatTopTable, listProfiles, topFunctions, type ProfileFilter } from '@keepwatch/profiler';
+import {
+  ProfileFilterConflictError,
+  formatProfileTable,
+  formatTopTable,
+  listProfiles,
+  profileFilter,
+  topFunctions,
+  type ProfileFilter,
+} from '@keepwatch/profiler';
 import { UsageError, profilesDirectory } from '@keepwatch/runtime';
 import type { Command, CommandContext } from '../command.js';
+import { stringOption } from '../option-values.js';
 
 const filterOptions = {
   'url-name': { type: 'string' },
@@ -9,18 +18,29 @@ const filterOptions = {
   limit: { type: 'string' },
 } as const;
 
-function filterFrom(values: CommandContext['values'], defaultLimit?: number): ProfileFilter {
-  const filter: ProfileFilter = {};
-  if (values['url-name'] && values.task) throw new UsageError('give --url-name or --task, not both');
-  if (typeof values['url-name'] === 'string') Object.assign(filter, { name: values['url-name'], kind: 'request' });
-  if (typeof values.task === 'string') Object.assign(filter, { name: values.task, kind: 'task' });
-  if (typeof values.since === 'string') filter.since = values.since;
-  const limit = typeof values.limit === 'string' ? Number(values.limit) : defaultLimit;
-  if (limit !== undefined) {
-    if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit takes a whole number above 0, got "${String(values.limit)}"`);
-    filter.limit = limit;
+/** A whole number above 0 given as `--<name>`, or undefined when it was not given. */
+function countOption(values: CommandContext['values'], name: string): number | undefined {
+  const text = stringOption(values, name);
+  if (text === undefined) return undefined;
+  const count = Number(text);
+  if (!Number.isInteger(count) || count <= 0) throw new UsageError(`--${name} takes a whole number above 0, got "${text}"`);
+  return count;
+}
+
+/** The profiles `--url-name`, `--task` and `--since` ask for, at most as many as `--<limitOption>`. */
+function filterFrom(values: CommandContext['values'], limitOption: string): ProfileFilter {
+  try {
+    return profileFilter({
+      urlName: stringOption(values, 'url-name'),
+      task: stringOption(values, 'task'),
+      since: stringOption(values, 'since'),
+      limit: countOption(values, limitOption),
+    });
+  } catch (error) {
+    // The package names the query's fields; a person at the shell needs the flags.
+    if (error instanceof ProfileFilterConflictError) throw new UsageError('give --url-name or --task, not both');
+    throw error;
   }
-  return filter;
 }
 
 /** `keepwatch profiles list`: the CPU profiles in `<data dir>/profiles`, newest first. */
@@ -30,7 +50,7 @@ export const profilesList: Command = {
   options: filterOptions,
   async run({ loadConfig, values, print }) {
     const { config } = await loadConfig();
-    const entries = await listProfiles(profilesDirectory(config), filterFrom(values));
+    const entries = await listProfiles(profilesDirectory(config), filterFrom(values, 'limit'));
     print(entries, () => (entries.length ? formatProfileTable(entries) : 'no profiles (is [profile] rate above 0?)\n'));
     return 0;
   },
@@ -38,19 +58,19 @@ export const profilesList: Command = {
 
 /**
  * `keepwatch profiles top`: self time per function added up across the chosen profiles,
- * heaviest first (pstats' tottime order). `--limit` is the number of functions shown.
+ * heaviest first (pstats' tottime order). `--limit` is the number of functions shown,
+ * `--profiles` the number of profiles (the newest) added up.
  */
 export const profilesTop: Command = {
   words: ['profiles', 'top'],
   summary: 'add up self time per function across profiles and print the heaviest first',
   options: { ...filterOptions, profiles: { type: 'string' } },
   async run({ loadConfig, values, print }) {
+    const functions = countOption(values, 'limit') ?? 20;
+    const filter = filterFrom(values, 'profiles');
     const { config } = await loadConfig();
-    const functionsLimit = filterFrom(values, 20).limit;
-    const entries = await listProfiles(profilesDirectory(config), {
-      ...filterFrom({ ...values, limit: values.profiles }),
-    });
-    const report = await topFunctions(entries, { limit: functionsLimit ?? 20 });
+    const entries = await listProfiles(profilesDirectory(config), filter);
+    const report = await topFunctions(entries, { limit: functions });
     print(report, () => (entries.length ? formatTopTable(report) : 'no profiles match\n'));
     return 0;
   },

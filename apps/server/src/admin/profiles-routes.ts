@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
 import {
+  ProfileFilterConflictError,
   ProfileFilterError,
   ProfileNotFoundError,
   listProfiles,
+  profileFilter,
   resolveProfilePath,
 } from '@keepwatch/profiler';
 import type { FastifyPluginAsync } from 'fastify';
@@ -32,15 +34,12 @@ export const profilesRoutes: FastifyPluginAsync<ProfilesRoutesOptions> = async (
     }
     const { url_name, task, since, limit } = query.data;
     try {
-      const entries = await listProfiles(directory, {
-        ...(url_name ? { name: url_name, kind: 'request' as const } : {}),
-        ...(task ? { name: task, kind: 'task' as const } : {}),
-        ...(since ? { since } : {}),
-        ...(limit ? { limit } : {}),
-      });
+      const entries = await listProfiles(directory, profileFilter({ urlName: url_name, task, since, limit }));
       return { profiles: entries.map(({ path: _path, ...entry }) => ({ ...entry, download: `/api/profiles/${entry.file}` })) };
     } catch (error) {
-      if (error instanceof ProfileFilterError) return reply.code(400).send({ error: 'bad_request', message: error.message });
+      if (error instanceof ProfileFilterError || error instanceof ProfileFilterConflictError) {
+        return reply.code(400).send({ error: 'bad_request', message: error.message });
+      }
       throw error;
     }
   });
