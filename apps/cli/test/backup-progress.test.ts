@@ -4,22 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PG_URL, pgAdmin } from '@keepwatch/test-support/postgres';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const database = `kw_cli_backup_${randomBytes(4).toString('hex')}_tty`;
 let dir: string;
-
-async function admin(sql: string, db = 'postgres'): Promise<void> {
-  const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${db}` });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Runs the command on a real pseudo-terminal (util-linux `script`), as a person at a shell would. */
 function runOnTerminal(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
@@ -46,19 +36,19 @@ function runOnTerminal(args: string[], env: Record<string, string>, timeoutMs = 
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kw-cli-backup-tty-'));
-  await admin(`CREATE DATABASE ${database}`);
-  await admin(`CREATE TABLE ticket AS SELECT g AS id, md5(g::text) AS holder FROM generate_series(1, 2000) g`, database);
+  await pgAdmin((c) => c.query(`CREATE DATABASE ${database}`));
+  await pgAdmin((c) => c.query(`CREATE TABLE ticket AS SELECT g AS id, md5(g::text) AS holder FROM generate_series(1, 2000) g`), database);
 }, 30_000);
 
 afterAll(async () => {
-  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+  await pgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)).catch(() => undefined);
   await rm(dir, { recursive: true, force: true });
 }, 30_000);
 
 describe('keepwatch backup run on a terminal', () => {
   it('shows progress as one updating line (bytes, stored, rate), then the result', async () => {
     const { code, output } = await runOnTerminal(['backup', 'run'], {
-      KEEPWATCH_DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
+      KEEPWATCH_DATABASE_URL: `${PG_URL}/${database}`,
       KEEPWATCH_DATA_DIR: join(dir, 'data'),
       KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'),
     });

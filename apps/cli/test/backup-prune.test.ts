@@ -3,25 +3,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDataDir } from '@keepwatch/test-support/data-dir';
+import { PG_URL as PG, pgAdmin } from '@keepwatch/test-support/postgres';
 import { runCli } from './helpers/run-cli.js';
 
-const PG = 'postgres://postgres@127.0.0.1:5432';
 const suffix = randomBytes(4).toString('hex');
 const database = `kw_cli_prune_${suffix}`;
 let dir: string;
-
-async function pgAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: `${PG}/postgres` });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
   return {

@@ -2,14 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MY_URL as MY, myAdmin } from '@keepwatch/test-support/mariadb';
+import { PG_URL as PG, pgAdmin } from '@keepwatch/test-support/postgres';
 import { runCli } from './helpers/run-cli.js';
 
-const PG = 'postgres://postgres@127.0.0.1:5432';
-const MY = 'mysql://root@127.0.0.1:3306';
 const suffix = randomBytes(4).toString('hex');
 const pgSource = `kw_cli_backup_${suffix}`;
 const pgFresh = `kw_cli_backup_${suffix}_fresh`;
@@ -17,25 +15,6 @@ const mySource = `kw_cli_backup_${suffix}`;
 const myFresh = `kw_cli_backup_${suffix}_fresh`;
 const redisPrefix = `kw-test-cli-backup-${suffix}:`;
 let dir: string;
-
-async function pgAdmin<T>(fn: (client: pg.Client) => Promise<T>, database = 'postgres'): Promise<T> {
-  const client = new pg.Client({ connectionString: `${PG}/${database}` });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function myAdmin<T>(fn: (conn: Awaited<ReturnType<typeof createConnection>>) => Promise<T>): Promise<T> {
-  const conn = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root', connectTimeout: 5000 });
-  try {
-    return await fn(conn);
-  } finally {
-    await conn.end();
-  }
-}
 
 function env(databaseUrl: string): Record<string, string> {
   return {
