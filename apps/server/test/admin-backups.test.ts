@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { databaseSource, localDestination, runBackup, takeSnapshot } from '@keepwatch/backup';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PG_URL, pgAdmin } from '@keepwatch/test-support/postgres';
 import { signDownload } from '../src/admin/signed-link.js';
 import { REDIS_URL, startTestServer } from './helpers/server.js';
 
@@ -14,22 +14,12 @@ let server: Awaited<ReturnType<typeof startTestServer>>;
 let backupId: string;
 let storedFile: string;
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'postgres' });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 beforeAll(async () => {
-  await admin(`CREATE DATABASE ${dbName}`);
-  const client = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: dbName });
-  await client.connect();
-  await client.query('CREATE TABLE orders (id serial PRIMARY KEY, note text); INSERT INTO orders (note) SELECT md5(g::text) FROM generate_series(1, 500) g');
-  await client.end();
+  await pgAdmin((c) => c.query(`CREATE DATABASE ${dbName}`));
+  await pgAdmin(
+    (c) => c.query('CREATE TABLE orders (id serial PRIMARY KEY, note text); INSERT INTO orders (note) SELECT md5(g::text) FROM generate_series(1, 500) g'),
+    dbName,
+  );
 
   server = await startTestServer({
     KEEPWATCH_SERVER_ADMIN_TOKEN: token,
@@ -39,7 +29,7 @@ beforeAll(async () => {
   });
   const destinationDir = server.config.backup.destination;
   const manifest = await runBackup({
-    source: databaseSource({ name: 'database', url: `postgres://postgres@127.0.0.1:5432/${dbName}` }),
+    source: databaseSource({ name: 'database', url: `${PG_URL}/${dbName}` }),
     destination: localDestination({ directory: destinationDir }),
   });
   backupId = manifest.id;
@@ -48,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
-  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await pgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
 });
 
 function call(path: string, init: RequestInit & { auth?: string | null } = {}) {

@@ -6,7 +6,8 @@ import { listBackups, localDestination } from '@keepwatch/backup';
 import { BackupJobName, QueueName, backupJobDefaults } from '@keepwatch/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/start-worker.js';
-import { pgAdmin, silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
+import { pgAdmin } from '@keepwatch/test-support/postgres';
+import { silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
 
 const suffix = randomBytes(4).toString('hex');
 const database = `kw_worker_backup_${suffix}`;

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../src/start-worker.js';
 import { makeDataDir, selected } from '@keepwatch/test-support/data-dir';
 import { startSshd, type TestSshd } from '@keepwatch/test-support/sshd';
-import { pgAdmin, silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
+import { pgAdmin } from '@keepwatch/test-support/postgres';
+import { silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
 
 const suffix = randomBytes(4).toString('hex');
 const database = `kw_worker_remote_${suffix}`;

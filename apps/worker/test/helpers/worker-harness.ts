@@ -4,7 +4,6 @@ import { bullmqPrefix, type QueueName } from '@keepwatch/jobs';
 import { createLogger } from '@keepwatch/runtime';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379/0';
 
@@ -51,15 +50,4 @@ export async function testQueue(name: QueueName, prefix: string): Promise<TestQu
       connection.disconnect();
     },
   };
-}
-
-/** Runs `fn` on a fresh superuser connection to `database` on the local PostgreSQL. */
-export async function pgAdmin<T>(fn: (client: pg.Client) => Promise<T>, database = 'postgres'): Promise<T> {
-  const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:5432/${database}` });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
