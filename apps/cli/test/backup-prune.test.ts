@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDataDir } from '@keepwatch/test-support/data-dir';
+import { freePort } from '@keepwatch/test-support/net';
 import { PG_URL as PG, pgAdmin } from '@keepwatch/test-support/postgres';
 import { runCli } from './helpers/run-cli.js';
 
@@ -75,6 +76,16 @@ describe('keepwatch backup prune', { timeout: 120_000 }, () => {
       ['data', []],
     ]);
     expect(outcomes[1]!.kept.map((k) => k.reasons)).toEqual([['no-policy'], ['no-policy'], ['no-policy']]);
+  });
+
+  it('refuses to prune without the lock when Redis is configured but unreachable, and removes nothing', async () => {
+    const redisUrl = `redis://127.0.0.1:${await freePort()}/0`;
+    const result = await runCli(['backup', 'prune', '--json'], env({ KEEPWATCH_REDIS_URL: redisUrl, KEEPWATCH_BACKUP_KEEP_LAST: '1' }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/cannot reach Redis \(\[redis\] url\) within 5000 ms to take the backup lock/);
+    expect(result.stderr).not.toContain(redisUrl);
+    expect(await ids('data')).toEqual(data);
+    expect(await ids('database')).toEqual(dumps);
   });
 
   it('with keep_last=1, --dry-run names what would go and removes nothing', async () => {

@@ -1,7 +1,7 @@
 import { backupDestinationFromConfig, backupRemoteFromConfig, pruneBackupsFromConfig, removeFromRemote, type PruneOutcome } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
 import { formatTable } from '../output.js';
-import { knownSources, sourceOption, withSourceLock } from './backup-setup.js';
+import { knownSources, sourceOption, withSourceLocks } from './backup-setup.js';
 
 /**
  * `keepwatch backup prune`: applies `[backup] keep_*` now, as every successful backup does,
@@ -23,15 +23,17 @@ export const backupPrune: Command = {
     const destination = backupDestinationFromConfig(config);
     const remote = dryRun ? undefined : backupRemoteFromConfig(config);
     const outcomes: PruneOutcome[] = [];
-    for (const source of names) {
-      outcomes.push(
-        await withSourceLock(config, source, context.signal, async () => {
-          const outcome = await pruneBackupsFromConfig(config, source, { dryRun, destination });
-          if (remote) await removeFromRemote(remote, source, outcome.removed);
-          return outcome;
-        }),
-      );
-    }
+    await withSourceLocks(config, async (locked) => {
+      for (const source of names) {
+        outcomes.push(
+          await locked(source, context.signal, async () => {
+            const outcome = await pruneBackupsFromConfig(config, source, { dryRun, destination });
+            if (remote) await removeFromRemote(remote, source, outcome.removed);
+            return outcome;
+          }),
+        );
+      }
+    });
     context.print(outcomes, () => {
       const rows = outcomes.flatMap((o) => [
         ...o.kept.map((k) => [o.source, k.id, 'keep', k.reasons.join(', ')]),

@@ -42,27 +42,37 @@ export function dataSnapshotPath(config: Readonly<KeepwatchConfig>, id: string):
 
 const REDIS_WAIT_MS = 5000;
 
+/** Runs a function holding one source's lock; see {@link withSourceLocks}. */
+export type SourceLocks = <T>(source: string, signal: AbortSignal, fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+
 /**
- * Runs `fn` holding the per-source Redis lock the workers use, so a command never overlaps a
- * scheduled backup of the same source. Without [redis] url there are no workers to collide with
- * (they need Redis), so `fn` runs without a lock.
+ * Gives `use` the per-source Redis locks the workers use, so a command never overlaps a
+ * scheduled backup of the same source, over one Redis connection (checked once) for all the
+ * sources it goes through. Without [redis] url there are no workers to collide with (they need
+ * Redis), so every function runs without a lock.
  */
-export async function withSourceLock<T>(
+export async function withSourceLocks<T>(config: Readonly<KeepwatchConfig>, use: (locked: SourceLocks) => Promise<T>): Promise<T> {
+  if (!config.redis.url) return use((_source, signal, fn) => fn(signal));
+  const redis = createRedisClient(config.redis.url, 'fast-fail');
+  try {
+    if (!(await waitForRedis(redis, REDIS_WAIT_MS))) {
+      throw new LockUnavailableError(`cannot reach Redis ([redis] url) within ${REDIS_WAIT_MS} ms to take the backup lock`);
+    }
+    const lock = backupLockFromConfig(config, redis);
+    return await use((source, signal, fn) => lock.run(source, fn, { signal }));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Runs `fn` holding one source's lock (see {@link withSourceLocks}). */
+export function withSourceLock<T>(
   config: Readonly<KeepwatchConfig>,
   source: string,
   signal: AbortSignal,
   fn: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  if (!config.redis.url) return fn(signal);
-  const redis = createRedisClient(config.redis.url, 'fast-fail');
-  try {
-    if (!(await waitForRedis(redis, REDIS_WAIT_MS))) {
-      throw new LockUnavailableError(`cannot reach Redis ([redis] url) within ${REDIS_WAIT_MS} ms to take the lock of source "${source}"`);
-    }
-    return await backupLockFromConfig(config, redis).run(source, fn, { signal });
-  } finally {
-    redis.disconnect();
-  }
+  return withSourceLocks(config, (locked) => locked(source, signal, fn));
 }
 
 /** Redis could not be reached for the lock: running without it could overlap a worker's backup. */
