@@ -4,6 +4,7 @@ export type {
   ViewObservation,
   TaskObservation,
   ViewRecorder,
+  ViewSeries,
   TaskRecorder,
 } from './metrics-store.js';
 export { resolveMetricsOptions } from './options.js';

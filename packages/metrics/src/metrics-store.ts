@@ -33,6 +33,12 @@ export interface ViewObservation {
   durationSeconds: number;
 }
 
+/** `view_requests` and `view_durations` of one label set. */
+interface ViewSlots {
+  requests: Slot;
+  durations: SeriesSlots;
+}
+
 export interface TaskObservation {
   taskName: string;
   status: TaskStatus;
@@ -40,9 +46,19 @@ export interface TaskObservation {
   durationSeconds: number;
 }
 
+/** One label set of the view families, resolved once: observing it touches no name or map. */
+export interface ViewSeries {
+  observe(durationSeconds: number): void;
+}
+
 /** What the adapters need: the recorder side of the store. */
 export interface ViewRecorder {
   observeView(observation: ViewObservation): void;
+  /**
+   * The series of one (url_name, method, status), for an adapter that keeps it and observes it
+   * again and again (per route and status): cheaper per request than `observeView`.
+   */
+  viewSeries(urlName: string, method: string, statusCode: number | string): ViewSeries;
 }
 
 export interface TaskRecorder {
@@ -80,7 +96,7 @@ class RedisMetricsStore implements MetricsStore {
   private readonly flusher: Flusher;
   private readonly publisher: ProcessMetricsPublisher | undefined;
   /** `view_requests` and `view_durations` share their labels: one walk finds both. */
-  private readonly views: SeriesCache<{ requests: Slot; durations: SeriesSlots }>;
+  private readonly views: SeriesCache<ViewSlots>;
   private readonly taskRuns: SeriesSlotCache;
   private readonly taskDurations: SeriesSlotCache;
   private closed = false;
@@ -121,10 +137,21 @@ class RedisMetricsStore implements MetricsStore {
   }
 
   observeView({ urlName, method, statusCode, durationSeconds }: ViewObservation): void {
+    this.recordView(this.viewSlots(urlName, method, statusCode), durationSeconds);
+  }
+
+  viewSeries(urlName: string, method: string, statusCode: number | string): ViewSeries {
+    const slots = this.viewSlots(urlName, method, statusCode);
+    return { observe: (durationSeconds) => this.recordView(slots, durationSeconds) };
+  }
+
+  private viewSlots(urlName: string, method: string, statusCode: number | string): ViewSlots {
+    return this.views.get([urlName, normalizeMethod(method), String(statusCode)]);
+  }
+
+  private recordView({ requests, durations }: ViewSlots, durationSeconds: number): void {
     if (this.closed) return;
-    const values = [urlName, normalizeMethod(method), String(statusCode)];
     const seconds = validSeconds(durationSeconds);
-    const { requests, durations } = this.views.get(values);
     this.flusher.record(requests, durations.bucket(bucketIndex(seconds, this.options.buckets)), durations.sum, seconds);
   }
 

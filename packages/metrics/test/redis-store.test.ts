@@ -52,6 +52,29 @@ describe('the Redis-backed store', () => {
     expect(familyValue(families, h, viewLabels, `${h}_sum`)).toBeCloseTo(45.203, 6);
   });
 
+  it('records through a kept view series exactly as through observeView, across flushes, and not once closed', async () => {
+    const s = store();
+    const kept = s.viewSeries('/orders/:id', 'GET', 200);
+    const purge = s.viewSeries('/orders/:id', 'PURGE', 200);
+    kept.observe(0.003);
+    s.observeView({ ...view, durationSeconds: 0.2 });
+    purge.observe(0.01);
+    expect(await s.flush()).toBe(true);
+    kept.observe(0.004);
+    expect(await s.flush()).toBe(true);
+    const families = await s.read();
+    expect(familyValue(families, 'pretix_view_requests_total', viewLabels)).toBe(3);
+    expect(familyValue(families, 'pretix_view_requests_total', { ...viewLabels, method: 'other' })).toBe(1);
+    const h = 'pretix_view_durations_seconds';
+    expect(familyValue(families, h, { ...viewLabels, le: '0.005' }, `${h}_bucket`)).toBe(2);
+    expect(familyValue(families, h, viewLabels, `${h}_sum`)).toBeCloseTo(0.207, 6);
+    await s.close();
+    kept.observe(0.5);
+    const after = store();
+    await after.flush();
+    expect(familyValue(await after.read(), 'pretix_view_requests_total', viewLabels)).toBe(3);
+  });
+
   it('accumulates counters across process restarts (a new store on the same prefix)', async () => {
     const first = store();
     first.observeTask({ taskName: 'backup', status: 'success', durationSeconds: 1 });

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { type MetricsExposition, metricsPath } from '../exposition.js';
 import type { ViewRecorder } from '../metrics-store.js';
 import { type ViewInstrumentationOptions, resolveViewOptions, viewName } from '../view-options.js';
+import { RouteSeries } from './route-series.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -73,7 +74,7 @@ function registeredRouteName(route: RouteOptions): string {
  * The cost per request is kept small: Fastify pays for each kind of hook a request passes
  * through (a runner per phase), so the plugin uses one phase only, `onSend`, and no
  * `onResponse` (any one makes Fastify put listeners on every response). The name is worked out
- * once per route, not per request.
+ * once per route, not per request, and each route keeps its series (see {@link RouteSeries}).
  * - The arrival time comes from a listener of the server's `request` event (see
  *   {@link stampArrivals}).
  * - `onRoute` gives each route registered afterwards its own `onSend` hook that knows its name
@@ -111,13 +112,9 @@ const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, option
     if (urlName === undefined) return;
     const existing = route.onSend;
     const hooks = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
+    const series = new RouteSeries(recorder, urlName);
     const record: onSendHookHandler = function recordView(request, reply, payload, done) {
-      recorder.observeView({
-        urlName,
-        method: request.method,
-        statusCode: reply.statusCode,
-        durationSeconds: elapsedSeconds(request, reply),
-      });
+      series.get(request.method, reply.statusCode).observe(elapsedSeconds(request, reply));
       done(null, payload);
     };
     // A new array: the route's own array may be shared with other routes (its HEAD route, which
