@@ -4,7 +4,7 @@
  * the ratio (the number that proves a target), not a bare figure.
  */
 import { execFileSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { cpus } from 'node:os';
 import autocannon from 'autocannon';
 
 export interface LoadOptions {
@@ -134,7 +134,9 @@ export async function peakRssMb(pid: number): Promise<number | undefined> {
  * and pins nothing, where that cannot be done (one CPU, or no `taskset`).
  */
 export function pinToCpu(pid: number, cpu: number): boolean {
-  if (availableParallelism() <= cpu) return false;
+  // cpus(), not availableParallelism(): the latter counts only the CPUs this process may use,
+  // 1 once the process has pinned itself.
+  if (cpus().length <= cpu) return false;
   try {
     execFileSync('taskset', ['--all-tasks', '--pid', '--cpu-list', String(cpu), String(pid)], { stdio: 'ignore' });
     return true;
