@@ -125,6 +125,15 @@ const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / value
 
 async function throughput(): Promise<void> {
   const servers: Server[] = [];
+  // A stopped child outlives an interrupted parent (it cannot even see its IPC channel close):
+  // whatever ends this script wakes and ends every server.
+  process.once('SIGINT', () => process.exit(130));
+  process.on('exit', () => {
+    for (const server of servers) {
+      server.child.kill('SIGCONT');
+      server.child.kill('SIGKILL');
+    }
+  });
   try {
     for (let copy = 0; copy < copies; copy++) for (const kind of kinds) servers.push(await startServer(kind, copy));
     process.stdout.write(
