@@ -18,10 +18,9 @@ import { ProcessMetricsPublisher } from './process-metrics.js';
 import { readFleet } from './redis-reader.js';
 import { type MetricsKeys, metricsKeys } from './redis-keys.js';
 import { writeSnapshot } from './redis-writer.js';
-import { SeriesBuffer } from './series-buffer.js';
+import { SeriesBuffer, Slot } from './series-buffer.js';
 import { labelsField } from './series-fields.js';
 import { SeriesCache, SeriesSlotCache, bucketIndex, seriesSlots, type SeriesSlots } from './series-names.js';
-import type { Slot } from './series-buffer.js';
 import { withTimeout } from './with-timeout.js';
 
 export interface ViewObservation {
@@ -105,9 +104,13 @@ class RedisMetricsStore implements MetricsStore {
     const { redis, logger } = options;
     this.keys = metricsKeys(options.keyPrefix);
     const slots = (family: FamilySpec) => new SeriesSlotCache(this.keys.family(family.id), options.buckets);
-    const requestSlots = seriesSlots(this.keys.family(viewRequests.id), options.buckets);
+    const requestsKey = this.keys.family(viewRequests.id);
     const durationSlots = seriesSlots(this.keys.family(viewDurations.id), options.buckets);
-    this.views = new SeriesCache((values) => ({ requests: requestSlots(values).value, durations: durationSlots(values) }));
+    // The counter's field is the histogram's labels field: built once, for both.
+    this.views = new SeriesCache((values) => {
+      const durations = durationSlots(values);
+      return { requests: new Slot(requestsKey, durations.value.field, false), durations };
+    });
     this.taskRuns = slots(taskRuns);
     this.taskDurations = slots(taskDurations);
     this.buffer = new SeriesBuffer(options.maxBufferedSeries);
