@@ -96,13 +96,11 @@ const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, option
   stampArrivals(fastify.server);
 
   // Callback hooks, not async ones: Fastify runs them without allocating a promise per request.
+  // Requests no route matched share one name: one set of series, as a route has.
+  const unmatched = new RouteSeries(recorder, view.unmatchedName);
   fastify.addHook('onSend', function recordUnmatched(request, reply, payload, done) {
-    if (request.is404) {
-      const urlName = viewName(view, undefined, request.url);
-      if (urlName !== undefined) {
-        const durationSeconds = elapsedSeconds(request, reply);
-        recorder.observeView({ urlName, method: request.method, statusCode: reply.statusCode, durationSeconds });
-      }
+    if (request.is404 && viewName(view, undefined, request.url) !== undefined) {
+      unmatched.get(request.method, reply.statusCode).observe(elapsedSeconds(request, reply));
     }
     done(null, payload);
   });
