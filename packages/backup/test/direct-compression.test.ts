@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupToolFailedError, localDestination, mysqlSource, postgresSource, runBackup, type BackupManifest } from '../src/index.js';
+import { BackupToolFailedError, localDestination, mysqlSource, postgresSource, runBackup, type BackupManifest, type LocalDestination } from '../src/index.js';
 import { directCompressionSupported, parseZstdSummary } from '../src/direct-compressor.js';
 import { allCommandLines, allFiles, tempDir } from './helpers/files.js';
 import { createMysqlDatabase, mysqlQuery } from './helpers/mysql.js';
@@ -10,8 +10,8 @@ import { createPgDatabase, pgQuery } from './helpers/postgres.js';
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
 
 /** What the stored file holds once decompressed, counted by the real zstd. */
-function decompressedBytes(dir: string, manifest: BackupManifest): number {
-  const path = join(dir, manifest.source, manifest.startedAt.slice(0, 10), manifest.file);
+function decompressedBytes(destination: LocalDestination, manifest: BackupManifest): number {
+  const path = destination.pathsOf(manifest).file;
   return Number(execFileSync('sh', ['-c', 'zstd -dc "$1" | wc -c', 'sh', path], { encoding: 'utf8' }).trim());
 }
 
@@ -48,12 +48,11 @@ describe('pg_dump writing straight into zstd', () => {
       // so look at what zstd reads instead: its stdin and pg_dump's stdout are one pipe.
       for (const line of allCommandLines()) if (line.includes('zstd') && line.includes('-vv')) pgDumpFeedsZstd = true;
     }, 5);
-    const manifest = await runBackup({ source: postgresSource({ url: db.url }), destination: localDestination({ directory: dir.path }) }).finally(
-      () => clearInterval(watch),
-    );
+    const destination = localDestination({ directory: dir.path });
+    const manifest = await runBackup({ source: postgresSource({ url: db.url }), destination }).finally(() => clearInterval(watch));
     expect(pgDumpFeedsZstd).toBe(true);
     expect(manifest.rawBytes).toBeGreaterThan(5_000_000);
-    expect(manifest.rawBytes).toBe(decompressedBytes(dir.path, manifest));
+    expect(manifest.rawBytes).toBe(decompressedBytes(destination, manifest));
     expect(manifest.tables).toEqual([{ schema: 'public', name: 't', rows: 200000 }]);
   });
 
@@ -73,10 +72,10 @@ describe('pg_dump writing straight into zstd', () => {
     try {
       await pgQuery(small.url, `CREATE TABLE t AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 2000) g`);
       for (const zstdPath of ['zstd', fixture('quiet-zstd.sh')]) {
-        const directory = join(dir.path, 'slow', String(zstdPath.length));
-        const manifest = await runBackup({ source: postgresSource({ url: small.url }), destination: slow(directory), options: { zstdPath } });
+        const destination = slow(join(dir.path, 'slow', String(zstdPath.length)));
+        const manifest = await runBackup({ source: postgresSource({ url: small.url }), destination, options: { zstdPath } });
         expect(manifest.rawBytes, zstdPath).toBeGreaterThan(50_000);
-        expect(manifest.rawBytes, zstdPath).toBe(decompressedBytes(directory, manifest));
+        expect(manifest.rawBytes, zstdPath).toBe(decompressedBytes(destination, manifest));
       }
     } finally {
       await small.drop();
@@ -85,12 +84,9 @@ describe('pg_dump writing straight into zstd', () => {
 
   it('falls back to piping through Node when zstd does not report its sizes, with the same result', async () => {
     expect(await directCompressionSupported(fixture('quiet-zstd.sh'))).toBe(false);
-    const manifest = await runBackup({
-      source: postgresSource({ url: db.url }),
-      destination: localDestination({ directory: dir.path }),
-      options: { zstdPath: fixture('quiet-zstd.sh') },
-    });
-    expect(manifest.rawBytes).toBe(decompressedBytes(dir.path, manifest));
+    const destination = localDestination({ directory: dir.path });
+    const manifest = await runBackup({ source: postgresSource({ url: db.url }), destination, options: { zstdPath: fixture('quiet-zstd.sh') } });
+    expect(manifest.rawBytes).toBe(decompressedBytes(destination, manifest));
     expect(manifest.tables).toEqual([{ schema: 'public', name: 't', rows: 200000 }]);
   });
 
@@ -134,9 +130,10 @@ describe('mariadb-dump into zstd through one reused buffer, counted on the way',
   });
 
   it('records exactly the bytes the file decompresses to, and the rows counted from the dump itself', async () => {
-    const manifest = await runBackup({ source: mysqlSource({ url: db.url }), destination: localDestination({ directory: dir.path }) });
+    const destination = localDestination({ directory: dir.path });
+    const manifest = await runBackup({ source: mysqlSource({ url: db.url }), destination });
     expect(manifest.rawBytes).toBeGreaterThan(5_000_000);
-    expect(manifest.rawBytes).toBe(decompressedBytes(dir.path, manifest));
+    expect(manifest.rawBytes).toBe(decompressedBytes(destination, manifest));
     expect(manifest).toMatchObject({ rowCounts: 'same-snapshot', tables: [{ schema: '', name: 't', rows: 150000 }] });
   });
 
