@@ -8,8 +8,6 @@ import { finished } from 'node:stream/promises';
 export interface ToolOutputPump {
   /** The tool's stdout: give it to `spawn`, then destroy it (the tool holds its own copy). */
   readonly toolEnd: Socket;
-  /** Bytes carried so far. */
-  readonly bytes: number;
   /**
    * Resolves once the tool's output has ended and all of it was written to `into`, which is then
    * ended; rejects when either side fails (and destroys both).
@@ -45,7 +43,6 @@ export async function startToolOutputPump(into: Writable, inspect: (chunk: Buffe
     });
     const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
 
-    let bytes = 0;
     let paused = false;
     let ours: Socket | undefined;
     const afterWrite = (error?: Error | null): void => {
@@ -60,7 +57,6 @@ export async function startToolOutputPump(into: Writable, inspect: (chunk: Buffe
       onread: {
         buffer: Buffer.allocUnsafe(BUFFER_BYTES),
         callback(length: number, buffer: Uint8Array): boolean {
-          bytes += length;
           const chunk = Buffer.from(buffer.buffer, buffer.byteOffset, length);
           inspect(chunk);
           into.write(chunk, afterWrite);
@@ -105,14 +101,7 @@ export async function startToolOutputPump(into: Writable, inspect: (chunk: Buffe
       }
     })();
     done.catch(() => {});
-    return {
-      toolEnd,
-      get bytes() {
-        return bytes;
-      },
-      done,
-      destroy,
-    };
+    return { toolEnd, done, destroy };
   } finally {
     // Stops listening now (its callback would wait for the connection made here to end).
     server.close();
