@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { zstdCompressArgs, type CompressionTools } from './compression.js';
-import { keepOutput, spawnTool } from './tool-process.js';
+import { keepOutput, spawnTool, type ToolProcess } from './tool-process.js';
 
 /**
  * zstd fed straight by the dump tool: the dump tool's stdout is zstd's stdin, a pipe between the
@@ -47,11 +47,7 @@ export function parseZstdSummary(stderr: string): { input: number; output: numbe
 }
 
 export function startDirectCompressor(tools: CompressionTools): DirectCompressor {
-  const proc = spawnTool({ name: 'zstd', path: tools.zstdPath, option: 'zstdPath' }, [...zstdCompressArgs(tools), '-vv', '--no-progress'], {
-    stdin: 'pipe',
-    stdout: 'pipe',
-    stderrNoise: NOISE,
-  });
+  const proc = spawnVerboseZstd(tools.zstdPath, zstdCompressArgs(tools), 'pipe');
   let summary: { input: number; output: number } | undefined;
   const exited = proc.exited.then(() => {
     summary = parseZstdSummary(proc.stderrTail());
@@ -65,6 +61,11 @@ export function startDirectCompressor(tools: CompressionTools): DirectCompressor
     outputBytes: () => summary?.output,
     abort: () => proc.kill(),
   };
+}
+
+/** zstd reading its stdin and writing its summary (`-vv`) to stderr, the banner kept out of failure messages. */
+function spawnVerboseZstd(zstdPath: string, args: string[], stdout: 'pipe' | 'ignore'): ToolProcess {
+  return spawnTool({ name: 'zstd', path: zstdPath, option: 'zstdPath' }, [...args, '-vv', '--no-progress'], { stdin: 'pipe', stdout, stderrNoise: NOISE });
 }
 
 /** `rchar` of a running process: what it read so far (plus a few KB of its own start-up). */
@@ -88,11 +89,7 @@ const supported = new Map<string, Promise<boolean>>();
 export function directCompressionSupported(zstdPath: string): Promise<boolean> {
   let probe = supported.get(zstdPath);
   if (!probe) {
-    const proc = spawnTool({ name: 'zstd', path: zstdPath, option: 'zstdPath' }, ['-1', '-vv', '--no-progress', '-c'], {
-      stdin: 'pipe',
-      stdout: 'ignore',
-      stderrNoise: NOISE,
-    });
+    const proc = spawnVerboseZstd(zstdPath, ['-1', '-c'], 'ignore');
     proc.stdin!.end('keepwatch');
     probe = proc.exited.then(
       () => parseZstdSummary(proc.stderrTail())?.input === 9,
