@@ -2,8 +2,7 @@ import { readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupOptionsError } from '../errors.js';
 import type { BackupLogger } from '../logger.js';
-import { selectForRetention, type RetentionReason } from '../retention/select-for-retention.js';
-import type { RetentionOptions, RetentionPolicy } from '../retention/retention-policy.js';
+import { applyRetention, type PruneOptions, type PruneReport } from '../retention/apply-retention.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_SUMMARY } from './snapshot-index.js';
 
 export interface ListedSnapshot {
@@ -83,32 +82,14 @@ export async function removeIncompleteSnapshots(destinationDir: string): Promise
   return doomed;
 }
 
-export interface PruneSnapshotsOptions extends RetentionOptions {
+export interface PruneSnapshotsOptions extends PruneOptions {
   destinationDir: string;
-  policy: RetentionPolicy;
-  /** Report what would go without deleting anything (`keepwatch backup prune --dry-run`). @defaultValue false */
-  dryRun?: boolean;
-  logger?: BackupLogger;
 }
 
-export interface PruneSnapshotsReport {
-  kept: { id: string; reasons: RetentionReason[] }[];
-  /** Deleted, or with `dryRun` to be deleted; oldest first. */
-  removed: string[];
-  dryRun: boolean;
-}
+export type PruneSnapshotsReport = PruneReport;
 
 /** Applies a retention policy to the snapshots of one destination (see `selectForRetention`). */
 export async function pruneSnapshots(options: PruneSnapshotsOptions): Promise<PruneSnapshotsReport> {
   const snapshots = await listSnapshots(options.destinationDir, options.logger);
-  const timeZone = options.timeZone === undefined ? {} : { timeZone: options.timeZone };
-  const { keep, remove } = selectForRetention(snapshots, options.policy, timeZone);
-  const dryRun = options.dryRun ?? false;
-  if (!dryRun) {
-    for (const id of remove) {
-      await removeSnapshot(options.destinationDir, id);
-      options.logger?.info({ id }, 'snapshot: removed by retention');
-    }
-  }
-  return { kept: [...keep].map(([id, reasons]) => ({ id, reasons })), removed: remove, dryRun };
+  return applyRetention(snapshots, options, 'snapshot', (id) => removeSnapshot(options.destinationDir, id));
 }
