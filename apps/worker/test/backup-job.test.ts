@@ -6,7 +6,7 @@ import { listBackups, localDestination } from '@keepwatch/backup';
 import { BackupJobName, QueueName, backupJobDefaults } from '@keepwatch/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/start-worker.js';
-import { pgAdmin } from '@keepwatch/test-support/postgres';
+import { PG_URL, pgAdmin } from '@keepwatch/test-support/postgres';
 import { silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
 
 const suffix = randomBytes(4).toString('hex');
@@ -43,7 +43,7 @@ async function workerFor(name: string, databaseUrl: string | undefined) {
 
 describe('backup jobs in the worker', () => {
   it('runs a backup job to a manifest that listBackups then finds', async () => {
-    const { queue, events, destination } = await workerFor('ok', `postgres://postgres@127.0.0.1:5432/${database}`);
+    const { queue, events, destination } = await workerFor('ok', `${PG_URL}/${database}`);
     const job = await queue.add(BackupJobName, { source: 'database', trigger: 'manual' }, backupJobDefaults);
     const manifest = (await job.waitUntilFinished(events, 60_000)) as { id: string; kind: string; tables: unknown[] };
     expect(manifest).toMatchObject({ source: 'database', kind: 'postgresql' });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../src/start-worker.js';
 import { makeDataDir, selected } from '@keepwatch/test-support/data-dir';
 import { startSshd, type TestSshd } from '@keepwatch/test-support/sshd';
-import { pgAdmin } from '@keepwatch/test-support/postgres';
+import { PG_URL, pgAdmin } from '@keepwatch/test-support/postgres';
 import { silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
 
 const suffix = randomBytes(4).toString('hex');
@@ -38,12 +38,12 @@ async function workerFor(name: string, knownHostsFile: string) {
   const root = join(dir, name);
   makeDataDir(join(root, 'data'), 10);
   const loaded = await testWorkerConfig(root, prefix, {
-      KEEPWATCH_DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
-      KEEPWATCH_BACKUP_KEEP_LAST: '2',
-      KEEPWATCH_BACKUP_REMOTE: `root@127.0.0.1:${join(root, 'remote')}`,
-      KEEPWATCH_BACKUP_REMOTE_PORT: String(sshd.port),
-      KEEPWATCH_BACKUP_REMOTE_IDENTITY_FILE: sshd.identityFile,
-      KEEPWATCH_BACKUP_REMOTE_KNOWN_HOSTS_FILE: knownHostsFile,
+    KEEPWATCH_DATABASE_URL: `${PG_URL}/${database}`,
+    KEEPWATCH_BACKUP_KEEP_LAST: '2',
+    KEEPWATCH_BACKUP_REMOTE: `root@127.0.0.1:${join(root, 'remote')}`,
+    KEEPWATCH_BACKUP_REMOTE_PORT: String(sshd.port),
+    KEEPWATCH_BACKUP_REMOTE_IDENTITY_FILE: sshd.identityFile,
+    KEEPWATCH_BACKUP_REMOTE_KNOWN_HOSTS_FILE: knownHostsFile,
   });
   const worker = await startWorker({ loaded, logger: silentLogger() });
   const { queue, events, close } = await testQueue(QueueName.backup, prefix);

@@ -3,11 +3,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupJobName, QueueName } from '@keepwatch/jobs';
-import { createLogger } from '@keepwatch/runtime';
 import type { Job } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/start-worker.js';
-import { testQueue, testWorkerConfig } from './helpers/worker-harness.js';
+import { PG_URL } from '@keepwatch/test-support/postgres';
+import { silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
 
 const prefix = `kw-test-schedules-${randomUUID()}:`;
 const { queue, close } = await testQueue(QueueName.backup, prefix);
@@ -16,7 +16,7 @@ afterAll(close);
 async function config(schedule: string | undefined) {
   const dir = await mkdtemp(join(tmpdir(), 'kw-worker-schedules-'));
   return testWorkerConfig(dir, prefix, {
-    KEEPWATCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+    KEEPWATCH_DATABASE_URL: `${PG_URL}/postgres`,
     ...(schedule ? { KEEPWATCH_BACKUP_SCHEDULE: schedule } : {}),
   });
 }
@@ -29,7 +29,7 @@ describe('backup schedules', () => {
     // A stand-in for the backup itself: what is under test is how often it is started.
     const handlers = { [BackupJobName]: async (job: Job) => void all.push(job) };
     for (let i = 0; i < 5; i++) {
-      workers.push(await startWorker({ loaded, logger: createLogger({ name: `w${i}`, level: 'silent' }), handlers }));
+      workers.push(await startWorker({ loaded, logger: silentLogger(), handlers }));
     }
     await new Promise((resolve) => setTimeout(resolve, 4500));
     await Promise.all(workers.map((w) => w.close()));
@@ -52,7 +52,7 @@ describe('backup schedules', () => {
   });
 
   it('a schedule taken out of the config is removed from Redis', async () => {
-    const worker = await startWorker({ loaded: await config(undefined), logger: createLogger({ name: 'w', level: 'silent' }) });
+    const worker = await startWorker({ loaded: await config(undefined), logger: silentLogger() });
     await worker.close();
     expect(await queue.getJobSchedulers()).toEqual([]);
   });

@@ -9,6 +9,7 @@ import { createMetricsExposition } from '@keepwatch/metrics';
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../src/start-worker.js';
+import { PG_URL } from '@keepwatch/test-support/postgres';
 import { silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -102,7 +103,7 @@ describe('the worker', () => {
   it('schedules the model-instance count once however many workers start', async () => {
     const { loaded, queue } = await testConfig({
       KEEPWATCH_METRICS_ENABLED: 'true',
-      KEEPWATCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      KEEPWATCH_DATABASE_URL: `${PG_URL}/postgres`,
       KEEPWATCH_METRICS_MODELS_REFRESH: '1h',
     });
     const logger = silentLogger();
