@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REDIS_URL, startTestServer } from './helpers/server.js';
 
 const token = 'admin-token-profiles-0123456789';
@@ -81,13 +81,14 @@ describe('admin API: profiles', () => {
     // The counts reach Redis within a second of the event (they are batched off the request path).
     const scrape = async () => (await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
     const writtenIn = (text: string) => Number(/keepwatch_profiles_written_total\{kind="request"\} (\d+)/.exec(text)?.[1]);
-    let text = await scrape();
-    for (const deadline = Date.now() + 5000; !(writtenIn(text) >= 3) && Date.now() < deadline; ) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      text = await scrape();
-    }
-    const written = /keepwatch_profiles_written_total\{kind="request"\} (\d+)/.exec(text);
-    expect(Number(written?.[1])).toBeGreaterThanOrEqual(3);
+    const text = await vi.waitFor(
+      async () => {
+        const scraped = await scrape();
+        expect(writtenIn(scraped)).toBeGreaterThanOrEqual(3);
+        return scraped;
+      },
+      { timeout: 5000, interval: 100 },
+    );
     expect(text).toContain('# TYPE keepwatch_profiles_skipped_total counter');
   });
 });
