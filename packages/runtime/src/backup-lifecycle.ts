@@ -104,28 +104,17 @@ export async function pruneBackupsFromConfig(
   source: string,
   options: { dryRun?: boolean; destination?: Destination; logger?: BackupLogger } = {},
 ): Promise<PruneOutcome> {
-  const policy = retentionPolicyFromConfig(config);
-  const timeZone = config.backup.timezone;
-  const dryRun = options.dryRun ?? false;
-  if (source === 'data') {
-    const report = await pruneSnapshots({
-      destinationDir: dataSnapshotDirFromConfig(config),
-      policy,
-      timeZone,
-      dryRun,
-      ...(options.logger ? { logger: options.logger } : {}),
-    });
-    return { source, kind: 'data', dryRun, kept: report.kept, removed: report.removed };
-  }
-  const report = await pruneBackups({
-    destination: options.destination ?? backupDestinationFromConfig(config),
-    source,
-    policy,
-    timeZone,
-    dryRun,
+  const prune = {
+    policy: retentionPolicyFromConfig(config),
+    timeZone: config.backup.timezone,
+    dryRun: options.dryRun ?? false,
     ...(options.logger ? { logger: options.logger } : {}),
-  });
-  return { source, kind: 'database', dryRun, kept: report.kept, removed: report.removed };
+  };
+  const report =
+    source === 'data'
+      ? await pruneSnapshots({ ...prune, destinationDir: dataSnapshotDirFromConfig(config) })
+      : await pruneBackups({ ...prune, destination: options.destination ?? backupDestinationFromConfig(config), source });
+  return { source, kind: source === 'data' ? 'data' : 'database', dryRun: report.dryRun, kept: report.kept, removed: report.removed };
 }
 
 /**
