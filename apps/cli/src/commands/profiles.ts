@@ -1,5 +1,4 @@
 import {
-  ProfileFilterConflictError,
   formatProfileTable,
   formatTopTable,
   listProfiles,
@@ -29,18 +28,12 @@ function countOption(values: CommandContext['values'], name: string): number | u
 
 /** The profiles `--url-name`, `--task` and `--since` ask for, at most as many as `--<limitOption>`. */
 function filterFrom(values: CommandContext['values'], limitOption: string): ProfileFilter {
-  try {
-    return profileFilter({
-      urlName: stringOption(values, 'url-name'),
-      task: stringOption(values, 'task'),
-      since: stringOption(values, 'since'),
-      limit: countOption(values, limitOption),
-    });
-  } catch (error) {
-    // The package names the query's fields; a person at the shell needs the flags.
-    if (error instanceof ProfileFilterConflictError) throw new UsageError('give --url-name or --task, not both');
-    throw error;
-  }
+  return profileFilter({
+    urlName: stringOption(values, 'url-name'),
+    task: stringOption(values, 'task'),
+    since: stringOption(values, 'since'),
+    limit: countOption(values, limitOption),
+  });
 }
 
 /** `keepwatch profiles list`: the CPU profiles in `<data dir>/profiles`, newest first. */
