@@ -17,7 +17,6 @@ export interface TestSshd {
   stop(): Promise<void>;
 }
 
-
 function keygen(path: string): void {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'keepwatch-test', '-f', path]);
 }
