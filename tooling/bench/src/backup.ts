@@ -126,13 +126,15 @@ async function compare(label: string, url: string, baseline: string, sizeBytes: 
         { name: 'shell', run: () => shellBaseline(baseline, join(work, 'shell.zst')) },
       ],
       rounds,
-      (name, round, value) =>
-        process.stdout.write(
-          `  ${label} round ${round + 1} ${name}: ${(value.ms / 1000).toFixed(2)} s` +
-            (value.coldMs ? ` (cold ${(value.coldMs / 1000).toFixed(2)} s)` : '') +
-            (value.peakRssMb ? `, peak RSS ${value.peakRssMb.toFixed(1)} MB` : '') +
-            '\n',
-        ),
+      {
+        onRound: (name, round, value) =>
+          process.stdout.write(
+            `  ${label} round ${round + 1} ${name}: ${(value.ms / 1000).toFixed(2)} s` +
+              (value.coldMs ? ` (cold ${(value.coldMs / 1000).toFixed(2)} s)` : '') +
+              (value.peakRssMb ? `, peak RSS ${value.peakRssMb.toFixed(1)} MB` : '') +
+              '\n',
+          ),
+      },
     );
     const kw = results.get('keepwatch')!;
     const sh = results.get('shell')!;

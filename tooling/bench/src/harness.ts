@@ -49,25 +49,61 @@ export interface Scenario<T> {
   run: () => Promise<T>;
 }
 
+/** Where the scenarios of a round go: in the order given (A B C A B C …) or shuffled anew each round. */
+export interface InterleaveOptions<T> {
+  onRound?: (name: string, round: number, value: T) => void;
+  /**
+   * Shuffle the scenarios each round with this generator (see {@link seededRandom}): with a
+   * fixed order, a scenario always follows the same neighbour, and whatever that neighbour
+   * leaves behind (a warm or cold cache, a busy Redis) falls on it in every round.
+   */
+  shuffle?: () => number;
+}
+
 /**
- * Runs each scenario `rounds` times, interleaved (A B C A B C …), after one untimed warm-up
- * round each, and returns every scenario's measurements in order.
+ * Runs each scenario `rounds` times, interleaved, after one untimed warm-up round each, and
+ * returns every scenario's measurements in order.
  */
 export async function interleave<T>(
   scenarios: Scenario<T>[],
   rounds: number,
-  onRound?: (name: string, round: number, value: T) => void,
+  { onRound, shuffle }: InterleaveOptions<T> = {},
 ): Promise<Map<string, T[]>> {
   const results = new Map<string, T[]>(scenarios.map((s) => [s.name, []]));
   for (const scenario of scenarios) await scenario.run();
   for (let round = 0; round < rounds; round++) {
-    for (const scenario of scenarios) {
+    for (const scenario of shuffle ? shuffled(scenarios, shuffle) : scenarios) {
       const value = await scenario.run();
       results.get(scenario.name)!.push(value);
       onRound?.(scenario.name, round, value);
     }
   }
   return results;
+}
+
+/** A copy of `items` in random order (Fisher–Yates). */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy;
+}
+
+/**
+ * A small seeded generator (mulberry32), so that a run's order can be repeated with its seed:
+ * `Math.random` cannot be seeded, and a benchmark's order is worth no dependency.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 export function median(values: number[]): number {

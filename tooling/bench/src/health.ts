@@ -89,12 +89,14 @@ async function main(): Promise<void> {
         },
       ],
       rounds,
-      (name, round, value) =>
-        process.stdout.write(
-          `round ${round + 1} ${name.padEnd(6)} ${value.requestsPerSecond.toFixed(0)} req/s, p99 ${value.p99Ms} ms` +
-            `${value.non2xx + value.errors > 0 ? `, ${value.non2xx} non-2xx, ${value.errors} errors` : ''}` +
-            `${name === 'health' ? `, ${queriesPerRound.at(-1)} db queries` : ''}\n`,
-        ),
+      {
+        onRound: (name, round, value) =>
+          process.stdout.write(
+            `round ${round + 1} ${name.padEnd(6)} ${value.requestsPerSecond.toFixed(0)} req/s, p99 ${value.p99Ms} ms` +
+              `${value.non2xx + value.errors > 0 ? `, ${value.non2xx} non-2xx, ${value.errors} errors` : ''}` +
+              `${name === 'health' ? `, ${queriesPerRound.at(-1)} db queries` : ''}\n`,
+          ),
+      },
     );
 
     const bareRps = median(results.get('bare')!.map((r) => r.requestsPerSecond));

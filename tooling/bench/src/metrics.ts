@@ -8,25 +8,37 @@
  *    Every kind of server runs as `--copies` processes (3): one process can be a few percent
  *    faster or slower than another of the same code for as long as it lives, which a single
  *    process per kind would take for a difference between the kinds. While one is measured,
- *    the others are stopped.
+ *    the others are stopped. The servers start, and each round measures them, in a random
+ *    order (`--seed` repeats one).
  *    Also printed: the server's CPU time per request, and a second set of bare servers' ratio
  *    to the first: the noise floor of the run.
  * 2. The median time of a scrape of 10 000 series (read from Redis and rendered), and its ratio
  *    to prom-client rendering the same series from memory.
  *
  *   pnpm --filter @keepwatch/metrics build
- *   cd tooling/bench && npx tsx src/metrics.ts [--rounds 8] [--duration 1] [--copies 3] [--connections 50] [--scrapes 15] [--unpinned]
+ *   cd tooling/bench && npx tsx src/metrics.ts [--rounds 8] [--duration 1] [--copies 3] [--connections 50] [--scrapes 15] [--unpinned] [--seed N]
  *
  * Needs Redis on 127.0.0.1:6379; every key it writes is under a random prefix and removed.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { createMetricsExposition, createMetricsStore, defaultBuckets } from '@keepwatch/metrics';
-import { type LoadResult, type RatioRow, interleave, load, median, pinToCpu, printTable, timeMs } from './harness.js';
+import {
+  type LoadResult,
+  type RatioRow,
+  interleave,
+  load,
+  median,
+  pinToCpu,
+  printTable,
+  seededRandom,
+  shuffled,
+  timeMs,
+} from './harness.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +48,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     scrapes: { type: 'string', default: '15' },
     unpinned: { type: 'boolean', default: false },
+    seed: { type: 'string' },
   },
 });
 const rounds = Number(values.rounds);
@@ -45,6 +58,9 @@ const connections = Number(values.connections);
 const scrapes = Number(values.scrapes);
 const runId = randomUUID().slice(0, 8);
 const pinned = !values.unpinned && pinToCpu(process.pid, 0);
+// The order servers start in and are measured in, printed so that a run can be repeated.
+const seed = values.seed === undefined ? randomInt(2 ** 31) : Number(values.seed);
+const random = seededRandom(seed);
 
 interface Kind {
   name: string;
@@ -135,21 +151,28 @@ async function throughput(): Promise<void> {
     }
   });
   try {
-    for (let copy = 0; copy < copies; copy++) for (const kind of kinds) servers.push(await startServer(kind, copy));
+    // Started in random order: a process started later can run faster for its whole life (where
+    // its memory lands), and a fixed order would hand that to the same kind every run.
+    const slots = kinds.flatMap((kind) => Array.from({ length: copies }, (_, copy) => ({ kind, copy })));
+    for (const { kind, copy } of shuffled(slots, random)) servers.push(await startServer(kind, copy));
     process.stdout.write(
       `metrics benchmark: ${rounds} interleaved rounds of ${duration} s, ${connections} connections, ` +
         `${copies} processes of each kind, after one warm-up round each; ` +
-        `${pinned ? 'load generator pinned to CPU 0, servers to CPU 1' : 'not pinned'}\n`,
+        `${pinned ? 'load generator pinned to CPU 0, servers to CPU 1' : 'not pinned'}; ` +
+        `servers started and measured in random order (--seed ${seed})\n`,
     );
     const results = await interleave<Round>(
       servers.map((server) => ({ name: server.name, run: () => measure(server, servers) })),
       rounds,
-      (name, round, value) =>
-        process.stdout.write(
-          `  round ${round + 1} ${name}: ${value.requestsPerSecond.toFixed(0)} req/s, ${value.cpuMicrosPerRequest.toFixed(1)} µs CPU/request\n`,
-        ),
+      {
+        shuffle: random,
+        onRound: (name, round, value) =>
+          process.stdout.write(
+            `  round ${round + 1} ${name}: ${value.requestsPerSecond.toFixed(0)} req/s, ${value.cpuMicrosPerRequest.toFixed(1)} µs CPU/request\n`,
+          ),
+      },
     );
-    const ofKind = (kind: Kind) => servers.filter((server) => server.kind === kind);
+    const ofKind = (kind: Kind) => servers.filter((server) => server.kind === kind).sort((a, b) => a.name.localeCompare(b.name));
     // Each measurement is taken against the mean of the bare servers in the same round (both
     // sets; the second set against the first alone), then the median of all of them: the load
     // on a shared machine drifts between rounds, and pairing cancels most of it.

@@ -72,10 +72,12 @@ async function main(): Promise<void> {
     const results = await interleave<Round>(
       scenarios.map((s) => ({ name: s.name, run: () => measure(s.key) })),
       rounds,
-      (name, round, value) =>
-        process.stdout.write(
-          `  round ${round + 1} ${name}: ${value.requestsPerSecond.toFixed(0)} req/s, ${value.cpuUsPerRequest.toFixed(1)} µs CPU/request\n`,
-        ),
+      {
+        onRound: (name, round, value) =>
+          process.stdout.write(
+            `  round ${round + 1} ${name}: ${value.requestsPerSecond.toFixed(0)} req/s, ${value.cpuUsPerRequest.toFixed(1)} µs CPU/request\n`,
+          ),
+      },
     );
 
     const of = (name: string) => results.get(name)!;

@@ -93,7 +93,10 @@ try {
       { name: 'keepwatch takeSnapshot, no fsync', run: ourRound(false) },
     ],
     rounds,
-    (name, round, value) => process.stdout.write(`  round ${round + 1} ${name}: ${value.ms.toFixed(0)} ms, ${value.bytesCopied} bytes copied\n`),
+    {
+      onRound: (name, round, value) =>
+        process.stdout.write(`  round ${round + 1} ${name}: ${value.ms.toFixed(0)} ms, ${value.bytesCopied} bytes copied\n`),
+    },
   );
 
   const baseline = median(results.get('rsync -a --link-dest')!.map((r) => r.ms));
