@@ -70,7 +70,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       )
     : [];
   const profileEvents = metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
-  const profiler = createProfilerFromConfig(config, logger, profileEvents);
+  const profiler = createProfilerFromConfig(config, logger, profileEvents?.onEvent);
   // The same name the metrics record, so a slow series in Prometheus leads to its profiles.
   await app.register(profilerPlugin, {
     profiler,
@@ -137,7 +137,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
         await checker.close();
         // Writes the profile of a request that finished during the drain.
         await profiler.close();
-        // The last buffered observations reach Redis before the connection closes.
+        // The last buffered observations and profile counts reach Redis before the connection closes.
+        await profileEvents?.flush();
         await metrics?.close();
         await Promise.allSettled(queues.map((queue) => queue.close()));
       })();

@@ -53,7 +53,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const metrics = createMetricsStoreFromConfig(config, resources.redis, logger);
   const context: WorkerContext = { loaded, logger, connection, resources, metrics };
   const profileEvents = metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
-  const profiler = createProfilerFromConfig(config, logger, profileEvents);
+  const profiler = createProfilerFromConfig(config, logger, profileEvents?.onEvent);
   const router = createJobRouter({ ...buildHandlers(context), ...options.handlers }, logger, profiler);
   // Every job run is recorded as pretix_task_runs_total / pretix_task_duration_seconds.
   const processor = metrics ? instrumentProcessor(metrics, router) : router;
@@ -88,6 +88,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       closing ??= (async () => {
         await Promise.all(workers.map((worker) => worker.close()));
         await profiler.close();
+        // After the profiler's last writes, before resources.close() quits the connection.
+        await profileEvents?.flush();
         await metrics?.close();
         await resources.close();
         connection.disconnect();

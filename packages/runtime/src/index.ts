@@ -15,7 +15,7 @@ export { openResources, type Resources } from './resources.js';
 export { createHealthCheckerFromConfig } from './health-from-config.js';
 export { createProfilerFromConfig, profilesDirectory } from './profiler-from-config.js';
 export { createMetricsStoreFromConfig } from './metrics-from-config.js';
-export { profileEventCounter, profileEventCollector } from './profile-event-counter.js';
+export { profileEventCounter, profileEventCollector, type ProfileEventCounter } from './profile-event-counter.js';
 export {
   backupDestinationFromConfig,
   backupLockFromConfig,

@@ -10,6 +10,19 @@ const key = (prefix: string): string => metricsKeys(prefix).family('profiles');
 /** How long counts wait in memory before one pipeline sends them. */
 const FLUSH_MS = 1000;
 
+/** The profiler's listener, and the way to send what it has counted but not yet sent. */
+export interface ProfileEventCounter {
+  /** Give to the profiler as its `onEvent`. */
+  readonly onEvent: ProfilerEventListener;
+  /**
+   * Sends the pending counts now and resolves once Redis has answered for them and for any
+   * send already in flight. Never rejects: a lost count is not worth failing a shutdown for.
+   * Call it after the profiler has closed (its last writes are counted too) and before the
+   * Redis connection quits.
+   */
+  flush(): Promise<void>;
+}
+
 /**
  * Counts the profiler's events of every process (server and worker) in one Redis hash, so that
  * `keepwatch_profiles_skipped_total` is a fleet-wide counter like the view metrics. Events fire
@@ -17,24 +30,34 @@ const FLUSH_MS = 1000;
  * are counted in memory and sent at most once a second, in one pipeline, fire-and-forget: a
  * request never waits on Redis, and an unreachable Redis costs only those counts.
  */
-export function profileEventCounter(redis: Redis, prefix: string): ProfilerEventListener {
+export function profileEventCounter(redis: Redis, prefix: string): ProfileEventCounter {
   const pending = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
-  const flush = (): void => {
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const send = (): Promise<void> => {
+    clearTimeout(timer);
     timer = undefined;
-    const pipeline = redis.pipeline();
-    for (const [field, count] of pending) pipeline.hincrby(key(prefix), field, count);
-    pending.clear();
-    pipeline.exec().catch(() => undefined);
-  };
-  return (event, detail) => {
-    if (!counted.includes(event)) return;
-    const field = `${event}:${detail.kind ?? 'request'}`;
-    pending.set(field, (pending.get(field) ?? 0) + 1);
-    if (!timer) {
-      timer = setTimeout(flush, FLUSH_MS);
-      timer.unref();
+    if (pending.size > 0) {
+      const pipeline = redis.pipeline();
+      for (const [field, count] of pending) pipeline.hincrby(key(prefix), field, count);
+      pending.clear();
+      const sent = pipeline.exec().catch(() => undefined);
+      // Chained so that a flush also waits for a timer's send that has not been answered yet.
+      inFlight = Promise.all([inFlight, sent]);
     }
+    return inFlight.then(() => undefined);
+  };
+  return {
+    onEvent: (event, detail) => {
+      if (!counted.includes(event)) return;
+      const field = `${event}:${detail.kind ?? 'request'}`;
+      pending.set(field, (pending.get(field) ?? 0) + 1);
+      if (!timer) {
+        timer = setTimeout(() => void send(), FLUSH_MS);
+        timer.unref();
+      }
+    },
+    flush: send,
   };
 }
 
