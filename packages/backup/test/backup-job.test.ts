@@ -3,6 +3,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue, Worker, type Job } from 'bullmq';
 import { BackupJobName, QueueName, type BackupJobPayload } from '@keepwatch/jobs';
+import { myAdmin } from '@keepwatch/test-support/mariadb';
+import { pgAdmin } from '@keepwatch/test-support/postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createBackupProcessor,
@@ -14,8 +16,8 @@ import {
   type BackupSource,
 } from '../src/index.js';
 import { allFiles, tempDir } from './helpers/files.js';
-import { createMysqlDatabase, mysqlQuery } from './helpers/mysql.js';
-import { createPgDatabase, pgQuery, suffix } from './helpers/postgres.js';
+import { createMysqlDatabase } from './helpers/mysql.js';
+import { createPgDatabase, suffix } from './helpers/postgres.js';
 import { REDIS_URL, testRedis, waitFor } from './helpers/redis.js';
 
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
@@ -32,7 +34,7 @@ describe('backup jobs on BullMQ', () => {
   beforeAll(async () => {
     db = await createPgDatabase('kw_backup_job');
     // ~4 MB of dump: a few seconds through the 1 MB/s slow pg_dump.
-    await pgQuery(db.url, `CREATE TABLE big AS SELECT g AS id, md5(g::text) || md5((g + 1)::text) AS v FROM generate_series(1, 60000) g`);
+    await pgAdmin((c) => c.query(`CREATE TABLE big AS SELECT g AS id, md5(g::text) || md5((g + 1)::text) AS v FROM generate_series(1, 60000) g`), db.name);
     queue = new Queue(`${QueueName.backup}-${suffix()}`, { connection: redis, prefix });
   });
 
@@ -153,7 +155,7 @@ describe('backup jobs on BullMQ', () => {
     dir = await tempDir('kw-backup-job-fail');
     const my = await createMysqlDatabase('kw_backup_job');
     const user = `kw_job_${suffix()}`;
-    await mysqlQuery(`CREATE USER ?@'%' IDENTIFIED BY 'right-pw'`, undefined, [user]);
+    await myAdmin((c) => c.query(`CREATE USER ?@'%' IDENTIFIED BY 'right-pw'`, [user]));
     try {
       startWorker({
         wrongpw: databaseSource({ name: 'wrongpw', url: `mysql://${user}:wrong-pw-123@127.0.0.1:3306/${my.name}` }),
@@ -177,7 +179,7 @@ describe('backup jobs on BullMQ', () => {
       }
       expect(await allFiles(dir.path)).toEqual([]);
     } finally {
-      await mysqlQuery(`DROP USER IF EXISTS ?@'%'`, undefined, [user]).catch(() => {});
+      await myAdmin((c) => c.query(`DROP USER IF EXISTS ?@'%'`, [user])).catch(() => {});
       await my.drop();
     }
   });

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupToolFailedError, localDestination, mysqlSource, postgresSource, runBackup, type BackupManifest, type LocalDestination } from '../src/index.js';
 import { directCompressionSupported, parseZstdSummary } from '../src/direct-compressor.js';
 import { allCommandLines, allFiles, tempDir } from './helpers/files.js';
-import { createMysqlDatabase, mysqlQuery } from './helpers/mysql.js';
-import { createPgDatabase, pgQuery } from './helpers/postgres.js';
+import { pgAdmin } from '@keepwatch/test-support/postgres';
+import { createMysqlDatabase, mysqlScript } from './helpers/mysql.js';
+import { createPgDatabase } from './helpers/postgres.js';
 
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
 
@@ -22,7 +23,7 @@ describe('pg_dump writing straight into zstd', () => {
   beforeAll(async () => {
     db = await createPgDatabase('kw_backup_direct');
     dir = await tempDir('kw-backup-direct');
-    await pgQuery(db.url, `CREATE TABLE t AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 200000) g`);
+    await pgAdmin((c) => c.query(`CREATE TABLE t AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 200000) g`), db.name);
   });
 
   afterAll(async () => {
@@ -70,7 +71,7 @@ describe('pg_dump writing straight into zstd', () => {
     };
     const small = await createPgDatabase('kw_backup_direct_small');
     try {
-      await pgQuery(small.url, `CREATE TABLE t AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 2000) g`);
+      await pgAdmin((c) => c.query(`CREATE TABLE t AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 2000) g`), small.name);
       for (const zstdPath of ['zstd', fixture('quiet-zstd.sh')]) {
         const destination = slow(join(dir.path, 'slow', String(zstdPath.length)));
         const manifest = await runBackup({ source: postgresSource({ url: small.url }), destination, options: { zstdPath } });
@@ -117,10 +118,10 @@ describe('mariadb-dump into zstd through one reused buffer, counted on the way',
   beforeAll(async () => {
     db = await createMysqlDatabase('kw_backup_direct');
     dir = await tempDir('kw-backup-direct-my');
-    await mysqlQuery(
+    await mysqlScript(
+      db.name,
       `CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(64) NOT NULL);
        INSERT INTO t SELECT seq, MD5(seq) FROM seq_1_to_150000;`,
-      db.name,
     );
   });
 

@@ -14,7 +14,8 @@ import {
   type Compression,
 } from '../src/index.js';
 import { tempDir } from './helpers/files.js';
-import { createPgDatabase, pgFingerprint, pgQuery } from './helpers/postgres.js';
+import { pgAdmin } from '@keepwatch/test-support/postgres';
+import { createPgDatabase, pgFingerprint } from './helpers/postgres.js';
 
 describe('compression and age encryption', () => {
   let db: Awaited<ReturnType<typeof createPgDatabase>>;
@@ -29,7 +30,7 @@ describe('compression and age encryption', () => {
     db = await createPgDatabase('kw_backup_enc');
     dir = await tempDir('kw-backup-enc');
     keys = await tempDir('kw-backup-keys');
-    await pgQuery(db.url, `CREATE TABLE notes AS SELECT g AS id, repeat(md5(g::text), 20) AS body FROM generate_series(1, 5000) g`);
+    await pgAdmin((c) => c.query(`CREATE TABLE notes AS SELECT g AS id, repeat(md5(g::text), 20) AS body FROM generate_series(1, 5000) g`), db.name);
     identity = join(keys.path, 'key.txt');
     otherIdentity = join(keys.path, 'other.txt');
     execFileSync('age-keygen', ['-o', identity], { stdio: 'ignore' });
@@ -76,11 +77,11 @@ describe('compression and age encryption', () => {
     const wrong = await restoreInto(manifest, otherIdentity);
     expect(wrong.error).toBeInstanceOf(BackupToolFailedError);
     expect((wrong.error as BackupToolFailedError).tool).toBe('age');
-    expect(await pgQuery(wrong.target.url, `SELECT 1 FROM pg_tables WHERE schemaname = 'public'`)).toEqual([]);
+    expect((await pgAdmin((c) => c.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public'`), wrong.target.name)).rows).toEqual([]);
 
     const right = await restoreInto(manifest, identity);
     expect(right.error).toBeUndefined();
-    expect(await pgFingerprint(right.target.url)).toEqual(await pgFingerprint(db.url));
+    expect(await pgFingerprint(right.target.name)).toEqual(await pgFingerprint(db.name));
   });
 
   it.each<Compression>(['gzip', 'none'])('stores with %s compression and restores', async (compression) => {
@@ -95,6 +96,6 @@ describe('compression and age encryption', () => {
     else expect(manifest.storedBytes).toBeLessThan(manifest.rawBytes / 3);
     const { target, error } = await restoreInto(manifest);
     expect(error).toBeUndefined();
-    expect(await pgFingerprint(target.url)).toEqual(await pgFingerprint(db.url));
+    expect(await pgFingerprint(target.name)).toEqual(await pgFingerprint(db.name));
   });
 });

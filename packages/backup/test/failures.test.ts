@@ -19,10 +19,12 @@ import {
   type BackupSource,
 } from '../src/index.js';
 import { allFiles, tempDir } from './helpers/files.js';
-import { createMysqlDatabase, mysqlQuery } from './helpers/mysql.js';
-import { createPgDatabase, pgQuery, suffix } from './helpers/postgres.js';
+import { createMysqlDatabase } from './helpers/mysql.js';
+import { createPgDatabase, suffix } from './helpers/postgres.js';
 import { readFile, writeFile } from 'node:fs/promises';
+import { myAdmin } from '@keepwatch/test-support/mariadb';
 import { freePort } from '@keepwatch/test-support/net';
+import { pgAdmin } from '@keepwatch/test-support/postgres';
 
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
 
@@ -40,8 +42,11 @@ describe('backups that cannot be made', () => {
     pgDb = await createPgDatabase('kw_backup_fail');
     myDb = await createMysqlDatabase('kw_backup_fail');
     dir = await tempDir('kw-backup-fail');
-    await pgQuery(pgDb.url, 'CREATE TABLE t (a int); INSERT INTO t SELECT generate_series(1, 1000)');
-    await mysqlQuery(`CREATE USER ?@'%' IDENTIFIED BY ?; GRANT ALL ON \`${myDb.name}\`.* TO ?@'%'`, undefined, [user, password, user]);
+    await pgAdmin((c) => c.query('CREATE TABLE t (a int); INSERT INTO t SELECT generate_series(1, 1000)'), pgDb.name);
+    await myAdmin(async (c) => {
+      await c.query(`CREATE USER ?@'%' IDENTIFIED BY ?`, [user, password]);
+      await c.query(`GRANT ALL ON \`${myDb.name}\`.* TO ?@'%'`, [user]);
+    });
     // A database that accepts connections and never answers.
     silent = createServer((socket) => sockets.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
@@ -50,7 +55,7 @@ describe('backups that cannot be made', () => {
   afterAll(async () => {
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => silent?.close(resolve));
-    await mysqlQuery(`DROP USER IF EXISTS ?@'%'`, undefined, [user]).catch(() => {});
+    await myAdmin((c) => c.query(`DROP USER IF EXISTS ?@'%'`, [user])).catch(() => {});
     await pgDb?.drop();
     await myDb?.drop();
     await dir?.remove();
@@ -150,7 +155,7 @@ describe('backups that cannot be made', () => {
     try {
       const error = await restoreBackup({ destination, id: manifest.id, target: postgresTarget({ url: target.url }) }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(BackupChecksumError);
-      expect(await pgQuery(target.url, `SELECT 1 FROM pg_tables WHERE schemaname = 'public'`)).toEqual([]);
+      expect((await pgAdmin((c) => c.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public'`), target.name)).rows).toEqual([]);
       const report = await verifyBackup({ destination, id: manifest.id });
       expect(report.ok).toBe(false);
       expect(report.checksum.actual).not.toBe(manifest.checksum.value);

@@ -1,3 +1,4 @@
+import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createScratchDatabase,
@@ -12,7 +13,8 @@ import {
   type BackupManifest,
 } from '../src/index.js';
 import { allCommandLines, allFiles, tempDir } from './helpers/files.js';
-import { createMysqlDatabase, mysqlFingerprint, mysqlQuery } from './helpers/mysql.js';
+import { myAdmin } from '@keepwatch/test-support/mariadb';
+import { createMysqlDatabase, mysqlFingerprint, mysqlScript } from './helpers/mysql.js';
 import { suffix } from './helpers/postgres.js';
 
 const T = '`Ünïcödé ``quoted`` table`';
@@ -48,9 +50,12 @@ describe('MariaDB backup and restore', () => {
   beforeAll(async () => {
     source = await createMysqlDatabase('kw_backup_my');
     dir = await tempDir('kw-backup-my');
-    await mysqlQuery(AWKWARD_SQL, source.name);
+    await mysqlScript(source.name, AWKWARD_SQL);
     // A user of its own with a password full of quote and comment characters.
-    await mysqlQuery(`CREATE USER ?@'%' IDENTIFIED BY ?; GRANT ALL ON *.* TO ?@'%'`, undefined, [user, password, user]);
+    await myAdmin(async (c) => {
+      await c.query(`CREATE USER ?@'%' IDENTIFIED BY ?`, [user, password]);
+      await c.query(`GRANT ALL ON *.* TO ?@'%'`, [user]);
+    });
     const watch = setInterval(() => {
       const lines = allCommandLines();
       if (lines.some((l) => l.includes('--single-transaction'))) sawDump = true;
@@ -64,7 +69,7 @@ describe('MariaDB backup and restore', () => {
 
   afterAll(async () => {
     for (const cleanup of cleanups) await cleanup().catch(() => {});
-    await mysqlQuery(`DROP USER IF EXISTS ?@'%'`, undefined, [user]).catch(() => {});
+    await myAdmin((c) => c.query(`DROP USER IF EXISTS ?@'%'`, [user])).catch(() => {});
     await source?.drop();
     await dir?.remove();
   });
@@ -97,23 +102,21 @@ describe('MariaDB backup and restore', () => {
     });
     expect(report.rawBytes).toBe(manifest.rawBytes);
     expect(await mysqlFingerprint(target.name)).toEqual(await mysqlFingerprint(source.name));
-    const [row] = await mysqlQuery<{ v: number }[]>('SELECT double_it(21) AS v', target.name);
+    const [[row]] = await myAdmin((c) => c.query<RowDataPacket[]>(`SELECT \`${target.name}\`.double_it(21) AS v`));
     expect(row!.v).toBe(42);
   });
 
   it('refuses a target that is not empty unless told to clean it', async () => {
     const target = await createMysqlDatabase('kw_backup_my_busy');
     cleanups.push(target.drop);
-    await mysqlQuery('CREATE TABLE stray (a INT); INSERT INTO stray VALUES (1)', target.name);
+    await mysqlScript(target.name, 'CREATE TABLE stray (a INT); INSERT INTO stray VALUES (1)');
     const restore = (clean: boolean) =>
       restoreBackup({ destination: localDestination({ directory: dir.path }), id: manifest.id, target: databaseTarget({ url: target.url }), clean });
     await expect(restore(false)).rejects.toBeInstanceOf(BackupTargetNotEmptyError);
-    expect(await mysqlQuery('SELECT * FROM stray', target.name)).toEqual([{ a: 1 }]);
+    expect(await myAdmin(async (c) => (await c.query(`SELECT * FROM \`${target.name}\`.stray`))[0])).toEqual([{ a: 1 }]);
     await restore(true);
-    const tables = await mysqlQuery<{ n: string }[]>(
-      `SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1`,
-      undefined,
-      [target.name],
+    const [tables] = await myAdmin((c) =>
+      c.query<RowDataPacket[]>(`SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1`, [target.name]),
     );
     expect(tables.map((t) => t.n)).toEqual(['empty_table', 'filler', 'order summary', 'orders', 'Ünïcödé `quoted` table']);
   });
@@ -126,7 +129,7 @@ describe('MariaDB backup and restore', () => {
     });
     expect(report.restoreTest).toMatchObject({ ok: true, tables: 4, rows: 103052, problems: [] });
     const scratch = report.restoreTest!.database.split('/').pop()!;
-    expect(await mysqlQuery('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', undefined, [scratch])).toEqual([]);
+    expect(await myAdmin(async (c) => (await c.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [scratch]))[0])).toEqual([]);
   });
 
   it('lists the backup and keeps only it and its manifest on disk', async () => {

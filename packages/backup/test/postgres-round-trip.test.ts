@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pgAdmin } from '@keepwatch/test-support/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   listBackups,
@@ -16,7 +17,7 @@ import {
   type BackupProgress,
 } from '../src/index.js';
 import { allCommandLines, allFiles, tempDir } from './helpers/files.js';
-import { createPgDatabase, pgFingerprint, pgQuery, suffix } from './helpers/postgres.js';
+import { createPgDatabase, pgFingerprint, suffix } from './helpers/postgres.js';
 
 // trust auth on this server accepts any password; it is here to prove it never leaks.
 const PASSWORD = `pw-${suffix()}-Zq9`;
@@ -57,7 +58,7 @@ describe('PostgreSQL backup and restore', () => {
   beforeAll(async () => {
     source = await createPgDatabase('kw_backup_pg');
     dir = await tempDir('kw-backup-pg');
-    await pgQuery(source.url, AWKWARD_SQL);
+    await pgAdmin((c) => c.query(AWKWARD_SQL), source.name);
     // While the backup runs, look at every command line on the machine, as `ps` would.
     const watch = setInterval(() => {
       const lines = allCommandLines();
@@ -129,25 +130,25 @@ describe('PostgreSQL backup and restore', () => {
       target: postgresTarget({ url: withPassword(target.url) }),
     });
     expect(report.rawBytes).toBe(manifest.rawBytes);
-    expect(await pgFingerprint(target.url)).toEqual(await pgFingerprint(source.url));
-    const [row] = await pgQuery<{ v: number }>(target.url, `SELECT "Second Schema".double_it(21) AS v`);
+    expect(await pgFingerprint(target.name)).toEqual(await pgFingerprint(source.name));
+    const [row] = (await pgAdmin((c) => c.query<{ v: number }>(`SELECT "Second Schema".double_it(21) AS v`), target.name)).rows;
     expect(row!.v).toBe(42);
   });
 
   it('refuses a target that is not empty unless told to clean it, then replaces its contents', async () => {
     const target = await createPgDatabase('kw_backup_pg_busy');
     cleanups.push(target.drop);
-    await pgQuery(target.url, `CREATE TABLE "Second Schema_x" (a int); CREATE TABLE empty_table (x int); INSERT INTO empty_table VALUES (7)`);
+    await pgAdmin((c) => c.query(`CREATE TABLE "Second Schema_x" (a int); CREATE TABLE empty_table (x int); INSERT INTO empty_table VALUES (7)`), target.name);
     const restore = (clean: boolean) =>
       restoreBackup({ destination: localDestination({ directory: dir.path }), id: manifest.id, target: postgresTarget({ url: target.url }), clean });
     await expect(restore(false)).rejects.toBeInstanceOf(BackupTargetNotEmptyError);
-    const [untouched] = await pgQuery<{ n: string }>(target.url, 'SELECT count(*)::text AS n FROM empty_table');
-    expect(untouched!.n).toBe('1');
+    const count = async (table: string): Promise<string> =>
+      (await pgAdmin((c) => c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`), target.name)).rows[0]!.n;
+    const untouched = await count('empty_table');
+    expect(untouched).toBe('1');
     await restore(true);
-    const [cleaned] = await pgQuery<{ n: string }>(target.url, 'SELECT count(*)::text AS n FROM empty_table');
-    expect(cleaned!.n).toBe('0');
-    const [orders] = await pgQuery<{ n: string }>(target.url, 'SELECT count(*)::text AS n FROM "Second Schema"."Orders"');
-    expect(orders!.n).toBe('50');
+    expect(await count('empty_table')).toBe('0');
+    expect(await count('"Second Schema"."Orders"')).toBe('50');
   });
 
   it('verifies the checksum, and restores into a scratch database that it drops afterwards', async () => {
@@ -160,8 +161,8 @@ describe('PostgreSQL backup and restore', () => {
     expect(report.checksum.ok).toBe(true);
     expect(report.restoreTest).toMatchObject({ ok: true, tables: 4, rows: 103052, problems: [], warnings: [] });
     const scratchName = report.restoreTest!.database.split('/').pop()!;
-    const left = await pgQuery(source.url.replace(/\/[^/]+$/, '/postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [scratchName]);
-    expect(left).toEqual([]);
+    const left = await pgAdmin((c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [scratchName]));
+    expect(left.rows).toEqual([]);
   });
 
   it('reports progress at most four times a second, ending with the totals', () => {

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { myAdmin } from '@keepwatch/test-support/mariadb';
+import { pgAdmin } from '@keepwatch/test-support/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BackupAbortedError,
@@ -15,8 +17,8 @@ import {
   type BackupManifest,
 } from '../src/index.js';
 import { allFiles, tempDir } from './helpers/files.js';
-import { createMysqlDatabase, mysqlQuery } from './helpers/mysql.js';
-import { createPgDatabase, pgQuery, suffix } from './helpers/postgres.js';
+import { createMysqlDatabase, mysqlScript } from './helpers/mysql.js';
+import { createPgDatabase, suffix } from './helpers/postgres.js';
 
 /** Processes whose parent is this test process (vitest runs each file in a fork of its own). */
 function ourChildren(): { pid: number; name: string }[] {
@@ -108,15 +110,16 @@ describe('a restore or backup that fails part way stops every stage and reports 
     myTarget = await createMysqlDatabase('kw_rf_dst');
     pgDb = await createPgDatabase('kw_rf_src');
     // A dump of a few MB: zstd is still busy when the restore tool gives up.
-    await mysqlQuery(`CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100)) ENGINE=InnoDB; INSERT INTO t SELECT seq, CONCAT(MD5(seq), MD5(seq * 3)) FROM seq_1_to_150000`, myDb.name);
-    await mysqlQuery(`CREATE TABLE keep_me (x INT); INSERT INTO keep_me VALUES (42)`, myTarget.name);
-    await pgQuery(pgDb.url, `CREATE TABLE t AS SELECT g AS id, md5(g::text) || md5((g * 3)::text) AS v FROM generate_series(1, 150000) g`);
-    await mysqlQuery(
-      `CREATE USER ?@'%' IDENTIFIED BY ?; GRANT ALL ON \`${myDb.name}\`.* TO ?@'%'; GRANT ALL ON \`${myTarget.name}\`.* TO ?@'%';
-       CREATE USER ?@'%' IDENTIFIED BY ?; GRANT ALL ON \`${myTarget.name}\`.* TO ?@'%'`,
-      undefined,
-      [user, password, user, user, other, otherPassword, other],
-    );
+    await mysqlScript(myDb.name, `CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100)) ENGINE=InnoDB; INSERT INTO t SELECT seq, CONCAT(MD5(seq), MD5(seq * 3)) FROM seq_1_to_150000`);
+    await mysqlScript(myTarget.name, `CREATE TABLE keep_me (x INT); INSERT INTO keep_me VALUES (42)`);
+    await pgAdmin((c) => c.query(`CREATE TABLE t AS SELECT g AS id, md5(g::text) || md5((g * 3)::text) AS v FROM generate_series(1, 150000) g`), pgDb.name);
+    await myAdmin(async (c) => {
+      await c.query(`CREATE USER ?@'%' IDENTIFIED BY ?`, [user, password]);
+      await c.query(`GRANT ALL ON \`${myDb.name}\`.* TO ?@'%'`, [user]);
+      await c.query(`GRANT ALL ON \`${myTarget.name}\`.* TO ?@'%'`, [user]);
+      await c.query(`CREATE USER ?@'%' IDENTIFIED BY ?`, [other, otherPassword]);
+      await c.query(`GRANT ALL ON \`${myTarget.name}\`.* TO ?@'%'`, [other]);
+    });
     myManifest = await runBackup({ source: databaseSource({ url: myUrl(myDb.name) }), destination: destination() });
     pgManifest = await runBackup({ source: postgresSource({ url: pgDb.url }), destination: destination() });
     expect(myManifest.rawBytes).toBeGreaterThan(5_000_000);
@@ -124,7 +127,7 @@ describe('a restore or backup that fails part way stops every stage and reports 
   });
 
   afterAll(async () => {
-    await mysqlQuery(`DROP USER IF EXISTS ?@'%', ?@'%'`, undefined, [user, other]).catch(() => {});
+    await myAdmin((c) => c.query(`DROP USER IF EXISTS ?@'%', ?@'%'`, [user, other])).catch(() => {});
     await myDb?.drop();
     await myTarget?.drop();
     await pgDb?.drop();
@@ -143,7 +146,7 @@ describe('a restore or backup that fails part way stops every stage and reports 
     expect((error as Error).message).not.toContain(wrong);
     expect((error as Error).message).not.toContain(password);
     // Nothing was dropped: the credentials were refused before anything was touched.
-    expect(await mysqlQuery('SELECT x FROM keep_me', myTarget.name)).toEqual([{ x: 42 }]);
+    expect(await myAdmin(async (c) => (await c.query(`SELECT x FROM \`${myTarget.name}\`.keep_me`))[0])).toEqual([{ x: 42 }]);
   });
 
   it('a mariadb client that is refused mid-stream stops zstd and the file read, with its exit code and stderr', async () => {
@@ -207,7 +210,7 @@ describe('a restore or backup that fails part way stops every stage and reports 
       expect(error).toBeInstanceOf(BackupAbortedError);
       expect((error as Error).message).toBe(`restore of ${pgManifest.id} into ${target.url} was aborted`);
       // One transaction, killed before it committed.
-      expect(await pgQuery(target.url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)).toEqual([]);
+      expect((await pgAdmin((c) => c.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`), target.name)).rows).toEqual([]);
     } finally {
       await target.drop();
     }

@@ -1,31 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-
-export const PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+import { PG_URL, pgAdmin } from '@keepwatch/test-support/postgres';
 
 export function suffix(): string {
   return randomBytes(4).toString('hex');
 }
 
-export async function pgQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-/** A database of this test file's own, dropped by `drop()`. */
+/** A database of this test file's own, dropped by `drop()`; `url` is what backup sources take. */
 export async function createPgDatabase(prefix: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${suffix()}`;
-  await pgQuery(PG_ADMIN_URL, `CREATE DATABASE "${name}"`);
+  await pgAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
   return {
     name,
-    url: `postgres://postgres@127.0.0.1:5432/${name}`,
+    url: `${PG_URL}/${name}`,
     drop: async () => {
-      await pgQuery(PG_ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await pgAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };
 }
@@ -34,10 +22,8 @@ export async function createPgDatabase(prefix: string): Promise<{ name: string; 
  * Everything a restore must bring back, in comparable form: each table's rows (hashed), each
  * sequence's position, view and function definitions, the schemas.
  */
-export async function pgFingerprint(url: string): Promise<Record<string, string>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+export async function pgFingerprint(database: string): Promise<Record<string, string>> {
+  return pgAdmin(async (client) => {
     const out: Record<string, string> = {};
     const tables = await client.query<{ s: string; t: string }>(
       `SELECT schemaname AS s, tablename AS t FROM pg_tables WHERE schemaname NOT IN ('pg_catalog','information_schema') ORDER BY 1, 2`,
@@ -70,7 +56,5 @@ export async function pgFingerprint(url: string): Promise<Record<string, string>
     );
     out.schemas = schemas.rows.map((r) => r.n).join(',');
     return out;
-  } finally {
-    await client.end();
-  }
+  }, database);
 }
