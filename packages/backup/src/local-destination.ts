@@ -2,13 +2,13 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { relativeInside } from '@keepwatch/config';
 import { z } from 'zod';
 import { isValidSourceName, parseBackupId } from './backup-id.js';
 import type { Destination, DestinationWriter } from './destination.js';
 import { BackupIoError, BackupManifestError, BackupNotFoundError, BackupOptionsError } from './errors.js';
 import { silentLogger, type BackupLogger } from './logger.js';
 import { parseManifest, serializeManifest, type BackupManifest } from './manifest.js';
-import { relativeInside } from './path-inside.js';
 import { zodProblems } from './zod-problems.js';
 
 export interface LocalDestinationOptions {

@@ -14,4 +14,5 @@ export { formatProblem, formatOrigin, type ConfigProblem, type ConfigOrigin } fr
 export { ConfigError, ConfigFileError, DataDirError, SecretFileError } from './errors.js';
 export { redactConfig, redactUrl, redactValue, describeConfig, REDACTED, type EffectiveSetting } from './redact.js';
 export { ensureDataDir } from './data-dir.js';
+export { relativeInside } from './path-inside.js';
 export { loadOrCreateSecret, SECRET_FILE, type InstanceSecret } from './instance-secret.js';

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { ConfigOrigin, ConfigProblem } from './config-problem.js';
 import { ConfigError, ConfigFileError } from './errors.js';
 import { parseIni } from './ini-file.js';
+import { relativeInside } from './path-inside.js';
 import { envName, settings, type KeepwatchConfig, type SectionName, type Setting } from './settings.js';
 
 export interface LoadConfigOptions {
@@ -161,8 +162,7 @@ function crossChecks(config: KeepwatchConfig, origins: Record<string, ConfigOrig
   }
   const dataDir = resolve(cwd, config.data.dir);
   const destination = resolve(cwd, config.backup.destination);
-  const inside = relative(dataDir, destination);
-  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+  if (relativeInside(dataDir, destination) !== undefined) {
     problems.push({
       key: 'backup.destination',
       origin: at('backup.destination'),

@@ -1,6 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, ConfigFileError, loadConfig } from '../src/index.js';
 
@@ -228,5 +228,16 @@ describe('loadConfig', () => {
 
     const metricsWithoutRedis = await problemsOf(loadConfig({ env: { KEEPWATCH_METRICS_ENABLED: 'true' } }));
     expect(metricsWithoutRedis.message).toMatch(/metrics are collected in Redis: set \[redis\] url/);
+  });
+
+  it('refuses a [backup] destination that is [data] dir or below it, and only those', async () => {
+    const destination = (path: string) => loadConfig({ env: { KEEPWATCH_DATA_DIR: '/srv/data', KEEPWATCH_BACKUP_DESTINATION: path }, cwd: '/srv' });
+    for (const inside of ['/srv/data', './data/backups', '/srv/data/..backups']) {
+      const error = await problemsOf(destination(inside));
+      expect(error.problems.map((p) => p.key), inside).toEqual(['backup.destination']);
+    }
+    for (const outside of ['/srv/data-backups', './backups', '/srv/data/../backups']) {
+      expect((await destination(outside)).config.backup.destination, outside).toBe(resolve('/srv', outside));
+    }
   });
 });
