@@ -1,5 +1,5 @@
 import { BackupIdError, BackupOptionsError } from '@keepwatch/backup';
-import { ProfileFilterConflictError } from '@keepwatch/profiler';
+import { ProfileFilterConflictError, ProfileFilterError } from '@keepwatch/profiler';
 import { UsageError } from '@keepwatch/runtime';
 import type { Command } from './command.js';
 
@@ -14,12 +14,15 @@ export function operandOf(command: Command, positionals: readonly string[]): str
 
 /**
  * The packages' "you asked for something impossible" errors (a bad option, a malformed id, an
- * unusable `--target`, `--url-name` with `--task`) as usage errors, exit code 2. Every other
- * failure stays an error: exit 1 with its message.
+ * unusable `--target`, `--url-name` with `--task`, a `--since` that is no time) as usage errors,
+ * exit code 2. Every other failure stays an error: exit 1 with its message.
  */
 export function asUsageError(error: unknown): unknown {
   if (error instanceof BackupOptionsError || error instanceof BackupIdError) return new UsageError(error.message);
   // The package names the query's fields; a person at the shell needs the flags.
   if (error instanceof ProfileFilterConflictError) return new UsageError('give --url-name or --task, not both');
+  // Its messages start with the filter's field (`since: "soon" is neither …`), which is the flag
+  // without its dashes; the CLI checks its count flags itself, so in practice this is `--since`.
+  if (error instanceof ProfileFilterError) return new UsageError(`--${error.message}`);
   return error;
 }
