@@ -14,6 +14,7 @@ import {
   wordList,
   type ValueParser,
 } from './value-parsers.js';
+import { AGE_RECIPIENT_PATTERN, REMOTE_PATTERN } from './shared-patterns.js';
 
 /** One setting: how to parse it, its default (as the file would spell it) and its documentation. */
 export interface Setting<T, HasDefault extends boolean = boolean> {
@@ -32,29 +33,12 @@ function optional<T>(parser: ValueParser<T>, doc: string, secret = false): Setti
   return { parser, default: undefined, doc, secret };
 }
 
-/*
- * Shapes `@keepwatch/backup` checks its options against too, so a value the config accepts never
- * fails a backup at night. They live here, not in backup, because config is the lower of the two
- * packages: backup may import config, while config importing backup would load the database
- * drivers and BullMQ into every `keepwatch config check`.
- */
-const REMOTE_USER = '[A-Za-z_][A-Za-z0-9._-]{0,63}';
-
-/** One age recipient: an `age1…` or `ssh-ed25519`/`ssh-rsa` public key. */
-export const AGE_RECIPIENT_PATTERN = /^(age1[0-9a-z]{20,}|ssh-(ed25519|rsa) [A-Za-z0-9+/=]+( .*)?)$/;
-
-/** The user the remote copy logs in as; never with a leading "-", which ssh would read as an option. */
-export const REMOTE_USER_PATTERN = new RegExp(`^${REMOTE_USER}$`);
-
 /** Comma-separated age recipients. Public keys, not secrets. */
 function ageRecipients(): ValueParser<string[]> {
   return wordList().refine((list) => list.every((r) => AGE_RECIPIENT_PATTERN.test(r)), {
     message: 'expected age recipients (age1… or ssh-ed25519 … public keys) separated by commas',
   }) as ValueParser<string[]>;
 }
-
-/** `[backup] remote`: user@host:/path, in the shapes `@keepwatch/backup`'s rsync remote accepts. */
-const REMOTE = new RegExp(`^${REMOTE_USER}@(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,252}|\\[[0-9A-Fa-f:.]+\\]):\\/[A-Za-z0-9._/-]*$`);
 
 export const DEFAULT_BUCKETS = '0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30';
 
@@ -212,7 +196,10 @@ export const settings = {
     keep_weekly: required(integer(0, 1_000_000), '0', 'Retention: keep the newest backup of each of this many most recent ISO weeks that have one.'),
     keep_monthly: required(integer(0, 1_000_000), '0', 'Retention: keep the newest backup of each of this many most recent months that have one.'),
     remote: optional(
-      text({ pattern: REMOTE, patternText: 'user@host:/absolute/path, the path of A-Z, a-z, 0-9, ".", "_", "-" and "/"' }),
+      text({
+        pattern: REMOTE_PATTERN,
+        patternText: 'user@host:/absolute/path, an IPv6 host in brackets, the path of A-Z, a-z, 0-9, ".", "_", "-" and "/" without ".."',
+      }),
       'Copy every backup there with rsync over SSH (key only), e.g. backup@nas.example:/srv/keepwatch. Unset: no remote copy.',
     ),
     remote_port: required(integer(1, 65_535), '22', 'SSH port of [backup] remote.'),

@@ -130,6 +130,10 @@ describe('loadConfig', () => {
     ['backup', 'remote', 'nas.example:/srv/keepwatch', /user@host:\/absolute\/path/],
     ['backup', 'remote', 'backup@nas.example:srv', /user@host:\/absolute\/path/],
     ['backup', 'remote', 'backup@nas.example:/srv/my backups', /user@host:\/absolute\/path/],
+    ['backup', 'remote', 'backup@nas.example:/srv/../etc', /without "\.\."/],
+    ['backup', 'remote', 'backup@2001:db8::1:/srv/keepwatch', /an IPv6 host in brackets/],
+    ['backup', 'remote', 'backup@[192.0.2.10]:/srv/keepwatch', /user@host:\/absolute\/path/],
+    ['backup', 'remote', 'backup@[::1:/srv/keepwatch', /user@host:\/absolute\/path/],
     ['backup', 'remote_port', '0', /whole number from 1 to 65535/],
     ['backup', 'remote_strict_host_key_checking', 'maybe', /expected one of yes, accept-new, no/],
   ];

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { backupOptionsFromConfig, backupRemoteFromConfig } from '../src/index.js';
 
 /*
- * The config checks [backup] encrypt_to and the user of [backup] remote with the shapes
- * @keepwatch/backup checks its options with, so a config that loads never fails a backup later,
- * and a value the config refuses is one backup would refuse too.
+ * The config checks [backup] encrypt_to and the user, host and path of [backup] remote with the
+ * shapes @keepwatch/backup checks its options with, so a config that loads never fails a backup
+ * later, and a value the config refuses is one backup would refuse too.
  */
 
 const verdict = async (load: () => Promise<LoadedConfig>): Promise<LoadedConfig | 'refused'> =>
@@ -46,6 +46,34 @@ const users: [string, boolean][] = [
   ['back$up', false],
 ];
 
+// [host as it stands in [backup] remote, as backup's host option takes it, accepted]. In the
+// user@host:/path string an IPv6 address needs its brackets; as an option of its own it does not.
+const hosts: [string, string, boolean][] = [
+  ['nas.example', 'nas.example', true],
+  ['192.0.2.10', '192.0.2.10', true],
+  ['[2001:db8::1]', '2001:db8::1', true],
+  ['[::ffff:192.0.2.10]', '::ffff:192.0.2.10', true],
+  ['[192.0.2.10]', '[192.0.2.10]', false],
+  ['[::1', '[::1', false],
+  ['::1]', '::1]', false],
+  ['...', '...', false],
+  ['-oProxyCommand=touch', '-oProxyCommand=touch', false],
+];
+
+const paths: [string, boolean][] = [
+  ['/srv/keepwatch', true],
+  ['/srv/..hidden', true],
+  ['/srv/../etc', false],
+  ['/srv/keep watch', false],
+];
+
+const remoteEnv = (remote: string) => ({
+  KEEPWATCH_BACKUP_REMOTE: remote,
+  KEEPWATCH_BACKUP_REMOTE_IDENTITY_FILE: '/etc/keepwatch/id_ed25519',
+  KEEPWATCH_BACKUP_REMOTE_STRICT_HOST_KEY_CHECKING: 'accept-new',
+});
+const remoteOptions = { user: 'backup', identityFile: '/etc/keepwatch/id_ed25519', strictHostKeyChecking: 'accept-new' } as const;
+
 describe('[backup] settings the config accepts are what @keepwatch/backup accepts', () => {
   it.each(recipients)('encrypt_to = %s: accepted %s by both', async (recipient, expected) => {
     const loaded = await verdict(() => loadConfig({ env: { KEEPWATCH_BACKUP_ENCRYPT_TO: recipient } }));
@@ -68,5 +96,19 @@ describe('[backup] settings the config accepts are what @keepwatch/backup accept
     const remote = { host: 'nas.example', user, path: '/srv/keepwatch', identityFile: '/etc/keepwatch/id_ed25519', strictHostKeyChecking: 'accept-new' } as const;
     expect(accepts(() => resolveRsyncOverSshOptions(remote))).toBe(expected);
     if (loaded !== 'refused') expect(backupRemoteFromConfig(loaded.config)?.label).toBe(`${user}@nas.example:22/srv/keepwatch`);
+  });
+
+  it.each(hosts)('remote host %s (option %s): accepted %s by both', async (inRemote, host, expected) => {
+    const loaded = await verdict(() => loadConfig({ env: remoteEnv(`backup@${inRemote}:/srv/keepwatch`) }));
+    expect(loaded !== 'refused').toBe(expected);
+    expect(accepts(() => resolveRsyncOverSshOptions({ ...remoteOptions, host, path: '/srv/keepwatch' }))).toBe(expected);
+    if (loaded !== 'refused') expect(backupRemoteFromConfig(loaded.config)?.label).toBe(`backup@${inRemote}:22/srv/keepwatch`);
+  });
+
+  it.each(paths)('remote path %s: accepted %s by both', async (path, expected) => {
+    const loaded = await verdict(() => loadConfig({ env: remoteEnv(`backup@nas.example:${path}`) }));
+    expect(loaded !== 'refused').toBe(expected);
+    expect(accepts(() => resolveRsyncOverSshOptions({ ...remoteOptions, host: 'nas.example', path }))).toBe(expected);
+    if (loaded !== 'refused') expect(backupRemoteFromConfig(loaded.config)?.label).toBe(`backup@nas.example:22${path}`);
   });
 });

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { REMOTE_USER_PATTERN } from '@keepwatch/config';
+import { REMOTE_HOST_PATTERN, REMOTE_PATH_PATTERN, REMOTE_USER_PATTERN } from '@keepwatch/config';
 import { z } from 'zod';
 import { BackupOptionsError } from '../errors.js';
 import type { BackupLogger } from '../logger.js';
@@ -10,7 +10,7 @@ import { zodProblems } from '../zod-problems.js';
  * password would have to travel in a process argument or environment variable.
  */
 export interface RsyncOverSshOptions {
-  /** Host name or IP address (`[backup.remote] host`). */
+  /** Host name, IPv4 address, or IPv6 address with or without brackets (`[backup.remote] host`). */
   host: string;
   /** @defaultValue 22 */
   port?: number;
@@ -63,15 +63,10 @@ const safePath = z
 
 const schema = z
   .strictObject({
-    host: z
-      .string()
-      .regex(/^(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,252}|\[?[0-9A-Fa-f:.]+\]?)$/, 'must be a host name or an IP address'),
+    host: z.string().regex(REMOTE_HOST_PATTERN, 'must be a host name, an IPv4 address or an IPv6 address (brackets optional)'),
     port: z.number().int().min(1).max(65_535).default(22),
     user: z.string().regex(REMOTE_USER_PATTERN, 'must be a user name'),
-    path: z
-      .string()
-      .regex(/^\/[A-Za-z0-9._/-]*$/, 'must be an absolute path of A-Z, a-z, 0-9, ".", "_", "-" and "/"')
-      .refine((p) => !p.split('/').includes('..'), 'must not contain ".."'),
+    path: z.string().regex(REMOTE_PATH_PATTERN, 'must be an absolute path of A-Z, a-z, 0-9, ".", "_", "-" and "/" without ".."'),
     identityFile: safePath,
     knownHostsFile: safePath.optional(),
     strictHostKeyChecking: z.enum(['yes', 'accept-new', 'no']).default('yes'),
