@@ -91,6 +91,11 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   return copy;
 }
 
+/** As many items as `items` has, drawn from it with replacement (a bootstrap sample). */
+export function resampled<T>(items: readonly T[], random: () => number): T[] {
+  return items.map(() => items[Math.floor(random() * items.length)]!);
+}
+
 /**
  * A small seeded generator (mulberry32), so that a run's order can be repeated with its seed:
  * `Math.random` cannot be seeded, and a benchmark's order is worth no dependency.

@@ -5,18 +5,18 @@
  *    (prom-client in one process), each against the same server bare. Target for keepwatch:
  *    at least 0.95. Each server runs in a child process, pinned to the second CPU; autocannon
  *    runs here, pinned to the first, so that neither waits for the other's turn on a core.
- *    Every kind of server runs as `--copies` processes (3): one process can be a few percent
- *    faster or slower than another of the same code for as long as it lives, which a single
- *    process per kind would take for a difference between the kinds. While one is measured,
- *    the others are stopped. The servers start, and each round measures them, in a random
- *    order (`--seed` repeats one).
- *    Also printed: the server's CPU time per request, and a second set of bare servers' ratio
- *    to the first: the noise floor of the run.
+ *    Bare and keepwatch run as `--copies` processes each (8), the other two kinds as `--others`
+ *    (3): one process can be several per cent faster or slower than another of the same code
+ *    for as long as it lives, which a few processes per kind would take for a difference
+ *    between the kinds. While one is measured, the others are stopped. The servers start, and
+ *    each round measures them, in a random order (`--seed` repeats one).
+ *    Also printed: a 90% bootstrap interval of the target ratio over processes, the server's
+ *    CPU time per request, and the noise floor (half of the bare servers against the other).
  * 2. The median time of a scrape of 10 000 series (read from Redis and rendered), and its ratio
  *    to prom-client rendering the same series from memory.
  *
  *   pnpm --filter @keepwatch/metrics build
- *   cd tooling/bench && npx tsx src/metrics.ts [--rounds 8] [--duration 1] [--copies 3] [--connections 50] [--scrapes 15] [--unpinned] [--seed N]
+ *   cd tooling/bench && npx tsx src/metrics.ts [--rounds 8] [--duration 1] [--copies 8] [--others 3] [--connections 50] [--scrapes 15] [--unpinned] [--seed N]
  *
  * Needs Redis on 127.0.0.1:6379; every key it writes is under a random prefix and removed.
  */
@@ -35,6 +35,7 @@ import {
   median,
   pinToCpu,
   printTable,
+  resampled,
   seededRandom,
   shuffled,
   timeMs,
@@ -44,7 +45,8 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '8' },
     duration: { type: 'string', default: '1' },
-    copies: { type: 'string', default: '3' },
+    copies: { type: 'string', default: '8' },
+    others: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     scrapes: { type: 'string', default: '15' },
     unpinned: { type: 'boolean', default: false },
@@ -54,6 +56,7 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const duration = Number(values.duration);
 const copies = Number(values.copies);
+const otherCopies = Number(values.others);
 const connections = Number(values.connections);
 const scrapes = Number(values.scrapes);
 const runId = randomUUID().slice(0, 8);
@@ -65,19 +68,20 @@ const random = seededRandom(seed);
 interface Kind {
   name: string;
   mode: string;
+  /** How many processes of this kind run. */
+  copies: number;
   target?: number;
 }
 
-const bare: Kind = { name: 'bare Fastify', mode: 'bare' };
-// Bare again: its ratio to the first set is the noise floor of this run; both sets together are
-// the baseline of the others, so that neither set's luck alone sets it.
-const bareAgain: Kind = { name: 'bare Fastify, again', mode: 'bare' };
+// The target is on keepwatch against bare, so those two get the most processes: how fast a
+// process runs differs by several per cent from one to the next for its whole life, and that,
+// not the rounds, is what limits the precision of a ratio between kinds.
+const bare: Kind = { name: 'bare Fastify', mode: 'bare', copies };
 const kinds: Kind[] = [
   bare,
-  { name: 'keepwatch (flush 1 s)', mode: 'keepwatch', target: 0.95 },
-  { name: 'fastify-metrics', mode: 'fastify-metrics' },
-  { name: 'keepwatch (flush 0)', mode: 'keepwatch-immediate' },
-  bareAgain,
+  { name: 'keepwatch (flush 1 s)', mode: 'keepwatch', copies, target: 0.95 },
+  { name: 'fastify-metrics', mode: 'fastify-metrics', copies: otherCopies },
+  { name: 'keepwatch (flush 0)', mode: 'keepwatch-immediate', copies: otherCopies },
 ];
 
 interface Server {
@@ -153,11 +157,11 @@ async function throughput(): Promise<void> {
   try {
     // Started in random order: a process started later can run faster for its whole life (where
     // its memory lands), and a fixed order would hand that to the same kind every run.
-    const slots = kinds.flatMap((kind) => Array.from({ length: copies }, (_, copy) => ({ kind, copy })));
+    const slots = kinds.flatMap((kind) => Array.from({ length: kind.copies }, (_, copy) => ({ kind, copy })));
     for (const { kind, copy } of shuffled(slots, random)) servers.push(await startServer(kind, copy));
     process.stdout.write(
       `metrics benchmark: ${rounds} interleaved rounds of ${duration} s, ${connections} connections, ` +
-        `${copies} processes of each kind, after one warm-up round each; ` +
+        `${copies} processes of bare and keepwatch (flush 1 s), ${otherCopies} of the others, after one warm-up round each; ` +
         `${pinned ? 'load generator pinned to CPU 0, servers to CPU 1' : 'not pinned'}; ` +
         `servers started and measured in random order (--seed ${seed})\n`,
     );
@@ -173,40 +177,51 @@ async function throughput(): Promise<void> {
       },
     );
     const ofKind = (kind: Kind) => servers.filter((server) => server.kind === kind).sort((a, b) => a.name.localeCompare(b.name));
-    // Each measurement is taken against the mean of the bare servers in the same round (both
-    // sets; the second set against the first alone), then the median of all of them: the load
-    // on a shared machine drifts between rounds, and pairing cancels most of it.
-    const baselineOf = (kind: Kind) => (kind === bareAgain ? ofKind(bare) : [...ofKind(bare), ...ofKind(bareAgain)]);
-    const inRound = (baseline: Server[], round: number, pick: (r: Round) => number) =>
-      mean(baseline.map((s) => pick(results.get(s.name)![round]!)));
-    const ratiosOf = (server: Server, pick: (r: Round) => number) =>
-      results.get(server.name)!.map((r, round) => pick(r) / inRound(baselineOf(server.kind), round, pick));
-    const ratios = (kind: Kind, pick: (r: Round) => number) => ofKind(kind).flatMap((server) => ratiosOf(server, pick));
-    const all = (kind: Kind, pick: (r: Round) => number) => ofKind(kind).flatMap((server) => results.get(server.name)!.map(pick));
     const rps = (r: Round) => r.requestsPerSecond;
     const cpu = (r: Round) => r.cpuMicrosPerRequest;
+    // Each measurement is taken against the mean of the bare servers in the same round, then the
+    // median of all of them: the load on a shared machine drifts between rounds, and pairing
+    // cancels most of it.
+    const ratioEstimate = (measured: Server[], baseline: Server[], pick: (r: Round) => number) =>
+      median(measured.flatMap((server) => ratiosTo(server, baseline, pick)));
+    const ratiosTo = (server: Server, baseline: Server[], pick: (r: Round) => number) =>
+      results.get(server.name)!.map((r, round) => pick(r) / mean(baseline.map((b) => pick(results.get(b.name)![round]!))));
+    const all = (kind: Kind, pick: (r: Round) => number) => ofKind(kind).flatMap((server) => results.get(server.name)!.map(pick));
+    const bares = ofKind(bare);
 
     printTable(
-      'throughput (median of every process and round); ratio: median of ratios to the bare servers (both sets) in the same round;\n"again" is the second bare set against the first: the noise floor',
+      'throughput (median of every process and round); ratio: median of ratios to the mean of the bare servers in the same round',
       kinds.map((kind): RatioRow => {
         const row: RatioRow = { name: kind.name, value: median(all(kind, rps)), unit: 'req/s' };
         if (kind === bare) return row;
-        const ratio = median(ratios(kind, rps));
+        const ratio = ratioEstimate(ofKind(kind), bares, rps);
         return kind.target === undefined ? { ...row, ratio } : { ...row, ratio, target: `>= ${kind.target}`, ok: ratio >= kind.target };
       }),
     );
+    for (const kind of kinds.filter((k) => k.target !== undefined)) {
+      // How far the ratio would move with other processes of the same code: both sets resampled.
+      const estimates = Array.from({ length: 2000 }, () =>
+        ratioEstimate(resampled(ofKind(kind), random), resampled(bares, random), rps),
+      ).sort((x, y) => x - y);
+      process.stdout.write(
+        `  ${kind.name}: 90% interval over processes (bootstrap) x${estimates[100]!.toFixed(3)} .. x${estimates[1899]!.toFixed(3)}\n`,
+      );
+    }
+    // The noise floor: half of the bare servers against the other half, two identical sets.
+    const halves = [bares.filter((_, i) => i % 2 === 1), bares.filter((_, i) => i % 2 === 0)] as const;
+    process.stdout.write(`  noise floor: bare servers, one half against the other x${ratioEstimate(halves[0], halves[1], rps).toFixed(3)}\n`);
     printTable(
       'server CPU time per request (median), as a ratio to the bare servers in the same round',
       kinds.map((kind) => ({
         name: kind.name,
         value: median(all(kind, cpu)),
         unit: 'µs',
-        ratio: kind === bare ? undefined : median(ratios(kind, cpu)),
+        ratio: kind === bare ? undefined : ratioEstimate(ofKind(kind), bares, cpu),
       })),
     );
     process.stdout.write('\nthroughput ratio of each process (median of its rounds), showing how far processes of one kind differ\n');
-    for (const kind of kinds.slice(1)) {
-      const perProcess = ofKind(kind).map((server) => median(ratiosOf(server, rps)).toFixed(3));
+    for (const kind of kinds) {
+      const perProcess = ofKind(kind).map((server) => median(ratiosTo(server, bares, rps)).toFixed(3));
       process.stdout.write(`  ${kind.name}: ${perProcess.join('  ')}\n`);
     }
 
