@@ -15,6 +15,14 @@ export interface ProcessMetricsOptions {
 }
 
 /**
+ * How often the event-loop delay is sampled for the lag percentiles. prom-client's default,
+ * 10 ms, wakes an idle process 100 times a second: 1.1% of a CPU, measured idle on a 2-core VM,
+ * against 0.3% at 100 ms, a cost every request of a busy server shares. Ten samples a second
+ * still give a 15 s scrape 150 of them, and each measures the full delay however long it is.
+ */
+const eventLoopSamplingMs = 100;
+
+/**
  * Publishes this process's prom-client default metrics (CPU, memory, event-loop lag, GC) to
  * Redis under its own key with a TTL the publisher keeps refreshing. When the process dies the
  * key expires and its series leave `/metrics`; no clock comparison between hosts is involved.
@@ -28,7 +36,7 @@ export class ProcessMetricsPublisher {
   private closed = false;
 
   constructor(private readonly options: ProcessMetricsOptions) {
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: eventLoopSamplingMs });
     this.timer = setInterval(() => {
       if (!this.publishing) void this.publish();
     }, options.intervalMs);
