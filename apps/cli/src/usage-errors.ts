@@ -21,8 +21,8 @@ export function asUsageError(error: unknown): unknown {
   if (error instanceof BackupOptionsError || error instanceof BackupIdError) return new UsageError(error.message);
   // The package names the query's fields; a person at the shell needs the flags.
   if (error instanceof ProfileFilterConflictError) return new UsageError('give --url-name or --task, not both');
-  // Its messages start with the filter's field (`since: "soon" is neither …`), which is the flag
-  // without its dashes; the CLI checks its count flags itself, so in practice this is `--since`.
-  if (error instanceof ProfileFilterError) return new UsageError(`--${error.message}`);
+  // The field is the flag without its dashes; the CLI checks its count flags itself, so in
+  // practice this is `--since`.
+  if (error instanceof ProfileFilterError) return new UsageError(`--${error.field}: ${error.problem}`);
   return error;
 }

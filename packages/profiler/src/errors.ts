@@ -10,10 +10,18 @@ export class ProfilerOptionsError extends KeepwatchError<'KW_PROFILER_OPTIONS_IN
   }
 }
 
-/** A filter for listing or summarising profiles that cannot be understood (`--since`, `--limit`). */
+/**
+ * A filter for listing or summarising profiles that cannot be understood. `field` names it, so
+ * a caller can speak of its own name for it (a CLI flag, a query parameter) without parsing the
+ * message.
+ */
 export class ProfileFilterError extends KeepwatchError<'KW_PROFILE_FILTER_INVALID'> {
-  constructor(message: string) {
-    super('KW_PROFILE_FILTER_INVALID', message);
+  constructor(
+    readonly field: 'since' | 'limit',
+    /** What is wrong with it, without the field's name. */
+    readonly problem: string,
+  ) {
+    super('KW_PROFILE_FILTER_INVALID', `${field}: ${problem}`);
   }
 }
 

@@ -42,7 +42,7 @@ export interface ProfileEntry {
 export async function listProfiles(directory: string, filter: ProfileFilter = {}): Promise<ProfileEntry[]> {
   const since = filter.since === undefined ? undefined : parseSince(filter.since, filter.now);
   if (filter.limit !== undefined && !(Number.isInteger(filter.limit) && filter.limit > 0)) {
-    throw new ProfileFilterError(`limit: must be a whole number above 0, got ${String(filter.limit)}`);
+    throw new ProfileFilterError('limit', `must be a whole number above 0, got ${String(filter.limit)}`);
   }
   let names: string[];
   try {

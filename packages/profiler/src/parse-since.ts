@@ -12,7 +12,7 @@ const isoPattern = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
  */
 export function parseSince(value: string | Date, now: Date = new Date()): Date {
   if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new ProfileFilterError('since: the date is invalid');
+    if (Number.isNaN(value.getTime())) throw new ProfileFilterError('since', 'the date is invalid');
     return value;
   }
   const text = value.trim();
@@ -26,6 +26,7 @@ export function parseSince(value: string | Date, now: Date = new Date()): Date {
     if (!Number.isNaN(time)) return new Date(time);
   }
   throw new ProfileFilterError(
-    `since: "${text}" is neither an ISO time (2025-03-14T10:00:00Z) nor a duration such as 30m, 1h, 2d`,
+    'since',
+    `"${text}" is neither an ISO time (2025-03-14T10:00:00Z) nor a duration such as 30m, 1h, 2d`,
   );
 }

@@ -65,7 +65,7 @@ export async function topFunctions(
 ): Promise<TopFunctionsReport> {
   const limit = options.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1) {
-    throw new ProfileFilterError(`limit: must be a whole number above 0, got ${String(limit)}`);
+    throw new ProfileFilterError('limit', `must be a whole number above 0, got ${String(limit)}`);
   }
   const tallies = new Map<string, Tally>();
   let busyUs = 0;

@@ -6,7 +6,7 @@ import * as api from '../src/index.js';
 // and the test below fails if two share a code or a code does not match its class.
 const instances: KeepwatchError[] = [
   new api.ProfilerOptionsError(['rate: must be from 0 to 1']),
-  new api.ProfileFilterError('since: "soon" is neither …'),
+  new api.ProfileFilterError('since', '"soon" is neither …'),
   new api.ProfileFilterConflictError('/users/:id', 'backup'),
   new api.ProfileNotFoundError('x.cpuprofile', '/data/profiles'),
   new api.ProfileFormatError('/data/profiles/x.cpuprofile', 'not JSON'),
