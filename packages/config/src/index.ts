@@ -7,7 +7,7 @@ export {
   type SectionName,
   type Setting,
 } from './settings.js';
-export { AGE_RECIPIENT_PATTERN, REMOTE_HOST_PATTERN, REMOTE_PATH_PATTERN, REMOTE_USER_PATTERN } from './shared-patterns.js';
+export { AGE_RECIPIENT_PATTERN, REMOTE_HOST_PATTERN, REMOTE_PATH_PATTERN, REMOTE_USER_PATTERN, parseRemote } from './shared-patterns.js';
 export type { ListenAddress } from './value-parsers.js';
 export { formatProblem, formatOrigin, type ConfigProblem, type ConfigOrigin } from './config-problem.js';
 export { ConfigError, ConfigFileError, DataDirError, SecretFileError } from './errors.js';

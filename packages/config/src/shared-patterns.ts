@@ -37,4 +37,11 @@ export const REMOTE_PATH_PATTERN = new RegExp(`^${PATH}$`);
  * `[backup] remote`: user@host:/path, as rsync and scp write it. Here an IPv6 address must be in
  * brackets, or its colons could not be told from the one before the path.
  */
-export const REMOTE_PATTERN = new RegExp(`^${USER}@(?:${HOST_NAME}|\\[${IPV6}\\]):${PATH}$`);
+export const REMOTE_PATTERN = new RegExp(`^(?<user>${USER})@(?:(?<name>${HOST_NAME})|\\[(?<ipv6>${IPV6})\\]):(?<path>${PATH})$`);
+
+/** `[backup] remote` taken apart, the host without its brackets; undefined when it is no such value. */
+export function parseRemote(remote: string): { user: string; host: string; path: string } | undefined {
+  const groups = REMOTE_PATTERN.exec(remote)?.groups;
+  if (!groups) return undefined;
+  return { user: groups.user!, host: (groups.name ?? groups.ipv6)!, path: groups.path! };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, REMOTE_HOST_PATTERN, REMOTE_PATH_PATTERN, loadConfig } from '../src/index.js';
+import { ConfigError, REMOTE_HOST_PATTERN, REMOTE_PATH_PATTERN, loadConfig, parseRemote } from '../src/index.js';
 
 // [host as backup's option takes it, as it stands in [backup] remote, accepted]
 const hosts: [string, string, boolean][] = [
@@ -54,5 +54,11 @@ describe('the remote copy patterns', () => {
   it.each(paths)('path %s: accepted %s', async (path, expected) => {
     expect(REMOTE_PATH_PATTERN.test(path)).toBe(expected);
     expect(await remote(`backup@nas.example:${path}`)).toBe(expected);
+  });
+
+  it('takes [backup] remote apart into user, host without brackets, and path', () => {
+    expect(parseRemote('backup@nas.example:/srv/keepwatch')).toEqual({ user: 'backup', host: 'nas.example', path: '/srv/keepwatch' });
+    expect(parseRemote('backup@[2001:db8::1]:/srv/kw')).toEqual({ user: 'backup', host: '2001:db8::1', path: '/srv/kw' });
+    expect(parseRemote('backup@2001:db8::1:/srv/kw')).toBeUndefined();
   });
 });

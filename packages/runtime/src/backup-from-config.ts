@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  BackupOptionsError,
   createSourceLock,
   databaseSource,
   localDestination,
@@ -12,7 +13,7 @@ import {
   type RetentionPolicy,
   type SourceLock,
 } from '@keepwatch/backup';
-import type { KeepwatchConfig } from '@keepwatch/config';
+import { type KeepwatchConfig, parseRemote } from '@keepwatch/config';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
@@ -82,14 +83,11 @@ export function retentionPolicyFromConfig(config: Readonly<KeepwatchConfig>): Re
 export function backupRemoteFromConfig(config: Readonly<KeepwatchConfig>, logger?: Logger): RemoteDestination | undefined {
   const { remote } = config.backup;
   if (!remote) return undefined;
-  // The config checked the shape (user@host:/path), so the split cannot miss.
-  const at = remote.indexOf('@');
-  const colon = remote.indexOf(':/', at);
-  const host = remote.slice(at + 1, colon).replace(/^\[(.*)\]$/, '$1');
+  // Loading the config checked the same pattern, so this only fails for a config built by hand.
+  const parts = parseRemote(remote);
+  if (!parts) throw new BackupOptionsError('[backup] remote', ['must be user@host:/path']);
   return rsyncOverSsh({
-    user: remote.slice(0, at),
-    host,
-    path: remote.slice(colon + 1),
+    ...parts,
     port: config.backup.remote_port,
     identityFile: config.backup.remote_identity_file ?? '',
     strictHostKeyChecking: config.backup.remote_strict_host_key_checking,
