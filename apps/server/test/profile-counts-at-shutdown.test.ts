@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { metricsKeys } from '@keepwatch/metrics';
 import { profilesDirectory } from '@keepwatch/runtime';
+import { removeKeys } from '@keepwatch/test-support/redis';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REDIS_URL, startTestServer } from './helpers/server.js';
@@ -9,8 +10,7 @@ import { REDIS_URL, startTestServer } from './helpers/server.js';
 const prefix = `kw-test-profile-shutdown-${randomUUID()}:`;
 const reader = new Redis(REDIS_URL);
 afterAll(async () => {
-  const keys = await reader.keys(`*${prefix}*`);
-  if (keys.length > 0) await reader.del(...keys);
+  await removeKeys(reader, `*${prefix}*`);
   reader.disconnect();
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { QueueName } from '@keepwatch/jobs';
 import { metricsKeys } from '@keepwatch/metrics';
 import { profilesDirectory } from '@keepwatch/runtime';
+import { removeKeys } from '@keepwatch/test-support/redis';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../src/start-worker.js';
@@ -13,8 +14,7 @@ import { REDIS_URL, silentLogger, testQueue, testWorkerConfig } from './helpers/
 const prefix = `kw-test-worker-profile-shutdown-${randomUUID()}:`;
 const reader = new Redis(REDIS_URL);
 afterAll(async () => {
-  const keys = await reader.keys(`*${prefix}*`);
-  if (keys.length > 0) await reader.del(...keys);
+  await removeKeys(reader, `*${prefix}*`);
   reader.disconnect();
 });
 

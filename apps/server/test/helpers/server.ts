@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/start-server.js';
 
 export const PG_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-export const REDIS_URL = 'redis://127.0.0.1:6379/0';
+export { REDIS_URL } from '@keepwatch/test-support/redis';
 
 /** Lines the server logged, parsed, as a test reads them (pino's JSON). */
 export function logSink(): { lines: Record<string, unknown>[]; stream: Writable } {

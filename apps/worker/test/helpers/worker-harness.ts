@@ -3,9 +3,10 @@ import { loadConfig, type LoadedConfig } from '@keepwatch/config';
 import { bullmqPrefix, type QueueName } from '@keepwatch/jobs';
 import { createLogger } from '@keepwatch/runtime';
 import { Queue, QueueEvents } from 'bullmq';
+import { REDIS_URL } from '@keepwatch/test-support/redis';
 import { Redis } from 'ioredis';
 
-export const REDIS_URL = 'redis://127.0.0.1:6379/0';
+export { REDIS_URL };
 
 export const silentLogger = () => createLogger({ name: 'test', level: 'silent' });
 

@@ -1,3 +1,4 @@
+import { removeKeys } from '@keepwatch/test-support/redis';
 import { Redis } from 'ioredis';
 import { suffix } from './postgres.js';
 
@@ -11,12 +12,7 @@ export function testRedis(label: string): { redis: Redis; prefix: string; cleanu
     redis,
     prefix,
     async cleanup() {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
+      await removeKeys(redis, `${prefix}*`);
       redis.disconnect();
     },
   };

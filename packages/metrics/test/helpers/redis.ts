@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { removeKeys } from '@keepwatch/test-support/redis';
 import { Redis } from 'ioredis';
 
 export const redisHost = '127.0.0.1';
@@ -19,8 +20,7 @@ export function uniquePrefix(name: string): string {
 
 /** Deletes every key under the store's hash tag for `prefix`. */
 export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  const keys = await scanKeys(redis, prefix);
-  if (keys.length > 0) await redis.del(...keys);
+  await removeKeys(redis, `*${prefix}*`);
 }
 
 export async function scanKeys(redis: Redis, prefix: string): Promise<string[]> {
