@@ -31,6 +31,7 @@ export interface ProfileEventCounter {
  * request never waits on Redis, and an unreachable Redis costs only those counts.
  */
 export function profileEventCounter(redis: Redis, prefix: string): ProfileEventCounter {
+  const hash = key(prefix);
   const pending = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<unknown> = Promise.resolve();
@@ -39,7 +40,7 @@ export function profileEventCounter(redis: Redis, prefix: string): ProfileEventC
     timer = undefined;
     if (pending.size > 0) {
       const pipeline = redis.pipeline();
-      for (const [field, count] of pending) pipeline.hincrby(key(prefix), field, count);
+      for (const [field, count] of pending) pipeline.hincrby(hash, field, count);
       pending.clear();
       const sent = pipeline.exec().catch(() => undefined);
       // Chained so that a flush also waits for a timer's send that has not been answered yet.
