@@ -28,17 +28,19 @@ describe('profile counts at shutdown', () => {
     });
     const { queue, events, close } = await testQueue(QueueName.maintenance, prefix);
     const worker = await startWorker({ loaded, logger: silentLogger(), handlers: { 'quick-task': async () => 'ok' } });
+    let counts: Record<string, string>;
     try {
       for (let i = 0; i < 2; i++) await (await queue.add('quick-task', {})).waitUntilFinished(events, 10_000);
       // At once, well inside the counter's one-second batch: only the shutdown can send the counts.
       await worker.close();
+      // Before the queue's close removes every key under the prefix.
+      counts = await reader.hgetall(metricsKeys(prefix).family('profiles'));
     } finally {
       await close();
     }
 
     const files = (await readdir(profilesDirectory(loaded.config))).filter((name) => name.endsWith('.cpuprofile'));
     expect(files.length).toBeGreaterThan(0);
-    const counts = await reader.hgetall(metricsKeys(prefix).family('profiles'));
     expect(Number(counts['written:task'])).toBe(files.length);
   });
 });

@@ -3,7 +3,7 @@ import { loadConfig, type LoadedConfig } from '@keepwatch/config';
 import { bullmqPrefix, type QueueName } from '@keepwatch/jobs';
 import { createLogger } from '@keepwatch/runtime';
 import { Queue, QueueEvents } from 'bullmq';
-import { REDIS_URL } from '@keepwatch/test-support/redis';
+import { REDIS_URL, removeKeys } from '@keepwatch/test-support/redis';
 import { Redis } from 'ioredis';
 
 export { REDIS_URL };
@@ -30,7 +30,11 @@ export interface TestQueue {
   connection: Redis;
   queue: Queue;
   events: QueueEvents;
-  /** Obliterates the queue and closes every connection; close the worker first. */
+  /**
+   * Obliterates the queue, closes every connection and removes every key under the prefix (the
+   * worker's other queue, its metrics, its locks); close the worker first, and read what it left
+   * in Redis before.
+   */
   close(): Promise<void>;
 }
 
@@ -48,7 +52,11 @@ export async function testQueue(name: QueueName, prefix: string): Promise<TestQu
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
       await events.close();
-      connection.disconnect();
+      try {
+        await removeKeys(connection, `*${prefix}*`);
+      } finally {
+        connection.disconnect();
+      }
     },
   };
 }
