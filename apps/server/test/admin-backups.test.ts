@@ -5,11 +5,12 @@ import { databaseSource, localDestination, runBackup, takeSnapshot } from '@keep
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL, pgAdmin } from '@keepwatch/test-support/postgres';
 import { signDownload } from '../src/admin/signed-link.js';
-import { REDIS_URL, startTestServer } from './helpers/server.js';
+import { REDIS_URL, removeRedisPrefix, startTestServer } from './helpers/server.js';
 
 const token = 'admin-token-backups-0123456789';
 const secret = randomBytes(32).toString('hex');
 const dbName = `kw_server_admin_${randomBytes(4).toString('hex')}`;
+const prefix = `kw-test-admin-backups-${randomUUID()}:`;
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let backupId: string;
 let storedFile: string;
@@ -25,7 +26,7 @@ beforeAll(async () => {
     KEEPWATCH_SERVER_ADMIN_TOKEN: token,
     KEEPWATCH_DATA_SECRET: secret,
     KEEPWATCH_REDIS_URL: REDIS_URL,
-    KEEPWATCH_REDIS_PREFIX: `kw-test-admin-backups-${randomUUID()}:`,
+    KEEPWATCH_REDIS_PREFIX: prefix,
   });
   const destinationDir = server.config.backup.destination;
   const manifest = await runBackup({
@@ -38,6 +39,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
+  await removeRedisPrefix(prefix);
   await pgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
 });
 

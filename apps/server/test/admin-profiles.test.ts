@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { REDIS_URL, startTestServer } from './helpers/server.js';
+import { REDIS_URL, removeRedisPrefix, startTestServer } from './helpers/server.js';
 
 const token = 'admin-token-profiles-0123456789';
+const prefix = `kw-test-admin-${randomUUID()}:`;
 let server: Awaited<ReturnType<typeof startTestServer>>;
 
 beforeAll(async () => {
@@ -11,7 +12,7 @@ beforeAll(async () => {
     KEEPWATCH_PROFILE_RATE: '1',
     KEEPWATCH_PROFILE_MAX_OVERHEAD: '1',
     KEEPWATCH_REDIS_URL: REDIS_URL,
-    KEEPWATCH_REDIS_PREFIX: `kw-test-admin-${randomUUID()}:`,
+    KEEPWATCH_REDIS_PREFIX: prefix,
     KEEPWATCH_METRICS_ENABLED: 'true',
   });
   for (let i = 0; i < 3; i++) await (await fetch(`${server.url}/healthcheck/live`, { signal: AbortSignal.timeout(5000) })).text();
@@ -26,6 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
+  await removeRedisPrefix(prefix);
 });
 
 function get(path: string, auth: string | null = `Bearer ${token}`) {

@@ -1,14 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, silentListener } from '@keepwatch/test-support/net';
-import { PG_URL, REDIS_URL, startTestServer } from './helpers/server.js';
+import { PG_URL, REDIS_URL, removeRedisPrefix, startTestServer } from './helpers/server.js';
 
+const prefix = `kw-test-server-${process.pid}:`;
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   await Promise.allSettled(cleanups.splice(0).map((fn) => fn()));
+  await removeRedisPrefix(prefix);
 });
 
 async function server(env: Record<string, string>) {
-  const running = await startTestServer({ KEEPWATCH_REDIS_PREFIX: `kw-test-server-${process.pid}:`, ...env });
+  const running = await startTestServer({ KEEPWATCH_REDIS_PREFIX: prefix, ...env });
   cleanups.push(() => running.close());
   return running;
 }

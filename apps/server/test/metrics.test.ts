@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REDIS_URL, startTestServer } from './helpers/server.js';
+import { REDIS_URL, removeRedisPrefix, startTestServer } from './helpers/server.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -11,20 +11,28 @@ const auth = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pas
 
 describe('GET /metrics on the assembled server', () => {
   it('is 404 when metrics are not enabled', async () => {
-    const server = await startTestServer({ KEEPWATCH_REDIS_URL: REDIS_URL, KEEPWATCH_REDIS_PREFIX: `kw-test-sm-${randomUUID()}:` });
-    cleanups.push(() => server.close());
+    const prefix = `kw-test-sm-${randomUUID()}:`;
+    const server = await startTestServer({ KEEPWATCH_REDIS_URL: REDIS_URL, KEEPWATCH_REDIS_PREFIX: prefix });
+    cleanups.push(async () => {
+      await server.close();
+      await removeRedisPrefix(prefix);
+    });
     expect((await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(5000) })).status).toBe(404);
   });
 
   it('serves the view metrics of its own routes behind basic auth', async () => {
+    const prefix = `kw-test-sm-${randomUUID()}:`;
     const server = await startTestServer({
       KEEPWATCH_REDIS_URL: REDIS_URL,
-      KEEPWATCH_REDIS_PREFIX: `kw-test-sm-${randomUUID()}:`,
+      KEEPWATCH_REDIS_PREFIX: prefix,
       KEEPWATCH_METRICS_ENABLED: 'true',
       KEEPWATCH_METRICS_USER: 'prometheus',
       KEEPWATCH_METRICS_PASSPHRASE: 'scrape-pass-123',
     });
-    cleanups.push(() => server.close());
+    cleanups.push(async () => {
+      await server.close();
+      await removeRedisPrefix(prefix);
+    });
     // Probes are left out of the view metrics; every other request counts, by route name.
     for (let i = 0; i < 3; i++) await (await fetch(`${server.url}/healthcheck/live`, { signal: AbortSignal.timeout(5000) })).text();
     for (let i = 0; i < 2; i++) await (await fetch(`${server.url}/no/such/page/${i}`, { signal: AbortSignal.timeout(5000) })).text();

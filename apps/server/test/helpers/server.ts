@@ -1,13 +1,15 @@
 import { Writable } from 'node:stream';
 import { loadConfig, type KeepwatchConfig } from '@keepwatch/config';
 import { createLogger } from '@keepwatch/runtime';
+import { REDIS_URL, removeKeys } from '@keepwatch/test-support/redis';
+import { Redis } from 'ioredis';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/start-server.js';
 
 export const PG_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-export { REDIS_URL } from '@keepwatch/test-support/redis';
+export { REDIS_URL };
 
 /** Lines the server logged, parsed, as a test reads them (pino's JSON). */
 export function logSink(): { lines: Record<string, unknown>[]; stream: Writable } {
@@ -19,6 +21,19 @@ export function logSink(): { lines: Record<string, unknown>[]; stream: Writable 
     },
   });
   return { lines, stream };
+}
+
+/**
+ * Removes every key under the Redis prefix a test file gave its servers (queues, metrics, locks);
+ * call it once those servers have closed, so none writes a key back.
+ */
+export async function removeRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    await removeKeys(redis, `*${prefix}*`);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Starts the real server in-process on a free port, with settings given as the environment. */
