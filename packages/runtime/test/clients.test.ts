@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabaseClient, createRedisClient, databaseKind } from '../src/index.js';
 import { freePort } from '@keepwatch/test-support/net';
@@ -36,9 +37,10 @@ describe('createRedisClient', () => {
   it('talks to the real Redis', async () => {
     const redis = createRedisClient('redis://127.0.0.1:6379/0', 'fast-fail');
     closers.push(async () => redis.disconnect());
-    const key = `kw-runtime-test:${process.pid}`;
+    const key = `kw-test-runtime-clients-${randomUUID()}`;
     await redis.set(key, 'v', 'PX', 5000);
     expect(await redis.get(key)).toBe('v');
+    expect(await redis.del(key)).toBe(1);
   });
 
   it('answers within its bound instead of queueing forever when Redis is down', async () => {
