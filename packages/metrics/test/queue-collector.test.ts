@@ -10,7 +10,7 @@ import { sampleValue } from './helpers/samples.js';
 let redis: Redis;
 let store: MetricsStore;
 const prefix = uniquePrefix('queues');
-const bullPrefix = `test-metrics-bullq-${randomUUID().slice(0, 8)}`;
+const bullPrefix = `kw-test-metrics-bullq-${randomUUID().slice(0, 8)}`;
 const connection = { host: redisHost, port: redisPort };
 const queues: Queue[] = [];
 

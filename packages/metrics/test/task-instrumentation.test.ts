@@ -9,7 +9,7 @@ import { familyValue } from './helpers/samples.js';
 let redis: Redis;
 let store: MetricsStore;
 const prefix = uniquePrefix('tasks');
-const bullPrefix = `test-metrics-bull-${randomUUID().slice(0, 8)}`;
+const bullPrefix = `kw-test-metrics-bull-${randomUUID().slice(0, 8)}`;
 
 class PaymentDeclined extends Error {}
 

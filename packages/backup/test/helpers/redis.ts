@@ -7,7 +7,7 @@ export const REDIS_URL = 'redis://127.0.0.1:6379';
 /** A client for BullMQ (which needs maxRetriesPerRequest: null) and a prefix this file owns. */
 export function testRedis(label: string): { redis: Redis; prefix: string; cleanup(): Promise<void> } {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null, connectTimeout: 5000 });
-  const prefix = `kwtest-${label}-${suffix()}`;
+  const prefix = `kw-test-backup-${label}-${suffix()}`;
   return {
     redis,
     prefix,

@@ -15,7 +15,7 @@ export async function connectRedis(port = redisPort): Promise<Redis> {
 
 /** A key prefix of this test file's own, so files sharing the Redis never see each other. */
 export function uniquePrefix(name: string): string {
-  return `test:metrics:${name}:${randomUUID().slice(0, 8)}:`;
+  return `kw-test-metrics-${name}-${randomUUID().slice(0, 8)}:`;
 }
 
 /** Deletes every key under the store's hash tag for `prefix`. */
