@@ -17,6 +17,8 @@ have promtool || need+=(prometheus)
 have ssh || need+=(openssh-client)
 have pgbench || need+=(postgresql-contrib)
 have redis-server || need+=(redis-server)
+# Not used by the tests: the load generator of the benchmarks (tooling/bench), small enough to have.
+have wrk || need+=(wrk)
 if [ ${#need[@]} -gt 0 ]; then
   echo "prepare-machine: installing ${need[*]}"
   SUDO=""

@@ -1,10 +1,10 @@
 /**
- * One server of the metrics benchmark, run as a child process so that autocannon in the parent
- * does not share its event loop. Modes: `bare` (Fastify alone), `keepwatch` (the keepwatch
+ * One server of the metrics benchmark, run as a child process of its own (a fresh one per
+ * round). Modes: `bare` (Fastify alone), `keepwatch` (the keepwatch
  * plugin, flushing every second), `keepwatch-immediate` (flush interval 0: every observation
  * written to Redis at once) and `fastify-metrics` (prom-client in this one process). Sends
- * `{ port }` to the parent once listening; answers `cpu` with its CPU time so far (µs) and
- * `recorded` with the request count keepwatch has in Redis for the route.
+ * `{ port }` to the parent once listening; answers `recorded` with the request count keepwatch
+ * has in Redis for the route, and `close` by closing and removing its Redis keys.
  */
 import Fastify from 'fastify';
 import fastifyMetricsModule from 'fastify-metrics';
@@ -38,10 +38,7 @@ async function main(): Promise<void> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   process.on('message', async (message) => {
-    if (message === 'cpu') {
-      const { user, system } = process.cpuUsage();
-      process.send?.({ cpuMicros: user + system });
-    } else if (message === 'recorded') {
+    if (message === 'recorded') {
       await store?.flush();
       const families = (await store?.read()) ?? [];
       const requests = families.find((f) => f.name === 'pretix_view_requests_total');

@@ -3,50 +3,46 @@
  * 1. Throughput of hello-world Fastify with the keepwatch plugin (buffered, flushed every
  *    second), with keepwatch in write-every-observation mode, and with fastify-metrics
  *    (prom-client in one process), each against the same server bare. Target for keepwatch:
- *    at least 0.95. Each server runs in a child process, pinned to the second CPU; autocannon
- *    runs here, pinned to the first, so that neither waits for the other's turn on a core.
- *    Bare and keepwatch run as `--copies` processes each (8), the other two kinds as `--others`
- *    (3): one process can be several per cent faster or slower than another of the same code
- *    for as long as it lives, which a few processes per kind would take for a difference
- *    between the kinds. While one is measured, the others are stopped. The servers start, and
- *    each round measures them, in a random order (`--seed` repeats one).
- *    Also printed: a 90% bootstrap interval of the target ratio over processes, the server's
- *    CPU time per request, and the noise floor (half of the bare servers against the other).
+ *    at least 0.95.
+ *    - Load: wrk (in C) on the first CPU, every server on the second, so the server is the only
+ *      bottleneck (autocannon, in Node, could not keep it busy: see wrk.ts).
+ *    - Rounds of fresh processes: every round starts one new server of each kind, warms each,
+ *      then measures them in `--slices` alternating slices of `--duration` seconds in a random
+ *      order, the others stopped meanwhile. A process is a random draw: one runs several per
+ *      cent faster or slower than another of the same code for its whole life (where V8's
+ *      optimisations and its memory land), so the rounds, not the slices, are the samples.
+ *      Slices interleave because this machine also has slow spells of seconds to minutes, which
+ *      then fall on every kind of a round alike.
+ *    - A round's ratio is the geometric mean over its slices of kind / bare in the same slice;
+ *      the run's ratio is the geometric mean over rounds, printed with a 90% bootstrap interval
+ *      over rounds. "bare again", a second bare server in every round, is the noise floor.
+ *    - Also printed: the servers' CPU time per request (from /proc), and, for the keepwatch
+ *      servers, the requests Redis holds against the responses wrk counted.
  * 2. The median time of a scrape of 10 000 series (read from Redis and rendered), and its ratio
  *    to prom-client rendering the same series from memory.
  *
  *   pnpm --filter @keepwatch/metrics build
- *   cd tooling/bench && npx tsx src/metrics.ts [--rounds 8] [--duration 1] [--copies 8] [--others 3] [--connections 50] [--scrapes 15] [--unpinned] [--seed N]
+ *   cd tooling/bench && npx tsx src/metrics.ts [--rounds 16] [--slices 3] [--duration 1] [--warmup 1] [--connections 50] [--scrapes 15] [--unpinned] [--seed N]
  *
- * Needs Redis on 127.0.0.1:6379; every key it writes is under a random prefix and removed.
+ * Needs Redis on 127.0.0.1:6379 and wrk; every key it writes is under a random prefix and removed.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomInt, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { createMetricsExposition, createMetricsStore, defaultBuckets } from '@keepwatch/metrics';
-import {
-  type LoadResult,
-  type RatioRow,
-  interleave,
-  load,
-  median,
-  pinToCpu,
-  printTable,
-  resampled,
-  seededRandom,
-  shuffled,
-  timeMs,
-} from './harness.js';
+import { type LoadResult, interleave, median, pinToCpu, printTable, resampled, seededRandom, shuffled, timeMs } from './harness.js';
+import { assertWrkInstalled, wrk } from './wrk.js';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '16' },
+    slices: { type: 'string', default: '3' },
     duration: { type: 'string', default: '1' },
-    copies: { type: 'string', default: '8' },
-    others: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
     connections: { type: 'string', default: '50' },
     scrapes: { type: 'string', default: '15' },
     unpinned: { type: 'boolean', default: false },
@@ -54,9 +50,9 @@ const { values } = parseArgs({
   },
 });
 const rounds = Number(values.rounds);
+const slices = Number(values.slices);
 const duration = Number(values.duration);
-const copies = Number(values.copies);
-const otherCopies = Number(values.others);
+const warmup = Number(values.warmup);
 const connections = Number(values.connections);
 const scrapes = Number(values.scrapes);
 const runId = randomUUID().slice(0, 8);
@@ -68,68 +64,66 @@ const random = seededRandom(seed);
 interface Kind {
   name: string;
   mode: string;
-  /** How many processes of this kind run. */
-  copies: number;
   target?: number;
 }
 
-// The target is on keepwatch against bare, so those two get the most processes: how fast a
-// process runs differs by several per cent from one to the next for its whole life, and that,
-// not the rounds, is what limits the precision of a ratio between kinds.
-const bare: Kind = { name: 'bare Fastify', mode: 'bare', copies };
+const bare: Kind = { name: 'bare Fastify', mode: 'bare' };
 const kinds: Kind[] = [
   bare,
-  { name: 'keepwatch (flush 1 s)', mode: 'keepwatch', copies, target: 0.95 },
-  { name: 'fastify-metrics', mode: 'fastify-metrics', copies: otherCopies },
-  { name: 'keepwatch (flush 0)', mode: 'keepwatch-immediate', copies: otherCopies },
+  { name: 'keepwatch (flush 1 s)', mode: 'keepwatch', target: 0.95 },
+  { name: 'fastify-metrics', mode: 'fastify-metrics' },
+  { name: 'keepwatch (flush 0)', mode: 'keepwatch-immediate' },
+  // The same code as bare in a process of its own: how far two kinds that do not differ land.
+  { name: 'bare again (noise floor)', mode: 'bare' },
 ];
 
 interface Server {
   kind: Kind;
-  /** `<kind> #<copy>` */
-  name: string;
   child: ChildProcess;
   url: string;
+  /** Responses wrk counted from this server, warm-up included. */
+  answered: number;
 }
 
-async function startServer(kind: Kind, copy: number): Promise<Server> {
-  const name = `${kind.name} #${copy + 1}`;
-  const keyPrefix = `bench:metrics:${runId}:${kind.mode}:${copy}:`;
+async function startServer(kind: Kind, round: number): Promise<Server> {
+  const keyPrefix = `bench:metrics:${runId}:${kinds.indexOf(kind)}:${round}:`;
   const child = fork(new URL('./metrics-server.ts', import.meta.url), [kind.mode, keyPrefix], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const [message] = (await Promise.race([
     once(child, 'message'),
-    new Promise((_, reject) => setTimeout(() => reject(new Error(`${name} did not start within 20 s`)), 20_000)),
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`${kind.name} did not start within 20 s`)), 20_000)),
   ])) as [{ port: number }];
   if (pinned) pinToCpu(child.pid!, 1);
-  return { kind, name, child, url: `http://127.0.0.1:${message.port}/items/abc123` };
+  return { kind, child, url: `http://127.0.0.1:${message.port}/items/abc123`, answered: 0 };
 }
 
-async function cpuMicros(server: Server): Promise<number> {
-  server.child.send('cpu');
-  const [message] = (await once(server.child, 'message')) as [{ cpuMicros: number }];
-  return message.cpuMicros;
+/** User + system CPU time of a process so far, in microseconds, read without asking it. */
+function cpuMicros(pid: number): number {
+  // Fields 14 and 15 of /proc/<pid>/stat, counted after the command name's closing parenthesis.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
 }
 
-interface Round extends LoadResult {
-  /** Server CPU time (user + system) per request: less sensitive to a busy neighbour than req/s. */
+interface Slice extends LoadResult {
+  /** Server CPU time (user + system) per request. */
   cpuMicrosPerRequest: number;
 }
 
 /**
- * One round against one server, with every other server stopped (SIGSTOP) meanwhile: idle, they
- * still wake on their timers (flushes, the event-loop-delay monitor's 10 ms tick) on the
- * measured server's CPU, and with 15 of them that cost the measured one more than the plugin.
+ * One slice against one server, every other server of the round stopped (SIGSTOP) meanwhile:
+ * idle, they would still wake on their timers (flushes, the event-loop monitor) on its CPU.
  */
-async function measure(server: Server, all: Server[]): Promise<Round> {
+async function measure(server: Server, all: Server[], seconds: number): Promise<Slice> {
   const others = all.filter((other) => other !== server);
   for (const other of others) other.child.kill('SIGSTOP');
   try {
-    const before = await cpuMicros(server);
-    const result = await load({ url: server.url, duration, connections });
-    return { ...result, cpuMicrosPerRequest: ((await cpuMicros(server)) - before) / Math.max(1, result.total) };
+    const before = cpuMicros(server.child.pid!);
+    const result = await wrk({ url: server.url, duration: seconds, connections, cpu: pinned ? 0 : undefined });
+    const cpu = cpuMicros(server.child.pid!) - before;
+    server.answered += result.total;
+    return { ...result, cpuMicrosPerRequest: cpu / Math.max(1, result.total) };
   } finally {
     for (const other of others) other.child.kill('SIGCONT');
   }
@@ -141,10 +135,28 @@ async function recorded(server: Server): Promise<number | null> {
   return message.recorded;
 }
 
-const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+async function stop(server: Server): Promise<void> {
+  server.child.kill('SIGCONT');
+  server.child.send('close');
+  await once(server.child, 'exit');
+}
+
+const rps = (s: Slice) => s.requestsPerSecond;
+const cpu = (s: Slice) => s.cpuMicrosPerRequest;
+const geometricMean = (values: number[]) => Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length);
+
+/** Per kind, per round, the slices measured. */
+type Results = Map<Kind, Slice[][]>;
+
+/** A round's ratio of one kind: over its slices, the geometric mean of kind / bare in the same slice. */
+function roundRatios(results: Results, kind: Kind, pick: (s: Slice) => number): number[] {
+  const baseline = results.get(bare)!;
+  return results.get(kind)!.map((round, r) => geometricMean(round.map((slice, s) => pick(slice) / pick(baseline[r]![s]!))));
+}
 
 async function throughput(): Promise<void> {
-  const servers: Server[] = [];
+  assertWrkInstalled();
+  let servers: Server[] = [];
   // A stopped child outlives an interrupted parent (it cannot even see its IPC channel close):
   // whatever ends this script wakes and ends every server.
   process.once('SIGINT', () => process.exit(130));
@@ -154,96 +166,88 @@ async function throughput(): Promise<void> {
       server.child.kill('SIGKILL');
     }
   });
-  try {
-    // Started in random order: a process started later can run faster for its whole life (where
-    // its memory lands), and a fixed order would hand that to the same kind every run.
-    const slots = kinds.flatMap((kind) => Array.from({ length: kind.copies }, (_, copy) => ({ kind, copy })));
-    for (const { kind, copy } of shuffled(slots, random)) servers.push(await startServer(kind, copy));
-    process.stdout.write(
-      `metrics benchmark: ${rounds} interleaved rounds of ${duration} s, ${connections} connections, ` +
-        `${copies} processes of bare and keepwatch (flush 1 s), ${otherCopies} of the others, after one warm-up round each; ` +
-        `${pinned ? 'load generator pinned to CPU 0, servers to CPU 1' : 'not pinned'}; ` +
-        `servers started and measured in random order (--seed ${seed})\n`,
-    );
-    const results = await interleave<Round>(
-      servers.map((server) => ({ name: server.name, run: () => measure(server, servers) })),
-      rounds,
-      {
-        shuffle: random,
-        onRound: (name, round, value) =>
-          process.stdout.write(
-            `  round ${round + 1} ${name}: ${value.requestsPerSecond.toFixed(0)} req/s, ${value.cpuMicrosPerRequest.toFixed(1)} µs CPU/request\n`,
-          ),
-      },
-    );
-    const ofKind = (kind: Kind) => servers.filter((server) => server.kind === kind).sort((a, b) => a.name.localeCompare(b.name));
-    const rps = (r: Round) => r.requestsPerSecond;
-    const cpu = (r: Round) => r.cpuMicrosPerRequest;
-    // Each measurement is taken against the mean of the bare servers in the same round, then the
-    // median of all of them: the load on a shared machine drifts between rounds, and pairing
-    // cancels most of it.
-    const ratioEstimate = (measured: Server[], baseline: Server[], pick: (r: Round) => number) =>
-      median(measured.flatMap((server) => ratiosTo(server, baseline, pick)));
-    const ratiosTo = (server: Server, baseline: Server[], pick: (r: Round) => number) =>
-      results.get(server.name)!.map((r, round) => pick(r) / mean(baseline.map((b) => pick(results.get(b.name)![round]!))));
-    const all = (kind: Kind, pick: (r: Round) => number) => ofKind(kind).flatMap((server) => results.get(server.name)!.map(pick));
-    const bares = ofKind(bare);
-
-    printTable(
-      'throughput (median of every process and round); ratio: median of ratios to the mean of the bare servers in the same round',
-      kinds.map((kind): RatioRow => {
-        const row: RatioRow = { name: kind.name, value: median(all(kind, rps)), unit: 'req/s' };
-        if (kind === bare) return row;
-        const ratio = ratioEstimate(ofKind(kind), bares, rps);
-        return kind.target === undefined ? { ...row, ratio } : { ...row, ratio, target: `>= ${kind.target}`, ok: ratio >= kind.target };
-      }),
-    );
-    for (const kind of kinds.filter((k) => k.target !== undefined)) {
-      // How far the ratio would move with other processes of the same code: both sets resampled.
-      const estimates = Array.from({ length: 2000 }, () =>
-        ratioEstimate(resampled(ofKind(kind), random), resampled(bares, random), rps),
-      ).sort((x, y) => x - y);
-      process.stdout.write(
-        `  ${kind.name}: 90% interval over processes (bootstrap) x${estimates[100]!.toFixed(3)} .. x${estimates[1899]!.toFixed(3)}\n`,
-      );
-    }
-    // The noise floor: half of the bare servers against the other half, two identical sets.
-    const halves = [bares.filter((_, i) => i % 2 === 1), bares.filter((_, i) => i % 2 === 0)] as const;
-    process.stdout.write(`  noise floor: bare servers, one half against the other x${ratioEstimate(halves[0], halves[1], rps).toFixed(3)}\n`);
-    printTable(
-      'server CPU time per request (median), as a ratio to the bare servers in the same round',
-      kinds.map((kind) => ({
-        name: kind.name,
-        value: median(all(kind, cpu)),
-        unit: 'µs',
-        ratio: kind === bare ? undefined : ratioEstimate(ofKind(kind), bares, cpu),
-      })),
-    );
-    process.stdout.write('\nthroughput ratio of each process (median of its rounds), showing how far processes of one kind differ\n');
-    for (const kind of kinds) {
-      const perProcess = ofKind(kind).map((server) => median(ratiosTo(server, bares, rps)).toFixed(3));
-      process.stdout.write(`  ${kind.name}: ${perProcess.join('  ')}\n`);
-    }
-
-    const errors = [...results.values()].flat().reduce((sum, r) => sum + r.errors + r.non2xx, 0);
-    const lines: string[] = [];
-    for (const kind of kinds.filter((k) => k.mode.startsWith('keepwatch'))) {
-      // autocannon's totals omit the warm-up round, so compare against what Redis has only loosely.
-      let stored = 0;
-      let sent = 0;
-      for (const server of ofKind(kind)) {
-        stored += (await recorded(server)) ?? 0;
-        sent += results.get(server.name)!.reduce((sum, r) => sum + r.total, 0);
+  process.stdout.write(
+    `metrics benchmark: ${rounds} rounds of fresh servers, each warmed ${warmup} s, then ${slices} slices of ${duration} s per server, ` +
+      `wrk with ${connections} connections; ${pinned ? 'wrk pinned to CPU 0, servers to CPU 1' : 'not pinned'}; ` +
+      `random order (--seed ${seed})\n`,
+  );
+  const results: Results = new Map(kinds.map((kind) => [kind, []]));
+  const stored = new Map<Kind, { inRedis: number; answered: number; runs: number }>();
+  let failures = 0;
+  for (let round = 0; round < rounds; round++) {
+    servers = [];
+    try {
+      // Started in random order: a process started later can run faster for its whole life.
+      for (const kind of shuffled(kinds, random)) servers.push(await startServer(kind, round));
+      for (const server of shuffled(servers, random)) await measure(server, servers, warmup);
+      const measured = new Map<Kind, Slice[]>(kinds.map((kind) => [kind, []]));
+      for (let slice = 0; slice < slices; slice++) {
+        for (const server of shuffled(servers, random)) {
+          const result = await measure(server, servers, duration);
+          failures += result.errors + result.non2xx;
+          measured.get(server.kind)!.push(result);
+        }
       }
-      lines.push(`${kind.name}: ${stored} requests in Redis (${sent} in the timed rounds, plus warm-up)`);
+      for (const kind of kinds) results.get(kind)!.push(measured.get(kind)!);
+      for (const server of servers.filter((s) => s.kind.mode.startsWith('keepwatch'))) {
+        const entry = stored.get(server.kind) ?? { inRedis: 0, answered: 0, runs: 0 };
+        entry.inRedis += (await recorded(server)) ?? 0;
+        entry.answered += server.answered;
+        entry.runs += 1 + slices;
+        stored.set(server.kind, entry);
+      }
+    } finally {
+      await Promise.all(servers.map(stop));
+      servers = [];
     }
-    process.stdout.write(`\n${lines.join('\n')}\n${errors} errors or non-2xx\n`);
-  } finally {
-    for (const server of servers) {
-      server.child.send('close');
-      await once(server.child, 'exit');
-    }
+    const line = kinds
+      .filter((kind) => kind !== bare)
+      .map((kind) => `${kind.name} x${roundRatios(results, kind, rps)[round]!.toFixed(3)}`)
+      .join(', ');
+    const bareRps = median(results.get(bare)![round]!.map(rps));
+    process.stdout.write(`  round ${round + 1}: bare ${bareRps.toFixed(0)} req/s; ${line}\n`);
   }
+
+  const all = (kind: Kind, pick: (s: Slice) => number) => results.get(kind)!.flat().map(pick);
+  printTable(
+    'throughput (median of every slice); ratio: geometric mean over rounds of each round\'s ratio to bare',
+    kinds.map((kind) => {
+      const row = { name: kind.name, value: median(all(kind, rps)), unit: 'req/s' };
+      if (kind === bare) return row;
+      const ratio = geometricMean(roundRatios(results, kind, rps));
+      return kind.target === undefined ? { ...row, ratio } : { ...row, ratio, target: `>= ${kind.target}`, ok: ratio >= kind.target };
+    }),
+  );
+  // The target's interval, and the noise floor's: how far apart two kinds of the same code land.
+  for (const kind of kinds.filter((k) => k !== bare && (k.target !== undefined || k.mode === bare.mode))) {
+    const perRound = roundRatios(results, kind, rps);
+    // How far the ratio would move with other processes: rounds resampled with replacement.
+    const estimates = Array.from({ length: 2000 }, () => geometricMean(resampled(perRound, random))).sort((x, y) => x - y);
+    process.stdout.write(
+      `  ${kind.name}: 90% interval over rounds (bootstrap) x${estimates[100]!.toFixed(3)} .. x${estimates[1899]!.toFixed(3)}; ` +
+        `per round ${perRound.map((r) => r.toFixed(3)).join(' ')}\n`,
+    );
+  }
+  printTable(
+    'server CPU time per request (median of every slice), as a ratio to bare (as above)',
+    kinds.map((kind) => ({
+      name: kind.name,
+      value: median(all(kind, cpu)),
+      unit: 'µs',
+      ratio: kind === bare ? undefined : geometricMean(roundRatios(results, kind, cpu)),
+    })),
+  );
+  process.stdout.write('\n');
+  for (const [kind, { inRedis, answered, runs }] of stored) {
+    // wrk stops counting at its deadline while up to one request per connection is still being
+    // answered: the server records those, wrk does not.
+    const ok = inRedis >= answered && inRedis - answered <= runs * connections;
+    process.stdout.write(
+      `${kind.name}: ${inRedis} requests in Redis, ${answered} responses counted by wrk ` +
+        `(${ok ? 'ok: the difference is at most the requests in flight when a wrk run stopped' : 'MISMATCH'})\n`,
+    );
+  }
+  process.stdout.write(`${failures} socket errors or non-2xx responses\n`);
 }
 
 async function scrapeCost(): Promise<void> {
