@@ -1,3 +1,4 @@
+import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -26,6 +27,7 @@ describeAdapterConformance('fastify', async (recorder) => {
 type Setup = (app: FastifyInstance, store: MetricsStore) => Promise<void> | void;
 
 interface Started {
+  instance: FastifyInstance;
   send(path: string, init?: RequestInit): Promise<{ status: number; body: string; headers: Headers }>;
   /** `'<method> <url_name> <status> = <count>'` for every request series, sorted. */
   series(): Promise<string[]>;
@@ -61,6 +63,7 @@ describe('fastifyMetrics', () => {
       return store.read();
     };
     return {
+      instance: app,
       async send(path, init = {}) {
         const response = await fetch(`${baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(5000) });
         return { status: response.status, body: await response.text(), headers: response.headers };
@@ -300,12 +303,7 @@ describe('fastifyMetrics', () => {
   it('measures from onRequest to onSend: a handler that sleeps 50 ms lands above the 0.05 bucket', async () => {
     const app = await start(async (app, recorder) => {
       await app.register(fastifyMetrics, { recorder });
-      app.get('/slow', async () => {
-        const started = performance.now();
-        // setTimeout may fire a fraction of a millisecond early by this clock.
-        while (performance.now() - started <= 50) await new Promise((resolve) => setTimeout(resolve, 51 - (performance.now() - started)));
-        return 'done';
-      });
+      app.get('/slow', sleepFor(50));
       app.get('/fast', async () => 'done');
     });
     expect((await app.send('/slow')).status).toBe(200);
@@ -321,6 +319,47 @@ describe('fastifyMetrics', () => {
     expect(sum).toBeLessThan(0.1);
     const fast = { url_name: '/fast', method: 'GET', status_code: '200' };
     expect(familyValue(families, h, { ...fast, le: '0.05' }, `${h}_bucket`)).toBe(1);
+  });
+
+  it("keeps the app's own request listeners on the server, in their order, and still times every request", async () => {
+    const seen: string[] = [];
+    const app = await start(async (app, recorder) => {
+      app.server.prependListener('request', (request: { url?: string }) => seen.push(`before ${request.url}`));
+      app.server.on('request', (request: { url?: string }) => seen.push(`after ${request.url}`));
+      await app.register(fastifyMetrics, { recorder });
+      app.get('/slow', sleepFor(50));
+    });
+    expect((await app.send('/slow')).status).toBe(200);
+    expect(seen).toEqual(['before /slow', 'after /slow']);
+    const h = 'pretix_view_durations_seconds';
+    const slow = { url_name: '/slow', method: 'GET', status_code: '200' };
+    const families = await app.families();
+    expect(familyValue(families, h, { ...slow, le: '0.05' }, `${h}_bucket`)).toBe(0);
+    expect(familyValue(families, h, { ...slow, le: '+Inf' }, `${h}_bucket`)).toBe(1);
+  });
+
+  it('times requests that reach Fastify through a server of its own making (a second address), from the second request on', async () => {
+    let other: Server | undefined;
+    const app = await start(async (app, recorder) => {
+      await app.register(fastifyMetrics, { recorder });
+      app.get('/slow', sleepFor(50));
+    });
+    // What Fastify does to listen on a second address (localhost on IPv4 and IPv6): one more
+    // server with its request handler, which the plugin never saw at registration.
+    other = createServer((request, response) => app.instance.routing(request, response));
+    cleanups.push(() => new Promise((resolve) => other!.close(resolve)));
+    await new Promise<void>((resolve) => other!.listen(0, '127.0.0.1', resolve));
+    const port = (other.address() as AddressInfo).port;
+    for (let i = 0; i < 3; i++) {
+      expect((await fetch(`http://127.0.0.1:${port}/slow`, { signal: AbortSignal.timeout(5000) })).status).toBe(200);
+    }
+    const families = await app.families();
+    const h = 'pretix_view_durations_seconds';
+    const slow = { url_name: '/slow', method: 'GET', status_code: '200' };
+    // The first request through that server finds no stamp (Fastify keeps no clock without a
+    // logger: 0 s); it makes the plugin stamp that server's requests too.
+    expect(familyValue(families, h, { ...slow, le: '0.05' }, `${h}_bucket`)).toBe(1);
+    expect(familyValue(families, h, { ...slow, le: '+Inf' }, `${h}_bucket`)).toBe(3);
   });
 
   it('does not instrument routes registered before it; an earlier hook that answers is still counted and timed', async () => {
@@ -394,3 +433,13 @@ describe('fastifyMetrics', () => {
     expect(await app.series()).toEqual(['GET /x 200 = 1']);
   });
 });
+
+/** A handler that answers after at least `ms` milliseconds by `performance.now()`. */
+function sleepFor(ms: number): () => Promise<string> {
+  return async () => {
+    const started = performance.now();
+    // setTimeout may fire a fraction of a millisecond early by this clock.
+    while (performance.now() - started <= ms) await new Promise((resolve) => setTimeout(resolve, ms + 1 - (performance.now() - started)));
+    return 'done';
+  };
+}

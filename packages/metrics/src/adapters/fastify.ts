@@ -36,28 +36,56 @@ export function fastifyRouteName(request: FastifyRequest): string | undefined {
 /** Where the arrival time (`performance.now()`) of each request is kept, on the raw request. */
 const arrivedAt = Symbol('keepwatch.metrics.arrivedAt');
 type StampedMessage = FastifyRequest['raw'] & { [arrivedAt]?: number };
+type HttpServer = FastifyInstance['server'];
+type RequestListener = (this: unknown, ...args: unknown[]) => unknown;
 
 /** The servers already stamping arrivals: a second registration (another recorder) shares it. */
 const stampingServers = new WeakSet<object>();
 
 /**
- * Stamps every request's arrival with a listener of the server's own `request` event, put before
- * Fastify's: cheaper than any Fastify hook, whose runner costs each request more than the
- * stamp itself. `fastify.inject()` emits no such event: its requests are recorded with a
- * duration of 0 unless Fastify keeps a clock of its own (with a logger).
+ * Stamps every request's arrival on the server's `request` event, before Fastify sees it:
+ * cheaper than any Fastify hook, whose runner costs each request more than the stamp itself.
+ * The stamp goes inside the server's first listener (Fastify's own) rather than in a listener
+ * of its own: with one listener, Node's `emit` calls it directly, with two it copies the
+ * listener array on every request. Listeners added by others keep their order.
+ * `fastify.inject()` emits no such event: its requests are recorded with a duration of 0 unless
+ * Fastify keeps a clock of its own (with a logger).
  */
-function stampArrivals(server: FastifyInstance['server']): void {
+function stampArrivals(server: HttpServer): void {
   if (stampingServers.has(server)) return;
   stampingServers.add(server);
-  server.prependListener('request', (message: StampedMessage) => {
+  const listeners = server.rawListeners('request') as RequestListener[];
+  const [first, ...others] = listeners;
+  if (first === undefined) {
+    server.on('request', (message: StampedMessage) => {
+      message[arrivedAt] = performance.now();
+    });
+    return;
+  }
+  server.removeAllListeners('request');
+  server.on('request', function stampThenHandle(this: unknown, message: StampedMessage, response: unknown) {
     message[arrivedAt] = performance.now();
+    return first.call(this, message, response);
   });
+  for (const listener of others) server.on('request', listener);
 }
 
-/** Seconds since the request arrived. */
+/**
+ * Seconds since the request arrived. A request with no stamp came through a server the plugin
+ * has not seen: `fastify.inject()`, or one more server Fastify made to listen on a second
+ * address (`localhost` on IPv4 and IPv6). That server stamps from its next request on.
+ */
 function elapsedSeconds(request: FastifyRequest, reply: FastifyReply): number {
-  const arrival = (request.raw as StampedMessage)[arrivedAt];
-  return arrival === undefined ? reply.elapsedTime / 1000 : (performance.now() - arrival) / 1000;
+  const raw = request.raw as StampedMessage;
+  const arrival = raw[arrivedAt];
+  if (arrival !== undefined) return (performance.now() - arrival) / 1000;
+  const server = (raw.socket as { server?: unknown } | null)?.server;
+  if (isHttpServer(server)) stampArrivals(server);
+  return reply.elapsedTime / 1000;
+}
+
+function isHttpServer(value: unknown): value is HttpServer {
+  return typeof value === 'object' && value !== null && typeof (value as HttpServer).rawListeners === 'function';
 }
 
 /** The route's name as the metrics record it, from its options at registration; see {@link fastifyRouteName}. */
@@ -75,8 +103,7 @@ function registeredRouteName(route: RouteOptions): string {
  * through (a runner per phase), so the plugin uses one phase only, `onSend`, and no
  * `onResponse` (any one makes Fastify put listeners on every response). The name is worked out
  * once per route, not per request, and each route keeps its series (see {@link RouteSeries}).
- * - The arrival time comes from a listener of the server's `request` event (see
- *   {@link stampArrivals}).
+ * - The arrival time is stamped on the server's `request` event (see {@link stampArrivals}).
  * - `onRoute` gives each route registered afterwards its own `onSend` hook that knows its name
  *   (routes whose name is in `excludePaths` get none). Fastify's automatic `HEAD` route of a
  *   `GET` route gets its own and is recorded as `HEAD`.
@@ -100,7 +127,7 @@ const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, option
   const unmatched = new RouteSeries(recorder, view.unmatchedName);
   fastify.addHook('onSend', function recordUnmatched(request, reply, payload, done) {
     if (request.is404 && viewName(view, undefined, request.url) !== undefined) {
-      unmatched.get(request.method, reply.statusCode).observe(elapsedSeconds(request, reply));
+      unmatched.observe(request.raw.method ?? '', reply.raw.statusCode, elapsedSeconds(request, reply));
     }
     done(null, payload);
   });
@@ -112,7 +139,9 @@ const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, option
     const hooks = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
     const series = new RouteSeries(recorder, urlName);
     const record: onSendHookHandler = function recordView(request, reply, payload, done) {
-      series.get(request.method, reply.statusCode).observe(elapsedSeconds(request, reply));
+      // The raw request's method and the raw response's status: Fastify's getters for them are
+      // one more call each, on every request.
+      series.observe(request.raw.method ?? '', reply.raw.statusCode, elapsedSeconds(request, reply));
       done(null, payload);
     };
     // A new array: the route's own array may be shared with other routes (its HEAD route, which
