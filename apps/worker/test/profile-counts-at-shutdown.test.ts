@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { QueueName } from '@keepwatch/jobs';
 import { metricsKeys } from '@keepwatch/metrics';
 import { profilesDirectory } from '@keepwatch/runtime';
-import { removeKeys } from '@keepwatch/test-support/redis';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../src/start-worker.js';
@@ -13,10 +12,8 @@ import { REDIS_URL, silentLogger, testQueue, testWorkerConfig } from './helpers/
 
 const prefix = `kw-test-worker-profile-shutdown-${randomUUID()}:`;
 const reader = new Redis(REDIS_URL);
-afterAll(async () => {
-  await removeKeys(reader, `*${prefix}*`);
-  reader.disconnect();
-});
+// The test queue's close removes every key under the prefix.
+afterAll(() => reader.disconnect());
 
 describe('profile counts at shutdown', () => {
   it('has every job profile written before the worker stopped counted in Redis', async () => {

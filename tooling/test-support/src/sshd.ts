@@ -1,8 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from './net.js';
+
+const sshdPath = '/usr/sbin/sshd';
 
 export interface TestSshd {
   port: number;
@@ -55,10 +57,15 @@ export async function startSshd(dir: string): Promise<TestSshd> {
       '',
     ].join('\n'),
   );
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (!existsSync(sshdPath)) throw new Error(`${sshdPath} not found: install openssh-server (scripts/prepare-machine.sh does)`);
+  const child = spawn(sshdPath, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
+  });
+  // A spawn that fails (not executable) emits 'error': without a listener it would crash the run.
+  child.once('error', (error) => {
+    stderr += `cannot start ${sshdPath}: ${error.message}`;
   });
   await waitForBanner(port, child, () => stderr, 10_000);
   return {
@@ -74,7 +81,7 @@ export async function startSshd(dir: string): Promise<TestSshd> {
 async function waitForBanner(port: number, child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${stderr()}`);
+    if (child.exitCode !== null || child.pid === undefined) throw new Error(`sshd exited with ${child.exitCode}: ${stderr()}`);
     const banner = await new Promise<string>((resolve) => {
       const socket = connect(port, '127.0.0.1');
       socket.setTimeout(1000, () => socket.destroy());
