@@ -1,11 +1,4 @@
-import { defineConfig } from 'tsup';
+import { appConfig } from '@keepwatch/tsup-config';
 
-export default defineConfig({
-  entry: ['src/main.ts'],
-  banner: { js: '#!/usr/bin/env node' },
-  format: ['esm'],
-  target: 'node20',
-  sourcemap: true,
-  clean: true,
-  // Workspace packages stay external: they are built on their own and resolved at run time.
-});
+// The `keepwatch` command: runnable straight from its bin link.
+export default appConfig({ banner: { js: '#!/usr/bin/env node' } });

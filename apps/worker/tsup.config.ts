@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsup';
+import { appConfig } from '@keepwatch/tsup-config';
 
-export default defineConfig({
-  entry: ['src/main.ts'],
-  format: ['esm'],
-  target: 'node20',
-  sourcemap: true,
-  clean: true,
-  // Workspace packages stay external: they are built on their own and resolved at run time.
-});
+export default appConfig();

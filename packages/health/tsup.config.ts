@@ -1,12 +1,5 @@
-import { defineConfig } from 'tsup';
+import { packageConfig } from '@keepwatch/tsup-config';
 
-export default defineConfig({
-  // The Fastify plugin is its own entry (`@keepwatch/health/fastify`) so the core never loads
-  // fastify-plugin and a non-Fastify service needs no Fastify types.
-  entry: ['src/index.ts', 'src/fastify.ts'],
-  format: ['esm'],
-  target: 'node20',
-  dts: true,
-  sourcemap: true,
-  clean: true,
-});
+// The Fastify plugin is its own entry (`@keepwatch/health/fastify`) so the core never loads
+// fastify-plugin and a non-Fastify service needs no Fastify types.
+export default packageConfig({ entry: ['src/index.ts', 'src/fastify.ts'] });
