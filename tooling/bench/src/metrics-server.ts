@@ -1,6 +1,7 @@
 /**
  * One server of the metrics benchmark, run as a child process of its own (a fresh one per
- * round). Modes: `bare` (Fastify alone), `keepwatch` (the keepwatch
+ * round). Modes: `bare` (Fastify alone), `bare-redis` (Fastify and an ioredis client writing
+ * about what keepwatch's flusher writes, once a second, and nothing else of keepwatch), `keepwatch` (the keepwatch
  * plugin, flushing every second), `keepwatch-immediate` (flush interval 0: every observation
  * written to Redis at once) and `fastify-metrics` (prom-client in this one process). Sends
  * `{ port }` to the parent once listening; answers `recorded` with the request count keepwatch
@@ -31,6 +32,17 @@ async function main(): Promise<void> {
     redis = new Redis({ host: '127.0.0.1', port: 6379 });
     store = createMetricsStore({ redis, keyPrefix, flushIntervalMs: mode === 'keepwatch' ? 1000 : 0 });
     await app.register(fastifyMetrics, { recorder: store });
+  } else if (mode === 'bare-redis') {
+    redis = new Redis({ host: '127.0.0.1', port: 6379 });
+    const client = redis;
+    // About the flusher's write for this route (its counters, buckets and sum, and a claim key),
+    // as a MULTI rather than its script: under keepwatch's prefix so that close removes it.
+    const key = `{${keyPrefix}metrics}:bench-redis-client`;
+    setInterval(() => {
+      const multi = client.multi().set(`${key}:claim`, '1', 'PX', 60_000);
+      for (let field = 0; field < 18; field++) multi.hincrby(key, `field-${field}`, 1);
+      void multi.exec().catch(() => undefined);
+    }, 1000).unref();
   } else if (mode === 'fastify-metrics') {
     await app.register(fastifyMetricsPlugin, { endpoint: '/metrics' });
   }

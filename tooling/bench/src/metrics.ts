@@ -18,6 +18,10 @@
  *      over rounds. "bare again", a second bare server in every round, is the noise floor.
  *    - Also printed: the servers' CPU time per request (from /proc), and, for the keepwatch
  *      servers, the requests Redis holds against the responses wrk counted.
+ *    - "bare + Redis client" is bare Fastify with an ioredis client that writes, once a second,
+ *      about what the flusher writes, and nothing else of keepwatch: an app that already talks to
+ *      Redis (BullMQ, a cache) has that cost without keepwatch, so keepwatch's ratio to it is
+ *      printed too, as what keepwatch adds to such an app. The target stays against bare.
  * 2. The median time of a scrape of 10 000 series (read from Redis and rendered), and its ratio
  *    to prom-client rendering the same series from memory.
  *
@@ -68,6 +72,7 @@ interface Kind {
 }
 
 const bare: Kind = { name: 'bare Fastify', mode: 'bare' };
+const bareRedis: Kind = { name: 'bare + Redis client', mode: 'bare-redis' };
 const kinds: Kind[] = [
   bare,
   { name: 'keepwatch (flush 1 s)', mode: 'keepwatch', target: 0.95 },
@@ -75,6 +80,7 @@ const kinds: Kind[] = [
   { name: 'keepwatch (flush 0)', mode: 'keepwatch-immediate' },
   // The same code as bare in a process of its own: how far two kinds that do not differ land.
   { name: 'bare again (noise floor)', mode: 'bare' },
+  bareRedis,
 ];
 
 interface Server {
@@ -148,9 +154,9 @@ const geometricMean = (values: number[]) => Math.exp(values.reduce((sum, v) => s
 /** Per kind, per round, the slices measured. */
 type Results = Map<Kind, Slice[][]>;
 
-/** A round's ratio of one kind: over its slices, the geometric mean of kind / bare in the same slice. */
-function roundRatios(results: Results, kind: Kind, pick: (s: Slice) => number): number[] {
-  const baseline = results.get(bare)!;
+/** A round's ratio of one kind: over its slices, the geometric mean of kind / base (bare) in the same slice. */
+function roundRatios(results: Results, kind: Kind, pick: (s: Slice) => number, base = bare): number[] {
+  const baseline = results.get(base)!;
   return results.get(kind)!.map((round, r) => geometricMean(round.map((slice, s) => pick(slice) / pick(baseline[r]![s]!))));
 }
 
@@ -219,14 +225,20 @@ async function throughput(): Promise<void> {
     }),
   );
   // The target's interval, and the noise floor's: how far apart two kinds of the same code land.
-  for (const kind of kinds.filter((k) => k !== bare && (k.target !== undefined || k.mode === bare.mode))) {
-    const perRound = roundRatios(results, kind, rps);
+  const printInterval = (label: string, perRound: number[]): void => {
     // How far the ratio would move with other processes: rounds resampled with replacement.
     const estimates = Array.from({ length: 2000 }, () => geometricMean(resampled(perRound, random))).sort((x, y) => x - y);
     process.stdout.write(
-      `  ${kind.name}: 90% interval over rounds (bootstrap) x${estimates[100]!.toFixed(3)} .. x${estimates[1899]!.toFixed(3)}; ` +
+      `  ${label}: x${geometricMean(perRound).toFixed(3)}, 90% interval over rounds (bootstrap) x${estimates[100]!.toFixed(3)} .. x${estimates[1899]!.toFixed(3)}; ` +
         `per round ${perRound.map((r) => r.toFixed(3)).join(' ')}\n`,
     );
+  };
+  for (const kind of kinds.filter((k) => k !== bare && (k.target !== undefined || k.mode === bare.mode))) {
+    printInterval(kind.name, roundRatios(results, kind, rps));
+  }
+  // What keepwatch adds to an app that already has a Redis client (not the target, which is against bare).
+  for (const kind of kinds.filter((k) => k.target !== undefined)) {
+    printInterval(`${kind.name} against ${bareRedis.name}`, roundRatios(results, kind, rps, bareRedis));
   }
   printTable(
     'server CPU time per request (median of every slice), as a ratio to bare (as above)',
