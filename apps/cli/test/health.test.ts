@@ -1,14 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/run-cli.js';
 import { freePort } from '@keepwatch/test-support/net';
-
 
 describe('keepwatch health', () => {
   it('prints a table and exits 0 when PostgreSQL, Redis and the cache work', async () => {
     const result = await runCli(['health'], {
       KEEPWATCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
       KEEPWATCH_REDIS_URL: 'redis://127.0.0.1:6379/0',
-      KEEPWATCH_REDIS_PREFIX: `kw-test-cli-${process.pid}:`,
+      KEEPWATCH_REDIS_PREFIX: `kw-test-cli-health-${randomUUID()}:`,
     });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^database\s+ok\s+\d+ ms/m);

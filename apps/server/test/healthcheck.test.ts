@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, silentListener } from '@keepwatch/test-support/net';
 import { PG_URL, REDIS_URL, removeRedisPrefix, startTestServer } from './helpers/server.js';
 
-const prefix = `kw-test-server-${process.pid}:`;
+const prefix = `kw-test-server-health-${randomUUID()}:`;
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   await Promise.allSettled(cleanups.splice(0).map((fn) => fn()));
