@@ -1,11 +1,12 @@
 /**
  * One server of the metrics benchmark, run as a child process of its own (a fresh one per
  * round). Modes: `bare` (Fastify alone), `bare-redis` (Fastify and an ioredis client writing
- * about what keepwatch's flusher writes, once a second, and nothing else of keepwatch), `keepwatch` (the keepwatch
- * plugin, flushing every second), `keepwatch-immediate` (flush interval 0: every observation
- * written to Redis at once) and `fastify-metrics` (prom-client in this one process). Sends
- * `{ port }` to the parent once listening; answers `recorded` with the request count keepwatch
- * has in Redis for the route, and `close` by closing and removing its Redis keys.
+ * about what keepwatch's flusher writes, once a second, and nothing else of keepwatch),
+ * `keepwatch` (the keepwatch plugin, flushing every second), `keepwatch-immediate` (flush
+ * interval 0: every observation written to Redis at once) and `fastify-metrics` (prom-client in
+ * this one process). Sends `{ port }` to the parent once listening; answers `recorded` with the
+ * request count keepwatch has in Redis for the route, and `close` by closing and removing its
+ * Redis keys.
  */
 import Fastify from 'fastify';
 import fastifyMetricsModule from 'fastify-metrics';

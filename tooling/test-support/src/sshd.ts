@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from './net.js';
@@ -57,16 +58,18 @@ export async function startSshd(dir: string): Promise<TestSshd> {
       '',
     ].join('\n'),
   );
-  if (!existsSync(sshdPath)) throw new Error(`${sshdPath} not found: install openssh-server (scripts/prepare-machine.sh does)`);
   const child = spawn(sshdPath, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  // A spawn that fails (not executable) emits 'error': without a listener it would crash the run.
-  child.once('error', (error) => {
-    stderr += `cannot start ${sshdPath}: ${error.message}`;
-  });
+  // A spawn that fails (no sshd installed) emits 'error' instead of 'spawn': fail the test with
+  // what to do, not with an unhandled error that ends the whole run.
+  try {
+    await once(child, 'spawn');
+  } catch (error) {
+    throw new Error(`cannot start ${sshdPath} (${(error as Error).message}): install openssh-server (scripts/prepare-machine.sh does)`);
+  }
   await waitForBanner(port, child, () => stderr, 10_000);
   return {
     port,
@@ -81,7 +84,7 @@ export async function startSshd(dir: string): Promise<TestSshd> {
 async function waitForBanner(port: number, child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.pid === undefined) throw new Error(`sshd exited with ${child.exitCode}: ${stderr()}`);
+    if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${stderr()}`);
     const banner = await new Promise<string>((resolve) => {
       const socket = connect(port, '127.0.0.1');
       socket.setTimeout(1000, () => socket.destroy());
