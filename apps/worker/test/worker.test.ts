@@ -10,7 +10,7 @@ import { UnrecoverableError } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../src/start-worker.js';
 import { PG_URL } from '@keepwatch/test-support/postgres';
-import { silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
+import { REDIS_URL, silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -115,6 +115,40 @@ describe('the worker', () => {
     const schedulers = await queue.getJobSchedulers();
     expect(schedulers.map((s) => s.key)).toEqual(['refresh-model-instances']);
     expect(schedulers[0]?.every).toBe(3_600_000);
+  });
+
+  it('shuts down cleanly on Ctrl-C under `pnpm start` (SIGINT from the terminal, SIGTERM from the launcher at once)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kw-worker-ctrl-c-'));
+    const prefix = `kw-test-worker-${randomUUID()}:`;
+    cleanups.push((await testQueue(QueueName.maintenance, prefix)).close);
+    const child = spawn(process.execPath, [main], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        KEEPWATCH_REDIS_URL: REDIS_URL,
+        KEEPWATCH_REDIS_PREFIX: prefix,
+        KEEPWATCH_DATA_DIR: join(dir, 'data'),
+        KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!output.includes('worker ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(output).toContain('worker ready');
+      child.kill('SIGINT');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+    }
+    expect(output).toContain('shut down cleanly');
+    expect(output).not.toContain('exiting now');
   });
 
   it('refuses to start without [redis] url, naming the setting', async () => {

@@ -45,11 +45,38 @@ describe('onShutdownSignal', () => {
     uninstall = onShutdownSignal({
       logger: quiet,
       timeoutMs: 10_000,
+      repeatWindowMs: 50,
       exit: (code) => codes.push(code),
       shutdown: () => new Promise(() => undefined),
     });
-    process.emit('SIGTERM', 'SIGTERM');
-    process.emit('SIGTERM', 'SIGTERM');
+    process.emit('SIGINT', 'SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    process.emit('SIGINT', 'SIGINT');
     expect(codes).toEqual([1]);
+  });
+
+  it('takes a signal repeated at once (terminal and launcher both passing on Ctrl-C) as the first one', async () => {
+    const codes: number[] = [];
+    let finish!: () => void;
+    let runs = 0;
+    uninstall = onShutdownSignal({
+      logger: quiet,
+      timeoutMs: 10_000,
+      exit: (code) => codes.push(code),
+      shutdown: () => {
+        runs++;
+        return new Promise<void>((resolve) => {
+          finish = resolve;
+        });
+      },
+    });
+    process.emit('SIGINT', 'SIGINT');
+    process.emit('SIGTERM', 'SIGTERM');
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(codes).toEqual([]);
+    finish();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(codes).toEqual([0]);
+    expect(runs).toBe(1);
   });
 });
