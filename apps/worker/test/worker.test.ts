@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { QueueName } from '@keepwatch/jobs';
 import { createMetricsExposition } from '@keepwatch/metrics';
 import { UnrecoverableError } from 'bullmq';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startWorker } from '../src/start-worker.js';
 import { PG_URL } from '@keepwatch/test-support/postgres';
-import { REDIS_URL, silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
+import { silentLogger, testQueue, testWorkerConfig, testWorkerEnv } from './helpers/worker-harness.js';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -122,13 +122,7 @@ describe('the worker', () => {
     const prefix = `kw-test-worker-${randomUUID()}:`;
     cleanups.push((await testQueue(QueueName.maintenance, prefix)).close);
     const child = spawn(process.execPath, [main], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        KEEPWATCH_REDIS_URL: REDIS_URL,
-        KEEPWATCH_REDIS_PREFIX: prefix,
-        KEEPWATCH_DATA_DIR: join(dir, 'data'),
-        KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'),
-      },
+      env: { PATH: process.env.PATH ?? '', ...testWorkerEnv(dir, prefix) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -137,9 +131,7 @@ describe('the worker', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     try {
-      const deadline = Date.now() + 10_000;
-      while (!output.includes('worker ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(output).toContain('worker ready');
+      await vi.waitFor(() => expect(output).toContain('worker ready'), { timeout: 10_000, interval: 50 });
       child.kill('SIGINT');
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

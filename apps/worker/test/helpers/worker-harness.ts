@@ -15,15 +15,17 @@ export const silentLogger = () => createLogger({ name: 'test', level: 'silent' }
  * folder under `root` (`root/data`, `root/backups`); `env` adds or overrides settings.
  */
 export function testWorkerConfig(root: string, prefix: string, env: Record<string, string> = {}): Promise<LoadedConfig> {
-  return loadConfig({
-    env: {
-      KEEPWATCH_REDIS_URL: REDIS_URL,
-      KEEPWATCH_REDIS_PREFIX: prefix,
-      KEEPWATCH_DATA_DIR: join(root, 'data'),
-      KEEPWATCH_BACKUP_DESTINATION: join(root, 'backups'),
-      ...env,
-    },
-  });
+  return loadConfig({ env: { ...testWorkerEnv(root, prefix), ...env } });
+}
+
+/** The settings of {@link testWorkerConfig} as environment variables, for a worker process of its own. */
+export function testWorkerEnv(root: string, prefix: string): Record<string, string> {
+  return {
+    KEEPWATCH_REDIS_URL: REDIS_URL,
+    KEEPWATCH_REDIS_PREFIX: prefix,
+    KEEPWATCH_DATA_DIR: join(root, 'data'),
+    KEEPWATCH_BACKUP_DESTINATION: join(root, 'backups'),
+  };
 }
 
 export interface TestQueue {
