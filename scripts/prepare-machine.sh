@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes a Debian machine ready to run keepwatch's tests: installs the tools the tests use for
-# real (pg_dump, mariadb-dump, zstd, rsync, age, Prometheus, sshd), starts PostgreSQL, MariaDB and
-# Redis when they are down, and waits until each answers. Safe to run again.
+# real (pg_dump, mariadb-dump, zstd, rsync, age, Prometheus, Alertmanager, the blackbox exporter,
+# systemd-analyze, sshd), starts PostgreSQL, MariaDB and Redis when they are down, and waits until
+# each answers. Safe to run again.
 set -euo pipefail
 
 need=()
@@ -13,6 +14,11 @@ have rsync || need+=(rsync)
 have age || need+=(age)
 have prometheus || need+=(prometheus)
 have promtool || need+=(prometheus)
+# deploy-check's alert path test (tooling/deploy-check): Prometheus -> Alertmanager -> a webhook,
+# with the blackbox exporter probing /healthcheck/; systemd-analyze verifies deploy/systemd/.
+have prometheus-alertmanager || need+=(prometheus-alertmanager)
+have prometheus-blackbox-exporter || need+=(prometheus-blackbox-exporter)
+have systemd-analyze || need+=(systemd)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 have ssh || need+=(openssh-client)
 have pgbench || need+=(postgresql-contrib)
