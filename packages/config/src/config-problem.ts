@@ -17,7 +17,7 @@ export function formatOrigin(origin: ConfigOrigin): string {
     case 'file':
       return `${origin.path}:${origin.line}`;
     case 'env':
-      return origin.name;
+      return clip(origin.name, 80);
     case 'default':
       return 'default';
   }
@@ -26,6 +26,15 @@ export function formatOrigin(origin: ConfigOrigin): string {
 /** `keepwatch.ini:12: [metrics] enabled: expected …` — one line a person can act on. */
 export function formatProblem(problem: ConfigProblem): string {
   const [section, key] = problem.key.split('.', 2);
-  const name = key === undefined ? `[${section}]` : `[${section}] ${key}`;
+  const name = key === undefined ? `[${clip(section!)}]` : `[${clip(section!)}] ${clip(key)}`;
   return `${formatOrigin(problem.origin)}: ${name}: ${problem.message}`;
+}
+
+/**
+ * A name taken from the input (a section, key or variable), fit to be echoed: at most 60
+ * characters and no control characters. A 10 MB key was once printed back whole.
+ */
+export function clip(text: string, max = 60): string {
+  const printable = text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
+  return printable.length > max ? `${printable.slice(0, max - 1)}…` : printable;
 }

@@ -2,12 +2,19 @@ import { KeepwatchError } from '@keepwatch/errors';
 import type { ConfigProblem } from './config-problem.js';
 import { formatProblem } from './config-problem.js';
 
+/**
+ * How many problems a `ConfigError`'s message lists; `problems` holds them all. A file of junk
+ * has one problem per line, and 130 000 lines of them help nobody.
+ */
+export const MAX_LISTED_PROBLEMS = 20;
+
 /** One or more settings are wrong; `problems` lists every one, each naming its key and origin. */
 export class ConfigError extends KeepwatchError<'KW_CONFIG_INVALID'> {
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: ConfigProblem[]) {
-    const lines = problems.map(formatProblem);
+    const lines = problems.slice(0, MAX_LISTED_PROBLEMS).map(formatProblem);
+    if (problems.length > MAX_LISTED_PROBLEMS) lines.push(`… and ${problems.length - MAX_LISTED_PROBLEMS} more`);
     super(
       'KW_CONFIG_INVALID',
       `${problems.length === 1 ? 'a setting is' : `${problems.length} settings are`} invalid:\n${lines.map((l) => `  ${l}`).join('\n')}`,
@@ -20,9 +27,23 @@ export class ConfigError extends KeepwatchError<'KW_CONFIG_INVALID'> {
 export class ConfigFileError extends KeepwatchError<'KW_CONFIG_FILE_UNREADABLE'> {
   readonly path: string;
 
-  constructor(path: string, cause: unknown) {
-    const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'unreadable';
-    super('KW_CONFIG_FILE_UNREADABLE', `cannot read the config file ${path} (${reason})`, { cause });
+  /** `reason` defaults to the error code of `cause` (ENOENT, EACCES). */
+  constructor(path: string, cause: unknown, reason?: string) {
+    const why = reason ?? (cause as NodeJS.ErrnoException | undefined)?.code ?? 'unreadable';
+    super('KW_CONFIG_FILE_UNREADABLE', `cannot read the config file ${path} (${why})`, { cause });
+    this.path = path;
+  }
+}
+
+/** The config file is larger than any config: most likely the wrong file (or /dev/zero). */
+export class ConfigFileTooLargeError extends KeepwatchError<'KW_CONFIG_FILE_TOO_LARGE'> {
+  readonly path: string;
+
+  constructor(path: string, limitBytes: number) {
+    super(
+      'KW_CONFIG_FILE_TOO_LARGE',
+      `the config file ${path} is larger than ${limitBytes / 1024 / 1024} MiB; a keepwatch config is a few KB: is it the right file?`,
+    );
     this.path = path;
   }
 }

@@ -10,7 +10,8 @@ export {
 export { AGE_RECIPIENT_PATTERN, REMOTE_HOST_PATTERN, REMOTE_PATH_PATTERN, REMOTE_USER_PATTERN, parseRemote } from './shared-patterns.js';
 export type { ListenAddress } from './value-parsers.js';
 export { formatProblem, formatOrigin, type ConfigProblem, type ConfigOrigin } from './config-problem.js';
-export { ConfigError, ConfigFileError, DataDirError, SecretFileError } from './errors.js';
+export { ConfigError, ConfigFileError, ConfigFileTooLargeError, DataDirError, SecretFileError, MAX_LISTED_PROBLEMS } from './errors.js';
+export { MAX_CONFIG_FILE_BYTES } from './read-config-file.js';
 export { redactConfig, redactUrl, redactValue, describeConfig, REDACTED, type EffectiveSetting } from './redact.js';
 export { ensureDataDir } from './data-dir.js';
 export { relativeInside } from './path-inside.js';

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { ConfigOrigin, ConfigProblem } from './config-problem.js';
-import { ConfigError, ConfigFileError } from './errors.js';
+import { clip, type ConfigOrigin, type ConfigProblem } from './config-problem.js';
+import { ConfigError } from './errors.js';
 import { parseIni } from './ini-file.js';
 import { relativeInside } from './path-inside.js';
+import { readConfigFile } from './read-config-file.js';
 import { envName, settings, type KeepwatchConfig, type SectionName, type Setting } from './settings.js';
 
 export interface LoadConfigOptions {
@@ -37,7 +37,8 @@ export const CONFIG_PATH_ENV = 'KEEPWATCH_CONFIG';
  * setting, and returns one frozen, typed object. The environment wins over the file.
  *
  * Throws `ConfigError` listing every problem at once (key, origin, what is expected), or
- * `ConfigFileError` when the named file cannot be read.
+ * `ConfigFileError` / `ConfigFileTooLargeError` when the named file cannot be read or is no config
+ * (more than `MAX_CONFIG_FILE_BYTES`, not UTF-8).
  */
 export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
   const path = options.path ?? options.env[CONFIG_PATH_ENV] ?? undefined;
@@ -45,14 +46,9 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const raw = new Map<string, { value: string; origin: ConfigOrigin }>();
 
   if (path) {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      throw new ConfigFileError(path, error);
-    }
-    const parsed = parseIni(text, path);
-    problems.push(...parsed.problems);
+    const parsed = parseIni(await readConfigFile(path), path);
+    // Not push(...problems): a spread of 130 000 junk lines' problems overflowed the stack.
+    for (const problem of parsed.problems) problems.push(problem);
     for (const entry of parsed.entries) {
       const key = `${entry.section}.${entry.key}`;
       const origin: ConfigOrigin = { kind: 'file', path, line: entry.line };
@@ -211,7 +207,7 @@ function matchEnvName(name: string): { section: SectionName; key: string } | und
 
 function unknownSetting(section: string, key: string): string | undefined {
   if (!(section in settings)) {
-    return `unknown section [${section}]; known sections: ${sectionNames().join(', ')}`;
+    return `unknown section [${clip(section)}]; known sections: ${sectionNames().join(', ')}`;
   }
   const keys = Object.keys(settings[section as SectionName]);
   if (keys.includes(key)) return undefined;
