@@ -31,6 +31,15 @@ describe('redaction', () => {
     expect(JSON.stringify(rows)).not.toContain('db-pass-123');
   });
 
+  it('redactUrl hides every credential a connection URL can carry', () => {
+    expect(redactUrl('postgres://app:pw1@db/app?sslmode=require&password=pw2&sslpassword=pw3&sslkey=/k/client.key')).toBe(
+      'postgres://app:***@db/app?sslmode=require&password=***&sslpassword=***&sslkey=***',
+    );
+    expect(redactUrl('redis://127.0.0.1:6379/0?db=1&PASSWORD=pw4&p%61ssword=pw5&token=t&api_key=k#frag')).toBe(
+      'redis://127.0.0.1:6379/0?db=1&PASSWORD=***&p%61ssword=***&token=***&api_key=***#***',
+    );
+  });
+
   it('redactUrl leaves a URL without a password alone and never echoes garbage', () => {
     expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
     expect(redactUrl('not a url with pass')).toBe('[redacted]');
