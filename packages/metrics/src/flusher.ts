@@ -86,25 +86,16 @@ export class Flusher {
     return next;
   }
 
-  /** Stops the timer and makes a last flush, waiting at most `timeoutMs`. */
-  async close(timeoutMs: number): Promise<boolean> {
+  /**
+   * Stops the timer and makes a last flush, then deletes the claims it leaves; resolves true when
+   * everything reached Redis. Not bounded here: the store bounds its whole close by one deadline.
+   */
+  async close(): Promise<boolean> {
     clearInterval(this.timer);
-    let timeout: NodeJS.Timeout | undefined;
-    const deadline = new Promise<false>((resolve) => {
-      timeout = setTimeout(() => resolve(false), timeoutMs);
-    });
-    try {
-      return await Promise.race([
-        this.flush().then(async (flushed) => {
-          const forget = this.forget.splice(0);
-          if (forget.length > 0) await this.options.release(forget).catch(() => undefined);
-          return flushed;
-        }),
-        deadline,
-      ]);
-    } finally {
-      clearTimeout(timeout);
-    }
+    const flushed = await this.flush();
+    const forget = this.forget.splice(0);
+    if (forget.length > 0) await this.options.release(forget).catch(() => undefined);
+    return flushed;
   }
 
   private async send(item: Pending): Promise<boolean> {

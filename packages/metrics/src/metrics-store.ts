@@ -80,7 +80,11 @@ export interface MetricsStore extends ViewRecorder, TaskRecorder {
   flush(): Promise<boolean>;
   /** Reads the whole fleet's families; rejects with `KW_METRICS_STORE_UNAVAILABLE` after `timeoutMs`. */
   read(): Promise<MetricFamily[]>;
-  /** Last flush (bounded by `timeoutMs`) and removal of this process's own series. */
+  /**
+   * Last flush and removal of this process's own series, within `timeoutMs` in all whatever
+   * Redis and the client's retry settings do; never rejects. What the client still holds for an
+   * unreachable Redis then is the caller's to end: a bounded `quit()`, then `disconnect()`.
+   */
   close(): Promise<void>;
 }
 
@@ -99,6 +103,7 @@ class RedisMetricsStore implements MetricsStore {
   private readonly taskRuns: SeriesSlotCache;
   private readonly taskDurations: SeriesSlotCache;
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(readonly options: ResolvedMetricsOptions) {
     const { redis, logger } = options;
@@ -200,13 +205,21 @@ class RedisMetricsStore implements MetricsStore {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.flusher.close(this.options.timeoutMs);
-    if (this.publisher) await withTimeout(this.publisher.close(), this.options.timeoutMs).catch(() => undefined);
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
   }
 
+  private async shutDown(): Promise<void> {
+    this.closed = true;
+    const { timeoutMs, logger } = this.options;
+    // One deadline over both steps, run side by side: bounded one after the other, they took
+    // 2 × timeoutMs with Redis down. The client may keep retrying what they sent (ioredis's
+    // default: 20 reconnections per command, about 10 s); that is no longer the store's wait.
+    const steps = Promise.all([this.flusher.close(), this.publisher?.close().catch(() => undefined)]);
+    const flushed = await withTimeout(steps, timeoutMs).then(([done]) => done, () => false);
+    if (!flushed) logger.warn({ timeoutMs }, 'metrics: closed before Redis took the last flush; its observations may be missing');
+  }
 }
 
 /** A negative or non-finite duration (a clock step, a caller's bug) counts as 0, never NaN. */

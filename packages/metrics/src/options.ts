@@ -64,7 +64,7 @@ export interface MetricsOptions {
   processTtlMs?: number;
   /**
    * Longest a scrape waits for Redis before `/metrics` answers 503, and longest `close()`
-   * waits for the last flush.
+   * takes in all (its last flush and the removal of this process's series).
    * @defaultValue `5000`
    */
   timeoutMs?: number;

@@ -55,6 +55,20 @@ export class OwnRedis {
     this.child = undefined;
   }
 
+  /** Ends the server abruptly (a crash, `kill -9`: nothing saved), or freezes it (`SIGSTOP`). */
+  async kill(signal: 'SIGKILL' | 'SIGSTOP' = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    if (signal === 'SIGSTOP') {
+      child.kill('SIGSTOP');
+      return;
+    }
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    this.child = undefined;
+  }
+
   /** Stops the server for good and removes its directory. */
   async destroy(): Promise<void> {
     const child = this.child;
