@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { removeLeftoverPasswordFiles } from '@keepwatch/backup';
 import { ConfigError, ensureDataDir, loadOrCreateSecret, type LoadedConfig } from '@keepwatch/config';
 import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
 import { instrumentProcessor } from '@keepwatch/metrics';
@@ -45,6 +47,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     ]);
   }
   await ensureDataDir(config.data.dir);
+  const leftovers = await removeLeftoverPasswordFiles(tmpdir());
+  if (leftovers.length > 0) logger.warn({ removed: leftovers }, 'removed database password files an earlier keepwatch left behind');
   const secret = await loadOrCreateSecret(config.data.dir, config.data.secret);
   for (const warning of secret.warnings) logger.warn(warning);
 

@@ -7,6 +7,7 @@ export { checkChecksum, type ChecksumResult } from './checksum.js';
 export { createBackupProcessor, toBackupJobError, type BackupProcessorOptions } from './backup-processor.js';
 export { createSourceLock, type HeldSourceLock, type SourceLock, type SourceLockOptions } from './source-lock.js';
 export { databaseSource, databaseTarget, createScratchDatabase } from './database.js';
+export { removeLeftoverPasswordFiles } from './leftover-password-files.js';
 export { postgresSource, parsePgToolVersion } from './pg-dump-source.js';
 export { postgresTarget, createPostgresScratch } from './pg-restore-target.js';
 export { mysqlSource } from './mysql-dump-source.js';

@@ -2,7 +2,6 @@ import type mysql from 'mysql2/promise';
 import type { ConnectionSettings } from './connection-url.js';
 import { BackupAuthError, BackupConnectionError, BackupToolMissingError } from './errors.js';
 import type { TableCount } from './manifest.js';
-import { writeSecretFile, type SecretFile } from './secret-file.js';
 import { redact, toolVersion, type ToolSpec } from './tool-process.js';
 
 export type MysqlConnection = mysql.Connection;
@@ -47,15 +46,20 @@ export function quoteMysqlIdentifier(name: string): string {
 }
 
 /**
- * The client options file every MySQL tool reads first (`--defaults-extra-file`), 0600, so the
- * password is neither an argument nor in the environment (MYSQL_PWD is deprecated for that reason).
+ * How a MySQL tool (mariadb-dump, mariadb, mysqldump, mysql) connects: host, port and user as
+ * arguments (none is secret), the password as MYSQL_PWD. Never a file: a `--defaults-extra-file`
+ * outlives a `kill -9` of the process that wrote it, and the socket pairs Node gives a child are
+ * no file a tool could open instead. MariaDB's clients read MYSQL_PWD (and call it insecure for
+ * the same reason as PGPASSWORD: see postgresToolEnv; on Linux only the same user can read it);
+ * Oracle's have deprecated it since 8.0 but still read it. `--no-defaults` (first, or it is
+ * ignored) because an option file's password would win over MYSQL_PWD; keepwatch's own driver
+ * connection reads no option file either, so the tool connects exactly as it did.
  */
-export async function mysqlDefaultsFile(settings: ConnectionSettings): Promise<SecretFile> {
-  // Option-file values: outer quotes are stripped, backslash escapes \\ \" \n are understood.
-  const quote = (value: string): string => `"${value.replace(/[\\"\n\r\t]/g, (c) => ({ '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!)}"`;
-  const lines = ['[client]', `host=${quote(settings.host)}`, `port=${settings.port}`, `user=${quote(settings.user)}`];
-  if (settings.password !== undefined) lines.push(`password=${quote(settings.password)}`);
-  return writeSecretFile('my.cnf', `${lines.join('\n')}\n`);
+export function mysqlToolConnection(settings: ConnectionSettings): { args: string[]; env: Record<string, string> } {
+  return {
+    args: ['--no-defaults', `--host=${settings.host}`, `--port=${settings.port}`, `--user=${settings.user}`],
+    env: settings.password === undefined ? {} : { MYSQL_PWD: settings.password },
+  };
 }
 
 /** The first of `candidates` that runs (`--version`), or the one the user named. */

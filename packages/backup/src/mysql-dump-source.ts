@@ -5,8 +5,8 @@ import {
   connectMysql,
   isPermanentMysqlFailure,
   mysqlConnectError,
-  mysqlDefaultsFile,
   mysqlTableCounts,
+  mysqlToolConnection,
   resolveMysqlTool,
 } from './mysql-connection.js';
 import { MysqlRowCounter } from './mysql-row-counter.js';
@@ -48,21 +48,16 @@ export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
       }
       const { tool, version: toolLine } = found.value;
       const connection = connected.value;
-      let release = async (): Promise<void> => {
+      const release = async (): Promise<void> => {
         await connection.end().catch(() => {});
       };
       try {
         const [versionRows] = await connection.query<import('mysql2/promise').RowDataPacket[]>('SELECT VERSION() AS v');
         const serverVersion = String(versionRows[0]!.v);
         signal?.throwIfAborted();
-        const defaults = await mysqlDefaultsFile(settings);
-        const closeConnection = release;
-        release = async () => {
-          await defaults.remove();
-          await closeConnection();
-        };
+        const connect = mysqlToolConnection(settings);
         const args = [
-          `--defaults-extra-file=${defaults.path}`,
+          ...connect.args,
           '--single-transaction',
           '--quick',
           '--routines',
@@ -85,6 +80,7 @@ export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
         // otherwise a stream through the counter.
         const pump = output ? await startToolOutputPump(output, (chunk) => counter.inspect(chunk)) : undefined;
         const proc = spawnTool(tool, args, {
+          env: connect.env,
           stdout: pump?.toolEnd ?? 'pipe',
           bufferOutput: true,
           secrets: [settings.password],

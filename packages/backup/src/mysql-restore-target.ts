@@ -4,9 +4,9 @@ import { parseConnectionUrl, withDatabase, type ConnectionSettings } from './con
 import {
   connectMysql,
   isPermanentMysqlFailure,
-  mysqlDefaultsFile,
   mysqlIsEmpty,
   mysqlTableCounts,
+  mysqlToolConnection,
   quoteMysqlIdentifier,
   resolveMysqlTool,
   type MysqlConnection,
@@ -55,22 +55,20 @@ function makeTarget(resolved: ResolvedDatabaseOptions, settings: ConnectionSetti
           await c.query(`CREATE DATABASE ${db}${cs}`);
         }, true);
       }
-      const defaults = await mysqlDefaultsFile(settings);
+      const connect = mysqlToolConnection(settings);
       const proc = spawnTool(
         tool,
         [
-          `--defaults-extra-file=${defaults.path}`,
+          ...connect.args,
           '--batch',
           '--binary-mode',
           '--default-character-set=utf8mb4',
           '--max-allowed-packet=1G',
           settings.database,
         ],
-        { stdin: 'pipe', stdout: 'ignore', secrets: [settings.password], isPermanent: isPermanentMysqlFailure },
+        { env: connect.env, stdin: 'pipe', stdout: 'ignore', secrets: [settings.password], isPermanent: isPermanentMysqlFailure },
       );
-      const finished = proc.exited.finally(() => defaults.remove());
-      finished.catch(() => {});
-      return { stream: proc.stdin!, finished, abort: () => proc.kill() };
+      return { stream: proc.stdin!, finished: proc.exited, abort: () => proc.kill() };
     },
   };
 }

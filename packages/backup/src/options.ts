@@ -61,7 +61,7 @@ export interface DatabaseSourceOptions extends DatabaseToolOptions {
   name?: string;
   /**
    * `postgres://user:password@host:5432/db` or `mysql://user:password@host:3306/db`
-   * (`[database] url`). The password goes to the tools through a 0600 file, never arguments.
+   * (`[database] url`). The password goes to the tools in their environment, never arguments or files.
    */
   url: string;
 }

@@ -45,7 +45,7 @@ export function postgresSource(options: DatabaseSourceOptions): BackupSource {
         await version; // a missing tool is the first thing to fix: its error wins
         throw error;
       });
-      let release = async (): Promise<void> => {
+      const release = async (): Promise<void> => {
         await client.end().catch(() => {});
       };
       try {
@@ -57,14 +57,8 @@ export function postgresSource(options: DatabaseSourceOptions): BackupSource {
         signal?.throwIfAborted();
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const snapshot = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
-        const { env, passFile } = await postgresToolEnv(settings);
-        const closeClient = release;
-        release = async () => {
-          await passFile?.remove();
-          await closeClient();
-        };
         const proc = spawnTool(tool, ['--format=custom', '-Z0', `--snapshot=${snapshot}`, '--no-password'], {
-          env,
+          env: postgresToolEnv(settings),
           stdout: output ?? 'pipe',
           bufferOutput: true,
           secrets: [settings.password],

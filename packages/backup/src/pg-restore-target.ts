@@ -34,21 +34,18 @@ function makeTarget(resolved: ResolvedDatabaseOptions, settings: ConnectionSetti
     tableCounts: () => withClient(postgresTableCounts),
 
     async begin({ clean }): Promise<RestoreSink> {
-      const { env, passFile } = await postgresToolEnv(settings);
       // One transaction: a restore that fails half way leaves the target as it was.
       const args = ['--single-transaction', '--exit-on-error', '--no-owner', '--no-acl', '--no-password'];
       if (clean) args.push('--clean', '--if-exists');
       args.push(`--dbname=${dbnameConninfo(settings.database)}`);
       const proc = spawnTool({ name: 'pg_restore', path: resolved.pgRestorePath, option: 'pgRestorePath' }, args, {
-        env,
+        env: postgresToolEnv(settings),
         stdin: 'pipe',
         stdout: 'ignore',
         secrets: [settings.password],
         isPermanent: isPermanentPostgresFailure,
       });
-      const finished = proc.exited.finally(() => passFile?.remove());
-      finished.catch(() => {});
-      return { stream: proc.stdin!, finished, abort: () => proc.kill() };
+      return { stream: proc.stdin!, finished: proc.exited, abort: () => proc.kill() };
     },
   };
 }

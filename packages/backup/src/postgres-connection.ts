@@ -3,7 +3,6 @@ import type { ConnectionSettings } from './connection-url.js';
 import { BackupAuthError, BackupConnectionError } from './errors.js';
 import type { TableCount } from './manifest.js';
 import { redact } from './tool-process.js';
-import { writeSecretFile, type SecretFile } from './secret-file.js';
 
 const AUTH_CODES = new Set(['28P01', '28000']);
 const PERMANENT_CODES = new Set(['3D000', '42501']);
@@ -55,10 +54,14 @@ export function isPermanentPostgresFailure(stderr: string): boolean {
 
 /**
  * Environment for pg_dump / pg_restore: everything but the database name of the connection, and
- * the password through a 0600 PGPASSFILE (PGPASSWORD would be readable in /proc/<pid>/environ by
- * anything running as the same user for the whole dump; the file is gone when the tool is done).
+ * the password as PGPASSWORD. Never a file: a PGPASSFILE outlives a `kill -9` of the process that
+ * wrote it (and libpq reads only a plain file there, not a pipe). On Linux the environment is as
+ * private as a 0600 file and gone with the process: /proc/<pid>/environ is readable only by the
+ * same user (and root), who could read that file as well; libpq's caution about PGPASSWORD ("some
+ * operating systems allow non-root users to see process environment variables via ps") is about
+ * other systems. PGPASSWORD also wins over a ~/.pgpass, as the file did.
  */
-export async function postgresToolEnv(settings: ConnectionSettings): Promise<{ env: Record<string, string>; passFile?: SecretFile }> {
+export function postgresToolEnv(settings: ConnectionSettings): Record<string, string> {
   const env: Record<string, string> = {
     PGHOST: settings.host,
     PGPORT: String(settings.port),
@@ -68,11 +71,8 @@ export async function postgresToolEnv(settings: ConnectionSettings): Promise<{ e
     PGCONNECT_TIMEOUT: '10',
   };
   if (settings.params.sslmode) env.PGSSLMODE = settings.params.sslmode;
-  if (settings.password === undefined) return { env };
-  const escape = (value: string): string => value.replace(/[\\:]/g, (c) => `\\${c}`);
-  const passFile = await writeSecretFile('pgpass', `*:*:*:${escape(settings.user)}:${escape(settings.password)}\n`);
-  env.PGPASSFILE = passFile.path;
-  return { env, passFile };
+  if (settings.password !== undefined) env.PGPASSWORD = settings.password;
+  return env;
 }
 
 /** A conninfo naming only the database, for tools whose `--dbname` would read `=` as conninfo. */

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pgAdmin } from '@keepwatch/test-support/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ import {
   type BackupManifest,
   type BackupProgress,
 } from '../src/index.js';
-import { allCommandLines, allFiles, tempDir } from './helpers/files.js';
+import { allCommandLines, allFiles, environmentOf, tempDir } from './helpers/files.js';
 import { createPgDatabase, pgFingerprint, suffix } from './helpers/postgres.js';
 
 // trust auth on this server accepts any password; it is here to prove it never leaks.
@@ -54,6 +53,7 @@ describe('PostgreSQL backup and restore', () => {
   const progress: BackupProgress[] = [];
   let leakedArgs: string[] = [];
   let sawPgDump = false;
+  let pgDumpEnv: string[] | undefined;
 
   beforeAll(async () => {
     source = await createPgDatabase('kw_backup_pg');
@@ -64,6 +64,7 @@ describe('PostgreSQL backup and restore', () => {
       const lines = allCommandLines();
       if (lines.some((l) => l.includes('pg_dump') && l.includes('--snapshot'))) sawPgDump = true;
       leakedArgs = leakedArgs.concat(lines.filter((l) => l.includes(PASSWORD)));
+      pgDumpEnv ??= environmentOf((l) => l.includes('pg_dump') && l.includes('--snapshot'));
     }, 5);
     manifest = await runBackup({
       source: postgresSource({ url: withPassword(source.url) }),
@@ -175,7 +176,8 @@ describe('PostgreSQL backup and restore', () => {
     }
   });
 
-  it('leaves no credentials file behind', () => {
-    expect(existsSync(join(dir.path, 'pgpass'))).toBe(false);
+  it('hands pg_dump the password in its environment, not in a file', () => {
+    expect(pgDumpEnv).toContain(`PGPASSWORD=${PASSWORD}`);
+    expect(pgDumpEnv!.filter((v) => v.startsWith('PGPASSFILE='))).toEqual([]);
   });
 });

@@ -151,8 +151,12 @@ describe('a restore or backup that fails part way stops every stage and reports 
 
   it('a mariadb client that is refused mid-stream stops zstd and the file read, with its exit code and stderr', async () => {
     // The clean step connects as `user`; the client this wrapper runs logs in as `other` with
-    // `user`'s password from the defaults file, so only the client is refused, as zstd streams.
-    const client = await script(join(dir.path, 'bin'), 'mariadb', `first="$1"; shift; exec mariadb "$first" --user=${other} "$@"`);
+    // `user`'s password (MYSQL_PWD), so only the client is refused, as zstd streams.
+    const client = await script(
+      join(dir.path, 'bin'),
+      'mariadb',
+      `for a; do shift; case "$a" in --user=*) set -- "$@" --user=${other};; *) set -- "$@" "$a";; esac; done; exec mariadb "$@"`,
+    );
     const { error, spawned, elapsedMs } = await settleWithin(10_000, () =>
       restoreBackup({
         destination: destination(),

@@ -1,4 +1,5 @@
-import { runBackup } from '@keepwatch/backup';
+import { tmpdir } from 'node:os';
+import { removeLeftoverPasswordFiles, runBackup } from '@keepwatch/backup';
 import {
   afterBackupFromConfig,
   backupOptionsFromConfig,
@@ -29,6 +30,8 @@ export const backupRun: Command = {
   async run(context) {
     const name = sourceOption(context.values, 'database')!;
     const { config } = await context.loadConfig();
+    const leftovers = await removeLeftoverPasswordFiles(tmpdir());
+    if (leftovers.length > 0) context.stderr.write(`keepwatch: removed database password files an earlier keepwatch left behind: ${leftovers.join(', ')}\n`);
     const { destination, sources } = backupSetup(config);
     const remote = backupRemoteFromConfig(config);
     const after = (source: string, id: string): Promise<FollowUp> =>
