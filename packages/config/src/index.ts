@@ -12,6 +12,7 @@ export type { ListenAddress } from './value-parsers.js';
 export { formatProblem, formatOrigin, type ConfigProblem, type ConfigOrigin } from './config-problem.js';
 export { ConfigError, ConfigFileError, ConfigFileTooLargeError, DataDirError, SecretFileError, MAX_LISTED_PROBLEMS } from './errors.js';
 export { MAX_CONFIG_FILE_BYTES } from './read-config-file.js';
+export { POSTGRES_SSL_MODES } from './connection-urls.js';
 export { redactConfig, redactUrl, redactValue, describeConfig, REDACTED, type EffectiveSetting } from './redact.js';
 export { ensureDataDir } from './data-dir.js';
 export { relativeInside } from './path-inside.js';

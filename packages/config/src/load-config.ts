@@ -165,15 +165,27 @@ function crossChecks(config: KeepwatchConfig, origins: Record<string, ConfigOrig
       message: `must not be inside [data] dir (${dataDir}): a lost disk would take the backups with the data`,
     });
   }
-  problems.push(...remoteChecks(config, at));
+  problems.push(...remoteChecks(config, at, cwd));
   return problems;
 }
 
 /** `[backup] remote` is reached by key only, and with `yes` ssh needs the host key written down. */
-function remoteChecks(config: KeepwatchConfig, at: (key: string) => ConfigOrigin): ConfigProblem[] {
+function remoteChecks(config: KeepwatchConfig, at: (key: string) => ConfigOrigin, cwd: string): ConfigProblem[] {
   const { backup } = config;
   if (!backup.remote) return [];
   const problems: ConfigProblem[] = [];
+  // They end up in ssh's -i and UserKnownHostsFile inside rsync's -e command, which splits on
+  // spaces and quotes: checked once resolved, since the working directory may hold a space too.
+  for (const key of ['remote_identity_file', 'remote_known_hosts_file'] as const) {
+    const file = backup[key];
+    if (file !== undefined && UNSAFE_IN_SSH_COMMAND.test(resolve(cwd, file))) {
+      problems.push({
+        key: `backup.${key}`,
+        origin: at(`backup.${key}`),
+        message: `expected a path without spaces, quotes, "\\", "$" or "\`" (it is passed inside rsync's ssh command): ${clip(resolve(cwd, file), 120)}`,
+      });
+    }
+  }
   if (!backup.remote_identity_file) {
     problems.push({
       key: 'backup.remote_identity_file',
@@ -190,6 +202,8 @@ function remoteChecks(config: KeepwatchConfig, at: (key: string) => ConfigOrigin
   }
   return problems;
 }
+
+const UNSAFE_IN_SSH_COMMAND = /["'\s\\$`]/;
 
 function sectionNames(): SectionName[] {
   return Object.keys(settings) as SectionName[];

@@ -1,7 +1,6 @@
 import {
   boolean,
   bytes,
-  connectionUrl,
   cronExpression,
   timeZone,
   duration,
@@ -14,6 +13,7 @@ import {
   wordList,
   type ValueParser,
 } from './value-parsers.js';
+import { databaseUrl, redisUrl } from './connection-urls.js';
 import { AGE_RECIPIENT_PATTERN, REMOTE_PATTERN } from './shared-patterns.js';
 
 /** One setting: how to parse it, its default (as the file would spell it) and its documentation. */
@@ -51,8 +51,9 @@ export const settings = {
   server: {
     listen: required(listenAddress(), '127.0.0.1:8080', 'Address and port the HTTP server listens on.'),
     admin_token: optional(
-      text({ minLength: 16, secret: true }),
-      'Bearer token for the admin API and the detailed health report (at least 16 characters). Unset: the admin API is off.',
+      // Sent as `Authorization: Bearer <token>`: a space or a non-ASCII character could never match.
+      text({ minLength: 16, secret: true, pattern: /^[\x21-\x7e]+$/, patternText: 'ASCII letters, digits and punctuation, no spaces' }),
+      'Bearer token for the admin API and the detailed health report (at least 16 characters: ASCII letters, digits and punctuation, no spaces). Unset: the admin API is off.',
       true,
     ),
     shutdown_timeout: required(
@@ -86,15 +87,15 @@ export const settings = {
   },
   database: {
     url: optional(
-      connectionUrl(['postgres', 'postgresql', 'mysql', 'mariadb']),
-      'The application database: postgres://user:pass@host:5432/name or mysql://user:pass@host:3306/name. Unset: no database check or backup.',
+      databaseUrl(),
+      'The application database: postgres://user:pass@host:5432/name (one parameter: ?sslmode=) or mysql://user:pass@host:3306/name; a %, @, / or # in the password %-encoded (%25, %40, %2F, %23). Unset: no database check or backup.',
       true,
     ),
   },
   redis: {
     url: optional(
-      connectionUrl(['redis', 'rediss']),
-      'Redis for jobs, metrics and the cache: redis://[:pass@]host:6379[/db]. Required by the worker and by metrics.',
+      redisUrl(),
+      'Redis for jobs, metrics and the cache: redis://[:pass@]host:6379[/db] (parameters: db, family, username, password). Required by the worker and by metrics.',
       true,
     ),
     prefix: required(
@@ -115,7 +116,10 @@ export const settings = {
   },
   metrics: {
     enabled: required(boolean(), 'false', 'Serve GET /metrics. Off: /metrics is 404.'),
-    user: optional(text(), 'Basic-auth user for /metrics; set together with passphrase.'),
+    user: optional(
+      text({ pattern: /^[^:]+$/, patternText: 'a user name without ":" (basic auth splits user and passphrase at the first ":")' }),
+      'Basic-auth user for /metrics (no ":"); set together with passphrase.',
+    ),
     passphrase: optional(text({ minLength: 8, secret: true }), 'Basic-auth passphrase for /metrics.', true),
     namespace: required(
       text({ pattern: /^[a-zA-Z_][a-zA-Z0-9_]*$/, patternText: 'a Prometheus name: letters, digits and _, not starting with a digit' }),
@@ -144,7 +148,8 @@ export const settings = {
   profile: {
     rate: required(fraction(), '0', 'Fraction of requests run under the V8 CPU profiler: 0 (off) to 1; 0.1 means 10 %.'),
     worker_rate: optional(fraction(), 'Fraction of worker jobs profiled. Default: the same as rate.'),
-    interval: required(duration(0.01, 1000), '1ms', 'CPU profiler sampling interval (e.g. 500us, 1ms).'),
+    // Below 50 µs the profiler itself dominates the process; @keepwatch/profiler refuses it.
+    interval: required(duration(0.05, 1000, { fractionalMs: true }), '1ms', 'CPU profiler sampling interval, 50us to 1s (e.g. 500us, 1ms).'),
     max_overhead: required(
       fraction(),
       '0.01',
@@ -156,7 +161,7 @@ export const settings = {
       '100',
       'Most profiles kept in <data dir>/profiles; the oldest go first.',
     ),
-    max_bytes: required(bytes(1024), '100MB', 'Most disk space profiles may use; the oldest go first.'),
+    max_bytes: required(bytes(1024, 1024 ** 4), '100MB', 'Most disk space profiles may use; the oldest go first.'),
   },
   backup: {
     destination: required(
@@ -186,15 +191,16 @@ export const settings = {
     ),
     timezone: required(timeZone(), 'UTC', 'Time zone the schedule and the keep_daily/weekly/monthly calendar are read in, e.g. Europe/Berlin.'),
     data_include: required(
-      wordList(),
+      // picomatch patterns; the snapshot options take at most 1000 characters each.
+      wordList({ maxLength: 1000 }),
       '.secret, media/**',
       'What of [data] dir the data snapshots hold: globs read like .gitignore (no "/": any depth; with "/": from the top).',
     ),
-    data_exclude: required(wordList(), 'profiles/**, cache/**, *.tmp', 'What data snapshots leave out, as data_include; excluded folders are not read at all.'),
-    keep_last: required(integer(0, 1_000_000), '0', 'Retention: keep this many newest backups of each source. All keep_* 0: keep everything.'),
-    keep_daily: required(integer(0, 1_000_000), '0', 'Retention: keep the newest backup of each of this many most recent days that have one.'),
-    keep_weekly: required(integer(0, 1_000_000), '0', 'Retention: keep the newest backup of each of this many most recent ISO weeks that have one.'),
-    keep_monthly: required(integer(0, 1_000_000), '0', 'Retention: keep the newest backup of each of this many most recent months that have one.'),
+    data_exclude: required(wordList({ maxLength: 1000 }), 'profiles/**, cache/**, *.tmp', 'What data snapshots leave out, as data_include; excluded folders are not read at all.'),
+    keep_last: required(integer(0, 100_000), '0', 'Retention: keep this many newest backups of each source. All keep_* 0: keep everything.'),
+    keep_daily: required(integer(0, 100_000), '0', 'Retention: keep the newest backup of each of this many most recent days that have one.'),
+    keep_weekly: required(integer(0, 100_000), '0', 'Retention: keep the newest backup of each of this many most recent ISO weeks that have one.'),
+    keep_monthly: required(integer(0, 100_000), '0', 'Retention: keep the newest backup of each of this many most recent months that have one.'),
     remote: optional(
       text({
         pattern: REMOTE_PATTERN,

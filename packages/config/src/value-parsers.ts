@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
@@ -23,12 +24,20 @@ function withDisplay<T>(parser: ValueParser<T>, display: (value: T) => string): 
 
 const show = (raw: string) => JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
 
-class Rejected {
+export class Rejected {
   constructor(readonly expected: string) {}
 }
 
-function fromText<T>(convert: (raw: string) => T | Rejected, opts: { secret?: boolean } = {}): ValueParser<T> {
+// Tabs are whitespace like any other; every other control character is a typo or binary junk, and
+// a NUL would reach fs calls ([data] dir) as a TypeError instead of a message naming the key.
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+export function fromText<T>(convert: (raw: string) => T | Rejected, opts: { secret?: boolean } = {}): ValueParser<T> {
   return z.string().transform((raw, ctx) => {
+    if (CONTROL.test(raw)) {
+      ctx.addIssue({ code: 'custom', message: 'expected text without control characters' });
+      return z.NEVER;
+    }
     const result = convert(raw.trim());
     if (result instanceof Rejected) {
       ctx.addIssue({ code: 'custom', message: opts.secret ? result.expected : `${result.expected}, got ${show(raw)}` });
@@ -38,7 +47,7 @@ function fromText<T>(convert: (raw: string) => T | Rejected, opts: { secret?: bo
   }) as unknown as ValueParser<T>;
 }
 
-const reject = (expected: string) => new Rejected(expected);
+export const reject = (expected: string) => new Rejected(expected);
 
 export const text = (opts: { minLength?: number; secret?: boolean; pattern?: RegExp; patternText?: string } = {}) =>
   fromText<string>((raw) => {
@@ -77,21 +86,41 @@ export const fraction = () =>
     return value;
   });
 
-const durationUnits: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Microseconds per unit. */
+const durationUnits: Record<string, number> = { us: 1, ms: 1000, s: 1_000_000, m: 60_000_000, h: 3_600_000_000 };
 
-/** A duration: `500ms`, `2s`, `1.5m`, `1h`; a bare number means seconds. Parsed to milliseconds. */
-export const duration = (minMs: number, maxMs: number) =>
+/**
+ * A duration: `500ms`, `2s`, `1.5m`, `1h`; a bare number means seconds. Parsed to milliseconds.
+ * Whole milliseconds unless `fractionalMs`: every consumer but the profiler's interval takes an
+ * integer (zod's `.int()` in health, metrics, backup), so `1.5ms` is refused here rather than there.
+ */
+export const duration = (minMs: number, maxMs: number, opts: { fractionalMs?: boolean } = {}) =>
   withDisplay(fromText<number>((raw) => {
-    const match = /^(\d+(?:\.\d+)?)\s*(us|ms|s|m|h)?$/.exec(raw.toLowerCase());
-    const expected = `expected a duration from ${formatMs(minMs)} to ${formatMs(maxMs)} such as 500ms, 2s, 5m or 1h`;
+    const match = /^(\d{1,12})(?:\.(\d{1,9}))?\s*(us|ms|s|m|h)?$/.exec(raw.toLowerCase());
+    const examples = opts.fractionalMs ? '500us, 1ms or 2.5ms' : '500ms, 2s, 5m or 1h';
+    const expected = `expected a duration from ${formatMs(minMs)} to ${formatMs(maxMs)} such as ${examples}`;
     if (!match) return reject(expected);
-    const ms = Number(match[1]) * durationUnits[match[2] ?? 's']!;
+    const us = exactMicroseconds(match[1]!, match[2] ?? '', durationUnits[match[3] ?? 's']!);
+    if (us === undefined) return reject(`${expected}, to the microsecond`);
+    const ms = us / 1000;
     if (ms < minMs || ms > maxMs) return reject(expected);
+    if (!opts.fractionalMs && us % 1000 !== 0) return reject(`${expected}, in whole milliseconds`);
     return ms;
   }), formatMs);
 
+/**
+ * `whole.fraction` times `unitUs`, computed on the digits: 1.1 * 1000 is 1100.0000000000002 in
+ * floating point, which `z.number().int()` downstream refuses. Undefined when finer than 1 µs.
+ */
+function exactMicroseconds(whole: string, fraction: string, unitUs: number): number | undefined {
+  const scaled = BigInt(whole + fraction) * BigInt(unitUs);
+  const divisor = 10n ** BigInt(fraction.length);
+  return scaled % divisor === 0n ? Number(scaled / divisor) : undefined;
+}
+
 function formatMs(ms: number): string {
   if (ms === 0) return '0';
+  if (!Number.isInteger(ms)) return `${Math.round(ms * 1000)}us`;
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms % 1000 === 0) return `${ms / 1000}s`;
@@ -102,15 +131,22 @@ const byteUnits: Record<string, number> = {
   b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3,
 };
 
-/** A size: `50MB`, `1GiB`, `4096`; parsed to bytes. */
-export const bytes = (min: number) =>
+/** A size: `50MB`, `1GiB`, `4096`; parsed to bytes, from `min` to `max` (a safe integer: consumers check `.int()`). */
+export const bytes = (min: number, max: number) =>
   fromText<number>((raw) => {
-    const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/.exec(raw.toLowerCase());
+    const match = /^(\d{1,16}(?:\.\d{1,9})?)\s*([kmg]i?b|b)?$/.exec(raw.toLowerCase());
     if (!match) return reject('expected a size such as 4096, 50MB or 1GiB');
     const n = Math.floor(Number(match[1]) * byteUnits[match[2] ?? 'b']!);
-    if (n < min) return reject(`expected a size of at least ${min} bytes`);
+    if (n < min || n > max) return reject(`expected a size from ${min} bytes to ${formatBytes(max)}`);
     return n;
   });
+
+function formatBytes(n: number): string {
+  for (const [unit, size] of [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (n % size === 0) return `${n / size}${unit}`;
+  }
+  return `${n} bytes`;
+}
 
 export const oneOf = <const T extends readonly string[]>(values: T) =>
   fromText<T[number]>((raw) => {
@@ -123,34 +159,22 @@ export interface ListenAddress {
   port: number;
 }
 
+/** A host name (`localhost`, `app.internal`) or an IPv4 address: what Node's `listen` resolves. */
+const LISTEN_HOST = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
 /** `host:port`, `[::1]:port` or `:port` (all interfaces). */
 export const listenAddress = () =>
   withDisplay(fromText<ListenAddress>((raw) => {
     const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(raw);
     const expected = 'expected host:port such as 127.0.0.1:8080, [::1]:8080 or 0.0.0.0:8080';
     if (!match) return reject(expected);
+    if (match[1] !== undefined && isIP(match[1]) !== 6) return reject(`${expected}; [${match[1]}] is no IPv6 address`);
+    if (match[2] && !LISTEN_HOST.test(match[2])) return reject(`${expected}; the host is no host name or IPv4 address`);
     const port = Number(match[3]);
     if (port > 65535) return reject(expected);
     const host = match[1] ?? (match[2] === '' ? '0.0.0.0' : match[2]!);
     return { host, port };
   }), ({ host, port }) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`));
-
-/** A URL with one of the given schemes. Never echoed: connection URLs carry passwords. */
-export const connectionUrl = (schemes: readonly string[]) =>
-  fromText<string>(
-    (raw) => {
-      const expected = `expected a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')}`;
-      let url: URL;
-      try {
-        url = new URL(raw);
-      } catch {
-        return reject(expected);
-      }
-      if (!schemes.includes(url.protocol.slice(0, -1))) return reject(expected);
-      return raw;
-    },
-    { secret: true },
-  );
 
 /** Increasing positive numbers separated by commas, e.g. histogram buckets. */
 export const increasingNumbers = () =>
@@ -163,11 +187,13 @@ export const increasingNumbers = () =>
     return values;
   });
 
-/** Comma-separated non-empty words. */
-export const wordList = () =>
+/** Comma-separated non-empty words, each at most `maxLength` characters. */
+export const wordList = (opts: { maxLength?: number } = {}) =>
   fromText<string[]>((raw) => {
     const parts = raw.split(',').map((p) => p.trim()).filter(Boolean);
-    return parts.length ? parts : reject('expected one or more values separated by commas');
+    if (parts.length === 0) return reject('expected one or more values separated by commas');
+    const max = opts.maxLength ?? Infinity;
+    return parts.every((p) => p.length <= max) ? parts : reject(`expected values of at most ${max} characters each`);
   });
 
 /**

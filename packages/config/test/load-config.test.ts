@@ -123,10 +123,10 @@ describe('loadConfig', () => {
     ['backup', 'connect_timeout', '10ms', /expected a duration from 100ms/],
     ['backup', 'data_include', ' , ', /one or more values separated by commas/],
     ['backup', 'data_exclude', ',', /one or more values separated by commas/],
-    ['backup', 'keep_last', '-1', /whole number from 0 to 1000000/],
-    ['backup', 'keep_daily', '7.5', /whole number from 0 to 1000000/],
-    ['backup', 'keep_weekly', 'four', /whole number from 0 to 1000000/],
-    ['backup', 'keep_monthly', '1e3', /whole number from 0 to 1000000/],
+    ['backup', 'keep_last', '-1', /whole number from 0 to 100000/],
+    ['backup', 'keep_daily', '7.5', /whole number from 0 to 100000/],
+    ['backup', 'keep_weekly', 'four', /whole number from 0 to 100000/],
+    ['backup', 'keep_monthly', '1e3', /whole number from 0 to 100000/],
     ['backup', 'remote', 'nas.example:/srv/keepwatch', /user@host:\/absolute\/path/],
     ['backup', 'remote', 'backup@nas.example:srv', /user@host:\/absolute\/path/],
     ['backup', 'remote', 'backup@nas.example:/srv/my backups', /user@host:\/absolute\/path/],
@@ -136,6 +136,22 @@ describe('loadConfig', () => {
     ['backup', 'remote', 'backup@[::1:/srv/keepwatch', /user@host:\/absolute\/path/],
     ['backup', 'remote_port', '0', /whole number from 1 to 65535/],
     ['backup', 'remote_strict_host_key_checking', 'maybe', /expected one of yes, accept-new, no/],
+    // Values each process refused at start-up (or at the first backup) while config check let them through.
+    ['server', 'listen', 'my host:8080', /no host name or IPv4 address/],
+    ['server', 'listen', '[fe80::1::2]:8080', /no IPv6 address/],
+    ['server', 'admin_token', 'a token with spaces in it', /ASCII letters, digits and punctuation, no spaces/],
+    ['data', 'dir', '/srv/a\u0007b', /without control characters/],
+    ['health', 'timeout', '100.5ms', /in whole milliseconds/],
+    ['metrics', 'user', 'a:b', /without ":"/],
+    ['metrics', 'flush_interval', '0.5ms', /in whole milliseconds/],
+    ['profile', 'interval', '10us', /from 50us to 1s/],
+    ['profile', 'interval', '0.0005ms', /to the microsecond/],
+    ['profile', 'max_duration', '100.5ms', /in whole milliseconds/],
+    ['profile', 'max_bytes', '99999999999GB', /from 1024 bytes to 1TiB/],
+    ['backup', 'lock_wait', '1.0005s', /in whole milliseconds/],
+    ['backup', 'connect_timeout', '0.1005s', /in whole milliseconds/],
+    ['backup', 'data_include', `media/**, ${'x'.repeat(1001)}`, /at most 1000 characters/],
+    ['backup', 'keep_last', '200000', /whole number from 0 to 100000/],
   ];
 
   it.each(badValues)('[%s] %s = %j is rejected from the file with its line', async (section, key, value, expected) => {
@@ -154,6 +170,16 @@ describe('loadConfig', () => {
     expect(error.problems[0]).toMatchObject({ key: `${section}.${key}`, origin: { kind: 'env', name } });
     expect(error.message).toMatch(expected);
     expect(error.message).toContain(`${name}: [${section}] ${key}:`);
+  });
+
+  it('takes durations to the exact millisecond and keeps the profiler interval in microseconds', async () => {
+    // 1.1 * 1000 is 1100.0000000000002 in floating point, which the health checker refused.
+    const { config } = await loadConfig({
+      env: { KEEPWATCH_HEALTH_TIMEOUT: '1.1s', KEEPWATCH_HEALTH_DEADLINE: '2.3s', KEEPWATCH_PROFILE_INTERVAL: '500us', KEEPWATCH_BACKUP_LOCK_WAIT: '0.7m' },
+    });
+    expect(config.health).toEqual({ timeout: 1100, deadline: 2300 });
+    expect(config.profile.interval).toBe(0.5);
+    expect(config.backup.lock_wait).toBe(42_000);
   });
 
   it('lists every problem at once', async () => {
@@ -228,6 +254,21 @@ describe('loadConfig', () => {
       cwd: '/srv',
     });
     expect(acceptNew.config.backup.remote_identity_file).toBe('/srv/keys/id_ed25519');
+
+    // The key file goes inside rsync's -e "ssh -i …" command, which splits on spaces: checked once
+    // resolved against the working directory, which may hold the space.
+    const spaced = await problemsOf(
+      loadConfig({
+        env: {
+          KEEPWATCH_BACKUP_REMOTE: 'backup@nas.example:/srv/kw',
+          KEEPWATCH_BACKUP_REMOTE_IDENTITY_FILE: 'keys/id_ed25519',
+          KEEPWATCH_BACKUP_REMOTE_STRICT_HOST_KEY_CHECKING: 'accept-new',
+        },
+        cwd: '/srv/my keepwatch',
+      }),
+    );
+    expect(spaced.problems.map((p) => p.key)).toEqual(['backup.remote_identity_file']);
+    expect(spaced.message).toMatch(/without spaces, quotes.*: \/srv\/my keepwatch\/keys\/id_ed25519/);
     expect(acceptNew.config.backup.remote_known_hosts_file).toBeUndefined();
 
     const metricsWithoutRedis = await problemsOf(loadConfig({ env: { KEEPWATCH_METRICS_ENABLED: 'true' } }));

@@ -28,7 +28,7 @@ export function createDatabaseClient(url: string, options: DatabaseClientOptions
   const connectTimeoutMs = options.connectTimeoutMs ?? 2000;
   if (databaseKind(url) === 'postgres') {
     const pool = new pg.Pool({
-      connectionString: url,
+      ...postgresConnection(url),
       max,
       connectionTimeoutMillis: connectTimeoutMs,
       idleTimeoutMillis: 30_000,
@@ -52,4 +52,25 @@ export function createDatabaseClient(url: string, options: DatabaseClientOptions
   });
   pool.on('connection', (connection) => connection.on('error', () => undefined));
   return { kind: 'mysql', pool, close: () => pool.end() };
+}
+
+/**
+ * node-postgres's connection options for `url`, with `sslmode` read as `@keepwatch/backup` reads
+ * it for its own client (and pg_dump, as PGSSLMODE): libpq's meaning, where `require` encrypts
+ * without verifying. Left in the URL, node-postgres would verify the certificate for `require`
+ * (so the health check could fail where the backup works) and print a deprecation warning to
+ * stderr, outside the JSON log. The config admits no other parameter.
+ */
+export function postgresConnection(url: string): Pick<pg.PoolConfig, 'connectionString' | 'ssl'> {
+  const parsed = new URL(url);
+  const mode = parsed.searchParams.get('sslmode');
+  if (mode === null) return { connectionString: url };
+  parsed.searchParams.delete('sslmode');
+  return { connectionString: parsed.toString(), ssl: sslOption(mode) };
+}
+
+function sslOption(mode: string): pg.PoolConfig['ssl'] {
+  if (mode === 'disable' || mode === 'allow' || mode === 'prefer') return false;
+  if (mode === 'require') return { rejectUnauthorized: false };
+  return true;
 }

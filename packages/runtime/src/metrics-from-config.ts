@@ -1,5 +1,5 @@
 import type { KeepwatchConfig } from '@keepwatch/config';
-import { createMetricsStore, type MetricsStore } from '@keepwatch/metrics';
+import { createMetricsStore, type MetricsOptions, type MetricsStore } from '@keepwatch/metrics';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
@@ -14,12 +14,17 @@ export function createMetricsStoreFromConfig(
   logger: Logger,
 ): MetricsStore | undefined {
   if (!config.metrics.enabled || !redis) return undefined;
-  return createMetricsStore({
+  return createMetricsStore(metricsStoreOptionsFromConfig(config, redis, logger));
+}
+
+/** The store's options from `[metrics]` and `[redis] prefix`; what the config accepts, they accept. */
+export function metricsStoreOptionsFromConfig(config: Readonly<KeepwatchConfig>, redis: Redis, logger: Logger): MetricsOptions {
+  return {
     redis,
     namespace: config.metrics.namespace,
     keyPrefix: config.redis.prefix,
     flushIntervalMs: config.metrics.flush_interval,
     buckets: config.metrics.buckets,
     logger,
-  });
+  };
 }

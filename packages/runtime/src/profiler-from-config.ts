@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { KeepwatchConfig } from '@keepwatch/config';
-import { createProfiler, type Profiler, type ProfilerEventListener } from '@keepwatch/profiler';
+import { createProfiler, type Profiler, type ProfilerEventListener, type ProfilerOptions } from '@keepwatch/profiler';
 import type { Logger } from 'pino';
 
 /** The data directory's `profiles/` folder, where every process writes and the CLI reads. */
@@ -17,8 +17,17 @@ export function createProfilerFromConfig(
   logger: Logger,
   onEvent?: ProfilerEventListener,
 ): Profiler {
+  return createProfiler(profilerOptionsFromConfig(config, logger, onEvent));
+}
+
+/** The profiler's options from `[profile]`; what the config accepts, they accept. */
+export function profilerOptionsFromConfig(
+  config: Readonly<KeepwatchConfig>,
+  logger: Logger,
+  onEvent?: ProfilerEventListener,
+): ProfilerOptions {
   const { profile } = config;
-  return createProfiler({
+  return {
     directory: profilesDirectory(config),
     rate: profile.rate,
     taskRate: profile.worker_rate ?? profile.rate,
@@ -29,5 +38,5 @@ export function createProfilerFromConfig(
     maxBytes: profile.max_bytes,
     logger,
     ...(onEvent ? { onEvent } : {}),
-  });
+  };
 }
