@@ -155,6 +155,26 @@ export class BackupSourceUnknownError extends BackupError<'KW_BACKUP_SOURCE_UNKN
   }
 }
 
+/**
+ * The restore test's database user may not create its scratch database (`kw_verify_<random>` on
+ * the server of the url it was given): names the privilege and the grant that gives it.
+ */
+export class BackupScratchPrivilegeError extends BackupError<'KW_BACKUP_SCRATCH_PRIVILEGE_MISSING'> {
+  static readonly code = 'KW_BACKUP_SCRATCH_PRIVILEGE_MISSING';
+  readonly retryable = false;
+  /** `CREATEDB` (PostgreSQL) or `CREATE` (MySQL/MariaDB). */
+  readonly privilege: string;
+  constructor(label: string, privilege: string, account: string, grant: string, cause?: unknown) {
+    super(
+      BackupScratchPrivilegeError.code,
+      `${label}: the restore test cannot create its scratch database (kw_verify_…): ${account} lacks the ${privilege} ` +
+        `privilege; give it, as an administrator, with ${grant}`,
+      { cause },
+    );
+    this.privilege = privilege;
+  }
+}
+
 /** Another worker is backing up the same source right now. */
 export class BackupBusyError extends BackupError<'KW_BACKUP_BUSY'> {
   static readonly code = 'KW_BACKUP_BUSY';

@@ -129,6 +129,7 @@ export {
   BackupManifestError,
   BackupNotFoundError,
   BackupOptionsError,
+  BackupScratchPrivilegeError,
   BackupSourceUnknownError,
   BackupTargetNotEmptyError,
   BackupToolFailedError,

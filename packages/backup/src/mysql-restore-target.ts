@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type mysql from 'mysql2/promise';
 import { parseConnectionUrl, withDatabase, type ConnectionSettings } from './connection-url.js';
+import { BackupScratchPrivilegeError } from './errors.js';
 import {
   connectMysql,
   isPermanentMysqlFailure,
@@ -86,7 +87,22 @@ export async function createMysqlScratch(options: DatabaseTargetOptions): Promis
       await connection.end().catch(() => {});
     }
   };
-  await run(`CREATE DATABASE ${quoteMysqlIdentifier(name)} CHARACTER SET utf8mb4`);
+  const connection = await connectMysql(admin, resolved.connectTimeoutMs, true);
+  try {
+    await connection.query(`CREATE DATABASE ${quoteMysqlIdentifier(name)} CHARACTER SET utf8mb4`);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ER_DBACCESS_DENIED_ERROR') throw error;
+    // The account as the server matched it ('app'@'%'), for a grant that applies as written.
+    const [rows] = await connection.query<mysql.RowDataPacket[]>('SELECT CURRENT_USER() AS account');
+    const account = String(rows[0]!.account);
+    const at = account.lastIndexOf('@');
+    const quoted = `${connection.escape(account.slice(0, at))}@${connection.escape(account.slice(at + 1))}`;
+    // ALL, not only CREATE: the restore creates tables, views, routines and triggers in it and
+    // drops it after. The pattern grants exactly the scratch databases (`\_` is a literal `_`).
+    throw new BackupScratchPrivilegeError(admin.label, 'CREATE', quoted, `GRANT ALL PRIVILEGES ON \`kw\\_verify\\_%\`.* TO ${quoted};`, error);
+  } finally {
+    await connection.end().catch(() => {});
+  }
   let dropped = false;
   return {
     ...makeTarget(resolved, withDatabase(admin, name)),

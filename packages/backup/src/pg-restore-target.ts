@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseConnectionUrl, withDatabase, type ConnectionSettings } from './connection-url.js';
+import { BackupScratchPrivilegeError } from './errors.js';
 import { resolveDatabaseOptions, type DatabaseTargetOptions, type ResolvedDatabaseOptions } from './options.js';
 import {
   connectPostgres,
@@ -50,6 +51,8 @@ function makeTarget(resolved: ResolvedDatabaseOptions, settings: ConnectionSetti
   };
 }
 
+const INSUFFICIENT_PRIVILEGE = '42501';
+
 /**
  * Creates `kw_verify_<random>` on the server of `options.url` (whose user needs CREATEDB) and
  * returns it as a target that `drop()` removes again.
@@ -66,7 +69,11 @@ export async function createPostgresScratch(options: DatabaseTargetOptions): Pro
       await client.end().catch(() => {});
     }
   };
-  await run(`CREATE DATABASE "${name}"`);
+  await run(`CREATE DATABASE "${name}"`).catch((error: unknown) => {
+    if ((error as { code?: string }).code !== INSUFFICIENT_PRIVILEGE) throw error;
+    const role = `"${admin.user.replace(/"/g, '""')}"`;
+    throw new BackupScratchPrivilegeError(admin.label, 'CREATEDB', `role ${role}`, `ALTER ROLE ${role} CREATEDB;`, error);
+  });
   let dropped = false;
   return {
     ...makeTarget(resolved, withDatabase(admin, name)),

@@ -17,6 +17,8 @@ const samples: Record<string, () => BackupError> = {
   BackupTargetNotEmptyError: () => new api.BackupTargetNotEmptyError('postgres://app@db:5432/app'),
   BackupKindMismatchError: () => new api.BackupKindMismatchError('database-20261125T031500Z-ab12cd', 'mysql', 'postgresql'),
   BackupIdentityRequiredError: () => new api.BackupIdentityRequiredError('database-20261125T031500Z-ab12cd'),
+  BackupScratchPrivilegeError: () =>
+    new api.BackupScratchPrivilegeError('postgres://app@db:5432/app', 'CREATEDB', 'role "app"', 'ALTER ROLE "app" CREATEDB;'),
   BackupSourceUnknownError: () => new api.BackupSourceUnknownError('media', ['database']),
   BackupBusyError: () => new api.BackupBusyError('database', 60000),
   BackupLockLostError: () => new api.BackupLockLostError('database'),
