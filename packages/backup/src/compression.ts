@@ -43,12 +43,18 @@ export function compressStage(compression: Compression, tools: CompressionTools)
 
 /**
  * zstd's compression arguments, wherever it is fed from. The CLI compresses on a worker thread
- * while its main thread does I/O (faster than --single-thread on a busy machine), in jobs of 4
- * windows (8 MB at level 3) by default; -B1MiB keeps jobs small, so output (and stored-bytes
- * progress) follows input closely, at no cost in speed or ratio (measured on a 419 MB MariaDB dump).
+ * while its main thread does I/O, in jobs of 4 windows (8 MB at level 3), so stored-bytes progress
+ * moves a job at a time. Smaller jobs (`-B1MiB`, used before) cost ratio on repetitive dumps, each
+ * job seeing only part of the window. Measured (docs/zstd-job-size.md, zstd 1.5.4, each dump piped
+ * into `zstd -3 [-B1MiB] -c | wc -c`, `bash docs/zstd-job-size.sh DUMP 9`):
+ * - pgbench -s 50 (`pg_dump -Fc -Z0`, 513,002,116 B): 4,736,724 B plain, 5,578,508 B with -B1MiB
+ *   (+17.8 %); zstd CPU 0.53 s both (medians; 2 shared cores at load 4-5, wall time was noise);
+ * - a mixed, sakila-like dump (291,596,338 B): 115,245,174 B plain, 114,825,898 B with -B1MiB
+ *   (-0.4 %); CPU 2.37 s vs 2.48 s.
+ * So zstd's own job size: a sixth smaller where dumps repeat themselves, the same elsewhere.
  */
 export function zstdCompressArgs(tools: CompressionTools): string[] {
-  return [`-${tools.zstdLevel}`, '-B1MiB', '-c'];
+  return [`-${tools.zstdLevel}`, '-c'];
 }
 
 export function decompressStage(compression: Compression, tools: Pick<CompressionTools, 'zstdPath'>): PipelineStage | undefined {
