@@ -2,7 +2,8 @@ import { ensureDataDir, loadOrCreateSecret, type KeepwatchConfig, type ListenAdd
 import { openResources, waitForRedis } from '@keepwatch/runtime';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApp } from './build-app.js';
+import { buildApp, type BuiltApp } from './build-app.js';
+import { ListenError } from './listen-error.js';
 
 export interface StartServerOptions {
   config: Readonly<KeepwatchConfig>;
@@ -30,31 +31,38 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (secret.source === 'generated') logger.info({ dir: config.data.dir }, 'generated a new instance secret in .secret');
 
   const resources = openResources(config, logger);
-  // Readiness should not fail in the first milliseconds only because Redis is still connecting;
-  // a Redis that stays down is reported by the health check, so this waits a bounded time only.
-  if (resources.redis && !(await waitForRedis(resources.redis, config.health.timeout))) {
-    logger.warn('redis not reachable at start-up; /healthcheck/ reports 503 until it is');
-  }
-  const built = await buildApp({ config, logger, resources, secret: secret.secret });
   const listen = options.listen ?? config.server.listen;
+  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  let built: BuiltApp | undefined;
   try {
-    await built.app.listen({ host: listen.host, port: listen.port });
+    // Readiness should not fail in the first milliseconds only because Redis is still connecting;
+    // a Redis that stays down is reported by the health check, so this waits a bounded time only.
+    if (resources.redis && !(await waitForRedis(resources.redis, config.health.timeout))) {
+      logger.warn('redis not reachable at start-up; /healthcheck/ reports 503 until it is');
+    }
+    built = await buildApp({ config, logger, resources, secret: secret.secret });
+    try {
+      await built.app.listen({ host: listen.host, port: listen.port });
+    } catch (error) {
+      throw new ListenError(`${host}:${listen.port}`, error);
+    }
   } catch (error) {
-    await built.close().catch(() => undefined);
+    // Whatever failed, nothing opened so far may keep the process alive.
+    await built?.close().catch(() => undefined);
     await resources.close().catch(() => undefined);
     throw error;
   }
-  const address = built.app.server.address();
+  const app: BuiltApp = built;
+  const address = app.app.server.address();
   const port = typeof address === 'object' && address ? address.port : listen.port;
-  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
 
   let closing: Promise<void> | undefined;
   return {
-    app: built.app,
+    app: app.app,
     url: `http://${host}:${port}`,
     close: () => {
       closing ??= (async () => {
-        await built.close();
+        await app.close();
         await resources.close();
       })();
       return closing;

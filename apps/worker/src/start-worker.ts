@@ -4,16 +4,20 @@ import { ConfigError, ensureDataDir, loadOrCreateSecret, type LoadedConfig } fro
 import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
 import { instrumentProcessor } from '@keepwatch/metrics';
 import {
+  backupSourcesFromConfig,
   createMetricsStoreFromConfig,
   createProfilerFromConfig,
   createRedisClient,
   createBackupStatusRecorder,
+  logQueueErrors,
   openResources,
   profileEventCounter,
   type BackupOutcome,
   type BackupStatusRecorder,
+  type Resources,
 } from '@keepwatch/runtime';
 import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { buildHandlers } from './handlers.js';
 import { upsertSchedules } from './schedules.js';
@@ -54,6 +58,19 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
 
   const connection = createRedisClient(config.redis.url, 'bullmq', {}, logger);
   const resources = openResources(config, logger);
+  try {
+    return await startOn(options, connection, resources);
+  } catch (error) {
+    // A worker that cannot start ends: no client it opened may keep the process alive.
+    await resources.close().catch(() => undefined);
+    connection.disconnect();
+    throw error;
+  }
+}
+
+async function startOn(options: StartWorkerOptions, connection: Redis, resources: Resources): Promise<RunningWorker> {
+  const { loaded, logger } = options;
+  const { config } = loaded;
   const metrics = createMetricsStoreFromConfig(config, resources.redis, logger);
   const context: WorkerContext = { loaded, logger, connection, resources, metrics };
   const profileEvents = metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
@@ -62,7 +79,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   // Every job run is recorded as pretix_task_runs_total / pretix_task_duration_seconds.
   const processor = metrics ? instrumentProcessor(metrics, router) : router;
   const prefix = bullmqPrefix(config.redis.prefix);
-  const backupStatus = metrics && resources.redis ? createBackupStatusRecorder(resources.redis, config.redis.prefix) : undefined;
+  const backupStatus =
+    metrics && resources.redis
+      ? createBackupStatusRecorder(resources.redis, config.redis.prefix, Object.keys(backupSourcesFromConfig(config)))
+      : undefined;
   const workers = [QueueName.backup, QueueName.maintenance].map((queue) => {
     const worker = new Worker(queue, processor, {
       connection,
@@ -71,17 +91,22 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       concurrency: 1,
       autorun: true,
     });
-    // Without a listener BullMQ's connection errors would reach the console; they are logged
-    // once per outage by the Redis client already.
-    worker.on('error', () => undefined);
+    // Without a listener BullMQ's errors would reach the console; a lost connection is logged
+    // once per outage by the Redis client already, any other error once by this listener.
+    logQueueErrors(worker, connection, logger, { queue });
     worker.on('failed', (job, error) =>
       logger.warn({ queue, job: job?.name, jobId: job?.id, err: { message: error.message } }, 'job failed'),
     );
     if (queue === QueueName.backup && backupStatus) recordBackupOutcomes(worker, backupStatus, logger);
     return worker;
   });
-  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
-  await upsertSchedules(context, prefix);
+  try {
+    await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+    await upsertSchedules(context, prefix);
+  } catch (error) {
+    await Promise.allSettled([...workers.map((worker) => worker.close(true)), profiler.close(), metrics?.close()]);
+    throw error;
+  }
   logger.info({ queues: workers.map((w) => w.name), prefix }, 'worker ready');
 
   let closing: Promise<void> | undefined;
