@@ -1,11 +1,12 @@
 import { KeepwatchError } from '@keepwatch/errors';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ConfigFileError, DataDirError, SecretFileError } from '../src/index.js';
+import { ConfigError, ConfigFileError, ConfigFileTooLargeError, DataDirError, SecretFileError } from '../src/index.js';
 
 describe('config errors', () => {
   const cases: [KeepwatchError, string, Function][] = [
     [new ConfigError([{ key: 'a.b', origin: { kind: 'default' }, message: 'x' }]), 'KW_CONFIG_INVALID', ConfigError],
     [new ConfigFileError('/x.ini', Object.assign(new Error('x'), { code: 'ENOENT' })), 'KW_CONFIG_FILE_UNREADABLE', ConfigFileError],
+    [new ConfigFileTooLargeError('/dev/zero', 1024 * 1024), 'KW_CONFIG_FILE_TOO_LARGE', ConfigFileTooLargeError],
     [new DataDirError('/d', 'is odd'), 'KW_DATA_DIR_UNUSABLE', DataDirError],
     [new SecretFileError('KW_SECRET_EMPTY', '/d/.secret'), 'KW_SECRET_EMPTY', SecretFileError],
     [new SecretFileError('KW_SECRET_UNREADABLE', '/d/.secret'), 'KW_SECRET_UNREADABLE', SecretFileError],
