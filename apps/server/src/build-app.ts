@@ -27,6 +27,7 @@ import { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminApi } from './admin/admin-api.js';
+import { RedactingLogController } from './redacting-log-controller.js';
 
 export interface BuildAppOptions {
   config: Readonly<KeepwatchConfig>;
@@ -51,6 +52,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const app = Fastify({
     // pino's Logger is wider than Fastify's base logger type; at run time it is the same object.
     loggerInstance: logger as FastifyBaseLogger,
+    logController: new RedactingLogController(),
     trustProxy: config.server.trust_proxy,
     // Keep-alive connections with no request in flight are closed on shutdown; requests in
     // flight finish. New requests during close get 503 (Fastify's return503OnClosing).

@@ -92,6 +92,36 @@ describe('admin API: backups', () => {
     expect(Buffer.from(await download.arrayBuffer()).equals(await readFile(storedFile))).toBe(true);
   });
 
+  it('never writes a query value of a link to the log, whatever route or error the request meets', async () => {
+    const link = (await (await call(`/api/backups/${backupId}/download-link`)).json()) as { url: string };
+    const query = new URL(link.url, server.url).searchParams;
+    const signature = query.get('signature')!;
+    const expires = query.get('expires')!;
+    const from = server.logs.length;
+    expect((await call(link.url, { auth: null })).status).toBe(200);
+    // A mistyped link (Fastify's 404 puts the URL in its message), a bare secret, another route.
+    expect((await call(link.url.replace('/download?', '/download/?'), { auth: null })).status).toBe(404);
+    expect((await call(`/api/backups/${backupId}/download?${signature}`, { auth: null })).status).toBe(403);
+    expect((await call(`/api/profiles?token=${signature}`, { auth: null })).status).toBe(401);
+    expect((await call(`/nowhere?${signature}`, { auth: null })).status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const lines = server.logs.slice(from);
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain(signature);
+    expect(text).not.toContain(expires);
+    // What stays: the path and the parameter names, enough to tell the requests apart.
+    const urls = lines.filter((line) => line.msg === 'incoming request').map((line) => (line.req as { url: string }).url);
+    expect(urls).toEqual([
+      `/api/backups/${backupId}/download?expires=[redacted]&signature=[redacted]`,
+      `/api/backups/${backupId}/download/?expires=[redacted]&signature=[redacted]`,
+      `/api/backups/${backupId}/download?[redacted]`,
+      '/api/profiles?token=[redacted]',
+      '/nowhere?[redacted]',
+    ]);
+    expect(lines.map((line) => line.msg)).toContain(`Route GET:/api/backups/${backupId}/download/?expires=[redacted]&signature=[redacted] not found`);
+  });
+
   it('refuses a tampered or expired link with 403', async () => {
     const link = (await (await call(`/api/backups/${backupId}/download-link`)).json()) as { url: string };
     const tampered = link.url.replace(/signature=(.)/, (_m, c: string) => `signature=${c === 'A' ? 'B' : 'A'}`);
