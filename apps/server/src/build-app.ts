@@ -18,6 +18,7 @@ import {
   createHealthCheckerFromConfig,
   createMetricsStoreFromConfig,
   createProfilerFromConfig,
+  logQueueErrors,
   profileEventCollector,
   profileEventCounter,
   profilesDirectory,
@@ -67,9 +68,11 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const metrics = createMetricsStoreFromConfig(config, resources.redis, logger);
   // Queues for the admin API (start a backup) and the queue gauges; producers only.
   const queues: Queue[] = resources.redis
-    ? [QueueName.backup, QueueName.maintenance].map(
-        (name) => new Queue(name, { connection: resources.redis!, prefix: bullmqPrefix(config.redis.prefix) }),
-      )
+    ? [QueueName.backup, QueueName.maintenance].map((name) => {
+        const queue = new Queue(name, { connection: resources.redis!, prefix: bullmqPrefix(config.redis.prefix) });
+        logQueueErrors(queue, resources.redis!, logger, { queue: name });
+        return queue;
+      })
     : [];
   const profileEvents = metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
   const profiler = createProfilerFromConfig(config, logger, profileEvents?.onEvent);
@@ -115,6 +118,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       backupDestination: backupDestinationFromConfig(config, logger),
       snapshotsDirectory: dataSnapshotDirFromConfig(config),
       backupQueue: queues.find((queue) => queue.name === QueueName.backup),
+      queueConnection: resources.redis,
     });
   }
 

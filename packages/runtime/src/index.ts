@@ -10,6 +10,7 @@ export {
   type DatabaseClientOptions,
 } from './database-client.js';
 export { createRedisClient, waitForRedis, type RedisRole } from './redis-client.js';
+export { isRedisConnectionError, logQueueErrors, type QueueErrorSource } from './queue-errors.js';
 export { onShutdownSignal, type GracefulShutdownOptions } from './graceful-shutdown.js';
 export { runMain, ExitCode } from './run-main.js';
 export { openResources, type Resources } from './resources.js';

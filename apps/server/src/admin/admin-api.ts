@@ -1,6 +1,7 @@
 import type { Destination } from '@keepwatch/backup';
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
+import type { Redis } from 'ioredis';
 import { backupsRoutes, signedDownloadRoutes } from './backups-routes.js';
 import { bearerAuth } from './bearer-auth.js';
 import { profilesRoutes } from './profiles-routes.js';
@@ -18,6 +19,8 @@ export interface AdminApiOptions {
   snapshotsDirectory: string;
   /** The backup queue, when `[redis] url` is set. */
   backupQueue: Queue | undefined;
+  /** The backup queue's Redis connection. */
+  queueConnection: Redis | undefined;
 }
 
 /**
@@ -29,6 +32,7 @@ export const adminApi: FastifyPluginAsync<AdminApiOptions> = async (app, options
     destination: options.backupDestination,
     snapshotsDirectory: options.snapshotsDirectory,
     queue: options.backupQueue,
+    connection: options.queueConnection,
     secret: options.secret,
   };
   await app.register(async (authed) => {

@@ -1,8 +1,12 @@
 import { BackupIdError, BackupNotFoundError, listBackupCatalog, parseBackupId, type Destination } from '@keepwatch/backup';
+import { errorMessage } from '@keepwatch/errors';
 import { BackupJobName, backupJobDefaults, backupSourceNameSchema } from '@keepwatch/jobs';
 import type { Queue } from 'bullmq';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { JobQueueUnavailableError } from '../errors.js';
+import { jobQueueCall } from './job-queue-call.js';
 import { checkDownload, signDownload } from './signed-link.js';
 
 export interface BackupsRoutesOptions {
@@ -11,6 +15,10 @@ export interface BackupsRoutesOptions {
   snapshotsDirectory: string;
   /** The backup queue; unset without `[redis] url` (then backups cannot be started here). */
   queue: Queue | undefined;
+  /** The queue's Redis connection: nothing is sent to the queue while it is not connected. */
+  connection: Redis | undefined;
+  /** How long a call to the queue may take before the answer is 503. @defaultValue 5 s */
+  queueTimeoutMs?: number;
   /** The instance secret, which signs download links. */
   secret: string;
   /** @defaultValue 15 minutes */
@@ -26,10 +34,19 @@ function badId(reply: FastifyReply, error: unknown) {
   throw error;
 }
 
+/** 503 for a job queue that cannot serve now, with what to do; anything else is not ours to answer. */
+function queueUnavailable(request: FastifyRequest, reply: FastifyReply, error: unknown) {
+  if (!(error instanceof JobQueueUnavailableError)) throw error;
+  // The message says it all; what Redis or ioredis said is the detail an operator may want.
+  request.log.warn(error.cause === undefined ? {} : { cause: errorMessage(error.cause) }, error.message);
+  return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', code: error.code, message: error.message });
+}
+
 /** Token-protected: list, start, follow a job, get a signed download link. */
 export const backupsRoutes: FastifyPluginAsync<BackupsRoutesOptions> = async (app, options) => {
-  const { destination, queue, secret } = options;
+  const { destination, queue, connection, secret } = options;
   const linkTtlMs = options.linkTtlMs ?? 15 * 60_000;
+  const queueTimeoutMs = options.queueTimeoutMs ?? 5000;
 
   app.get('/backups', async (request) => {
     const { databases, snapshots } = await listBackupCatalog({
@@ -52,8 +69,14 @@ export const backupsRoutes: FastifyPluginAsync<BackupsRoutesOptions> = async (ap
         message: body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
       });
     }
-    if (!queue) return reply.code(503).send({ error: 'unavailable', message: 'backups run in the worker: set [redis] url' });
-    const job = await queue.add(BackupJobName, { source: body.data.source, trigger: 'api' }, backupJobDefaults);
+    const { source } = body.data;
+    if (!queue || !connection) return reply.code(503).send({ error: 'unavailable', message: 'backups run in the worker: set [redis] url' });
+    let job;
+    try {
+      job = await jobQueueCall(connection, queueTimeoutMs, () => queue.add(BackupJobName, { source, trigger: 'api' }, backupJobDefaults));
+    } catch (error) {
+      return queueUnavailable(request, reply, error);
+    }
     return reply.code(202).send({ jobId: job.id, status: `/api/jobs/${job.id}` });
   });
 
@@ -61,12 +84,24 @@ export const backupsRoutes: FastifyPluginAsync<BackupsRoutesOptions> = async (ap
     if (!jobIdParam.safeParse(request.params.id).success) {
       return reply.code(400).send({ error: 'bad_request', message: 'id: not a job id' });
     }
-    const job = queue ? await queue.getJob(request.params.id) : undefined;
-    if (!job) return reply.code(404).send({ error: 'not_found', message: `job "${request.params.id}" not found` });
+    let found;
+    try {
+      found =
+        queue && connection
+          ? await jobQueueCall(connection, queueTimeoutMs, async () => {
+              const job = await queue.getJob(request.params.id);
+              return job ? { job, state: await job.getState() } : undefined;
+            })
+          : undefined;
+    } catch (error) {
+      return queueUnavailable(request, reply, error);
+    }
+    if (!found) return reply.code(404).send({ error: 'not_found', message: `job "${request.params.id}" not found` });
+    const { job, state } = found;
     return {
       id: job.id,
       name: job.name,
-      state: await job.getState(),
+      state,
       progress: job.progress,
       attemptsMade: job.attemptsMade,
       failedReason: job.failedReason || undefined,
