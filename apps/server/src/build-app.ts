@@ -13,6 +13,7 @@ import {
 import { profilerPlugin, type Profiler } from '@keepwatch/profiler';
 import {
   backupDestinationFromConfig,
+  backupSourcesFromConfig,
   backupStatusCollector,
   dataSnapshotDirFromConfig,
   createHealthCheckerFromConfig,
@@ -119,6 +120,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       snapshotsDirectory: dataSnapshotDirFromConfig(config),
       backupQueue: queues.find((queue) => queue.name === QueueName.backup),
       queueConnection: resources.redis,
+      backupSources: Object.keys(backupSourcesFromConfig(config)),
     });
   }
 

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { databaseSource, localDestination, runBackup, takeSnapshot } from '@keepwatch/backup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL, pgAdmin } from '@keepwatch/test-support/postgres';
+import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { signDownload } from '../src/admin/signed-link.js';
 import { REDIS_URL, removeRedisPrefix, startTestServer } from './helpers/server.js';
 
@@ -24,6 +27,7 @@ beforeAll(async () => {
 
   server = await startTestServer({
     KEEPWATCH_SERVER_ADMIN_TOKEN: token,
+    KEEPWATCH_DATABASE_URL: `${PG_URL}/${dbName}`,
     KEEPWATCH_DATA_SECRET: secret,
     KEEPWATCH_REDIS_URL: REDIS_URL,
     KEEPWATCH_REDIS_PREFIX: prefix,
@@ -82,6 +86,24 @@ describe('admin API: backups', () => {
     const bad = await call('/api/backups', { method: 'POST', body: JSON.stringify({ source: '../etc' }) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/^source:/);
+  });
+
+  it('refuses a source that is not configured, naming the ones that are, and queues nothing', async () => {
+    const connection = new Redis(REDIS_URL);
+    const queue = new Queue(QueueName.backup, { connection, prefix: bullmqPrefix(prefix) });
+    try {
+      const before = await queue.getJobCountByTypes('waiting', 'active', 'delayed', 'failed', 'completed');
+      const bogus = await call('/api/backups', { method: 'POST', body: JSON.stringify({ source: 'bogus' }) });
+      expect(bogus.status).toBe(400);
+      expect(await bogus.json()).toEqual({
+        error: 'bad_request',
+        message: 'source: "bogus" is not a configured backup source; configured: database, data',
+      });
+      expect(await queue.getJobCountByTypes('waiting', 'active', 'delayed', 'failed', 'completed')).toBe(before);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
   });
 
   it('signs a download link that works without the token, byte for byte', async () => {

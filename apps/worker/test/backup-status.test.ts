@@ -14,10 +14,15 @@ afterAll(async () => {
 });
 
 describe('backup status metrics', () => {
-  it('records the last success of a source and counts its failed attempts', async () => {
+  it('records the last success of a configured source and counts its failed attempts, never a made-up source', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kw-worker-status-'));
     const prefix = `kw-test-status-${randomUUID()}:`;
-    const loaded = await testWorkerConfig(dir, prefix, { KEEPWATCH_METRICS_ENABLED: 'true' });
+    // `database` and `data` are configured; the jobs never reach the database (the handler stands in).
+    const loaded = await testWorkerConfig(dir, prefix, {
+      KEEPWATCH_METRICS_ENABLED: 'true',
+      KEEPWATCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      KEEPWATCH_METRICS_MODELS_REFRESH: '0',
+    });
     let calls = 0;
     // The thing under test is the recording of outcomes; the job itself stands in for a backup
     // (the real backup job has its own tests).
@@ -27,7 +32,7 @@ describe('backup status metrics', () => {
       handlers: {
         [BackupJobName]: async (job) => {
           calls++;
-          if ((job.data as { source: string }).source === 'broken') throw new Error('pg_dump exited with code 1');
+          if ((job.data as { source: string }).source !== 'database') throw new Error('pg_dump exited with code 1');
           return { source: 'database', startedAt: '2026-11-25T03:00:00.000Z', finishedAt: '2026-11-25T03:00:42.500Z', storedBytes: 12345 };
         },
       },
@@ -39,14 +44,19 @@ describe('backup status metrics', () => {
     });
 
     await (await queue.add(BackupJobName, { source: 'database', trigger: 'manual' })).waitUntilFinished(events, 10_000);
-    const broken = await queue.add(BackupJobName, { source: 'broken', trigger: 'manual' }, { attempts: 2 });
+    // A producer that knows other sources than this worker (or a hand-made job): it fails, and
+    // keepwatch_backup_failures_total gets no series for it, however many such names come. Run
+    // before the next one, whose failures the wait below counts, so its own would be in by then.
+    const bogus = await queue.add(BackupJobName, { source: 'bogus', trigger: 'manual' });
+    await bogus.waitUntilFinished(events, 10_000).catch(() => undefined);
+    const broken = await queue.add(BackupJobName, { source: 'data', trigger: 'manual' }, { attempts: 2 });
     await broken.waitUntilFinished(events, 10_000).catch(() => undefined);
-    expect(calls).toBe(3);
+    expect(calls).toBe(4);
 
     const collect = backupStatusCollector(connection, prefix);
     const deadline = Date.now() + 5000;
     let families = await collect('pretix');
-    while (Date.now() < deadline && (families.find((f) => f.name === 'keepwatch_backup_failures_total')?.values.find((v) => v.labels.source === 'broken')?.value ?? 0) < 2) {
+    while (Date.now() < deadline && (families.find((f) => f.name === 'keepwatch_backup_failures_total')?.values.find((v) => v.labels.source === 'data')?.value ?? 0) < 2) {
       await new Promise((r) => setTimeout(r, 50));
       families = await collect('pretix');
     }
@@ -55,8 +65,10 @@ describe('backup status metrics', () => {
     expect(value('keepwatch_backup_last_success_timestamp_seconds', 'database')).toBe(Date.parse('2026-11-25T03:00:42.500Z') / 1000);
     expect(value('keepwatch_backup_last_size_bytes', 'database')).toBe(12345);
     expect(value('keepwatch_backup_last_duration_seconds', 'database')).toBe(42.5);
-    expect(value('keepwatch_backup_failures_total', 'broken')).toBe(2);
+    expect(value('keepwatch_backup_failures_total', 'data')).toBe(2);
     expect(value('keepwatch_backup_failures_total', 'database')).toBe(0);
-    expect(value('keepwatch_backup_last_success_timestamp_seconds', 'broken')).toBeUndefined();
+    expect(value('keepwatch_backup_last_success_timestamp_seconds', 'data')).toBeUndefined();
+    expect(families.flatMap((f) => f.values.map((v) => v.labels.source)).filter((s) => s === 'bogus')).toEqual([]);
+    expect(new Set(families.flatMap((f) => f.values.map((v) => v.labels.source)))).toEqual(new Set(['database', 'data']));
   });
 });

@@ -16,10 +16,16 @@ export interface BackupOutcome {
  * Records backup outcomes of every worker in one Redis hash, so that "no successful backup for
  * 26 hours" is one alert rule on `keepwatch_backup_last_success_timestamp_seconds`, whichever
  * worker ran the backup.
+ *
+ * Only the configured `sources` are recorded: every field is a series on every scrape, for good,
+ * so a job naming a made-up source (a stale producer, a hand-made job) must not add one. Returns
+ * whether the outcome was recorded.
  */
-export function createBackupStatusRecorder(redis: Redis, prefix: string) {
+export function createBackupStatusRecorder(redis: Redis, prefix: string, sources: readonly string[]) {
+  const known = new Set(sources);
   return {
-    async success(outcome: BackupOutcome): Promise<void> {
+    async success(outcome: BackupOutcome): Promise<boolean> {
+      if (!known.has(outcome.source)) return false;
       const finished = Date.parse(outcome.finishedAt);
       const seconds = (finished - Date.parse(outcome.startedAt)) / 1000;
       await redis.hset(key(prefix), {
@@ -27,9 +33,12 @@ export function createBackupStatusRecorder(redis: Redis, prefix: string) {
         [`${outcome.source}:last_size`]: String(outcome.storedBytes),
         [`${outcome.source}:last_duration`]: String(seconds),
       });
+      return true;
     },
-    async failure(source: string): Promise<void> {
+    async failure(source: string): Promise<boolean> {
+      if (!known.has(source)) return false;
       await redis.hincrby(key(prefix), `${source}:failures`, 1);
+      return true;
     },
   };
 }

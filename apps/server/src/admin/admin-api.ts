@@ -21,6 +21,8 @@ export interface AdminApiOptions {
   backupQueue: Queue | undefined;
   /** The backup queue's Redis connection. */
   queueConnection: Redis | undefined;
+  /** The configured backup sources: a backup of any other is refused. */
+  backupSources: readonly string[];
 }
 
 /**
@@ -33,6 +35,7 @@ export const adminApi: FastifyPluginAsync<AdminApiOptions> = async (app, options
     snapshotsDirectory: options.snapshotsDirectory,
     queue: options.backupQueue,
     connection: options.queueConnection,
+    sources: options.backupSources,
     secret: options.secret,
   };
   await app.register(async (authed) => {

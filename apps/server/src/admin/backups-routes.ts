@@ -17,6 +17,8 @@ export interface BackupsRoutesOptions {
   queue: Queue | undefined;
   /** The queue's Redis connection: nothing is sent to the queue while it is not connected. */
   connection: Redis | undefined;
+  /** The sources this instance backs up (`database` with `[database] url`, and `data`). */
+  sources: readonly string[];
   /** How long a call to the queue may take before the answer is 503. @defaultValue 5 s */
   queueTimeoutMs?: number;
   /** The instance secret, which signs download links. */
@@ -44,7 +46,7 @@ function queueUnavailable(request: FastifyRequest, reply: FastifyReply, error: u
 
 /** Token-protected: list, start, follow a job, get a signed download link. */
 export const backupsRoutes: FastifyPluginAsync<BackupsRoutesOptions> = async (app, options) => {
-  const { destination, queue, connection, secret } = options;
+  const { destination, queue, connection, secret, sources } = options;
   const linkTtlMs = options.linkTtlMs ?? 15 * 60_000;
   const queueTimeoutMs = options.queueTimeoutMs ?? 5000;
 
@@ -70,6 +72,13 @@ export const backupsRoutes: FastifyPluginAsync<BackupsRoutesOptions> = async (ap
       });
     }
     const { source } = body.data;
+    // A job for a source nobody backs up would only fail in the worker, after its retries.
+    if (!sources.includes(source)) {
+      return reply.code(400).send({
+        error: 'bad_request',
+        message: `source: "${source}" is not a configured backup source; configured: ${sources.join(', ')}`,
+      });
+    }
     if (!queue || !connection) return reply.code(503).send({ error: 'unavailable', message: 'backups run in the worker: set [redis] url' });
     let job;
     try {
