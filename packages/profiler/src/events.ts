@@ -12,7 +12,11 @@ export type ProfilerEvent =
   | 'written'
   /** A profile was deleted to keep the directory within `maxFiles` / `maxBytes`. */
   | 'evicted'
-  /** A captured profile was lost: the write failed, or it alone is larger than `maxBytes`. */
+  /**
+   * A captured profile was lost: the write or the quota check failed, it alone is larger than
+   * `maxBytes`, or there is no room for it (it is older than every profile the quota keeps, or
+   * writes other processes have announced take the rest).
+   */
   | 'dropped';
 
 /** Whether a profile covers an HTTP request or a worker job. */

@@ -1,17 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { CpuProfile } from './cpu-profile.js';
 import type { ProfileKind, ProfilerEvent, ProfilerEventDetail } from './events.js';
 import type { ProfilerLogger } from './logger.js';
-import {
-  formatProfileStem,
-  metadataExtension,
-  parseProfileFileName,
-  profileExtension,
-  profileLabel,
-} from './profile-file-name.js';
+import { formatProfileStem, metadataExtension, profileExtension, profileLabel } from './profile-file-name.js';
 import { concurrentWorkNote, type ProfileMetadata } from './profile-metadata.js';
+import { release, reserveRoom, unlinkIfPresent, type Reservation } from './profile-quota.js';
 
 export interface CapturedProfile {
   profile: CpuProfile;
@@ -32,14 +27,11 @@ export interface ProfileStoreOptions {
   emit: (event: ProfilerEvent, detail: ProfilerEventDetail) => void;
 }
 
-/** A sidecar or temp file whose profile never appeared is a crash's leftover after this long. */
-const leftoverAgeMs = 10 * 60_000;
-
 /**
- * Writes profiles with their metadata and keeps the directory within its quota. Writes run one
- * at a time per process, each followed by the quota check, so two writes never race to evict.
- * The directory may be shared with other processes (server replicas, the worker): the quota is
- * computed from what is on disk, and a file another process deleted first is not an error.
+ * Writes profiles with their metadata, within the directory's quota: room is made before each
+ * write (see profile-quota.ts), so the directory never holds more than `maxFiles` profiles or
+ * `maxBytes` bytes, also when other processes write into it at the same time. Writes run one at
+ * a time per process; a file another process deleted first is not an error.
  */
 export class ProfileStore {
   readonly #options: ProfileStoreOptions;
@@ -49,7 +41,7 @@ export class ProfileStore {
     this.#options = options;
   }
 
-  /** Queues a write; the promise settles when it and its quota check are done, and never rejects. */
+  /** Queues a write; the promise settles when it (and the evictions it needed) is done, and never rejects. */
   write(captured: CapturedProfile): Promise<void> {
     const next = this.#queue.then(() => this.#write(captured));
     this.#queue = next;
@@ -62,7 +54,7 @@ export class ProfileStore {
   }
 
   async #write(captured: CapturedProfile): Promise<void> {
-    const { directory, logger, emit, maxBytes } = this.#options;
+    const { directory, logger, emit, maxFiles, maxBytes } = this.#options;
     const stem = formatProfileStem({
       startedAt: captured.startedAt,
       durationMs: captured.durationMs,
@@ -85,32 +77,53 @@ export class ProfileStore {
       samplingIntervalUs: captured.samplingIntervalUs,
       note: concurrentWorkNote,
     };
+    const drop = (message: string, fields: object, level: 'warn' | 'debug' = 'warn'): void => {
+      logger[level]({ ...fields, file: profileFile }, message);
+      emit('dropped', { kind: captured.kind });
+    };
+    let profileText: string;
+    let metadataText: string;
     try {
-      const profileText = JSON.stringify(captured.profile);
-      const metadataText = `${JSON.stringify(metadata, null, 2)}\n`;
-      const size = Buffer.byteLength(profileText) + Buffer.byteLength(metadataText);
-      if (size > maxBytes) {
-        // Writing it would only evict everything else and then itself.
-        logger.warn({ file: profileFile, size, maxBytes }, 'profile is larger than maxBytes; not written');
-        emit('dropped', { kind: captured.kind });
-        return;
-      }
+      profileText = JSON.stringify(captured.profile);
+      metadataText = `${JSON.stringify(metadata, null, 2)}\n`;
+    } catch (error) {
+      return drop('could not write profile', { err: error, directory });
+    }
+    const size = Buffer.byteLength(profileText) + Buffer.byteLength(metadataText);
+    if (size > maxBytes) {
+      // Making room for it would only empty the directory, and it would still not fit.
+      return drop('profile is larger than maxBytes; not written', { size, maxBytes });
+    }
+    try {
       await this.#ensureDirectory();
-      // Metadata first, then the profile, each through a temp name and a rename: whoever lists
-      // the directory sees a profile only once it is whole and described.
-      await writeAtomically(join(directory, stem + metadataExtension), metadataText);
+    } catch (error) {
+      return drop('could not write profile', { err: error, directory });
+    }
+    const evicted = (victim: string): void => {
+      emit('evicted', {});
+      logger.debug({ file: victim + profileExtension }, 'profile evicted to keep the quota');
+    };
+    let room: Reservation | 'older' | 'crowded';
+    try {
+      room = await reserveRoom({ directory, maxFiles, maxBytes }, stem, size, evicted);
+    } catch (error) {
+      // Without room made, writing could overflow the directory.
+      return drop('could not make room for the profile; not written', { err: error, directory });
+    }
+    if (typeof room === 'string') return drop('no room for the profile within the quota; not written', { size, reason: room }, 'debug');
+    // Metadata first, then the profile, each through a temp name and a rename: whoever lists the
+    // directory sees a profile only once it is whole and described.
+    const metadataPath = join(directory, stem + metadataExtension);
+    try {
+      await writeAtomically(metadataPath, metadataText);
       await writeAtomically(join(directory, profileFile), profileText);
       emit('written', { kind: captured.kind });
       logger.debug({ file: profileFile, size }, 'profile written');
     } catch (error) {
-      logger.warn({ err: error, file: profileFile, directory }, 'could not write profile');
-      emit('dropped', { kind: captured.kind });
-      return;
-    }
-    try {
-      await this.#enforceQuota();
-    } catch (error) {
-      logger.warn({ err: error, directory }, 'could not enforce the profile quota');
+      await unlinkIfPresent(metadataPath).catch(() => undefined);
+      drop('could not write profile', { err: error, directory });
+    } finally {
+      await release(room).catch(() => undefined);
     }
   }
 
@@ -118,44 +131,6 @@ export class ProfileStore {
     // Every time, not once: an operator may delete the directory while the process runs. The
     // mode applies only to directories mkdir creates; an existing one keeps its own.
     await mkdir(this.#options.directory, { recursive: true, mode: 0o700 });
-  }
-
-  async #enforceQuota(): Promise<void> {
-    const { directory, maxFiles, maxBytes, logger, emit } = this.#options;
-    const names = await readdir(directory);
-    const present = new Set(names);
-    const profiles: { stem: string; time: number; bytes: number }[] = [];
-    const leftovers: string[] = [];
-    const now = Date.now();
-    for (const name of names) {
-      const fields = parseProfileFileName(name.startsWith('.') ? name.slice(1).replace(/\.tmp-[0-9a-f]+$/, '') : name);
-      if (fields === undefined) continue;
-      const old = now - fields.startedAt.getTime() > leftoverAgeMs;
-      if (name.startsWith('.')) {
-        if (old) leftovers.push(name);
-      } else if (name.endsWith(profileExtension)) {
-        const meta = fields.stem + metadataExtension;
-        const bytes = (await sizeOf(join(directory, name))) + (present.has(meta) ? await sizeOf(join(directory, meta)) : 0);
-        profiles.push({ stem: fields.stem, time: fields.startedAt.getTime(), bytes });
-      } else if (!present.has(fields.stem + profileExtension) && old) {
-        leftovers.push(name);
-      }
-    }
-    for (const name of leftovers) await unlinkIfPresent(join(directory, name));
-
-    // Oldest first by the start time in the name; the name breaks ties so order is stable.
-    profiles.sort((a, b) => a.time - b.time || (a.stem < b.stem ? -1 : 1));
-    let count = profiles.length;
-    let bytes = profiles.reduce((sum, p) => sum + p.bytes, 0);
-    for (const victim of profiles) {
-      if (count <= maxFiles && bytes <= maxBytes) break;
-      await unlinkIfPresent(join(directory, victim.stem + profileExtension));
-      await unlinkIfPresent(join(directory, victim.stem + metadataExtension));
-      count -= 1;
-      bytes -= victim.bytes;
-      emit('evicted', {});
-      logger.debug({ file: victim.stem + profileExtension }, 'profile evicted to keep the quota');
-    }
   }
 }
 
@@ -167,21 +142,5 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   } catch (error) {
     await unlinkIfPresent(temp);
     throw error;
-  }
-}
-
-async function sizeOf(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size;
-  } catch {
-    return 0;
-  }
-}
-
-async function unlinkIfPresent(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }

@@ -38,7 +38,7 @@ export interface Profiler {
   start(start: CaptureStart): Capture | undefined;
   /** A copy of the in-process counts. */
   stats(): ProfilerStats;
-  /** Settles once every finished capture is written and the quota enforced. */
+  /** Settles once every finished capture is written (or dropped). */
   idle(): Promise<void>;
   /** Drops a running capture, waits for pending writes and closes the inspector session. */
   close(): Promise<void>;
