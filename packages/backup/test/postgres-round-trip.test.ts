@@ -64,7 +64,7 @@ describe('PostgreSQL backup and restore', () => {
       const lines = allCommandLines();
       if (lines.some((l) => l.includes('pg_dump') && l.includes('--snapshot'))) sawPgDump = true;
       leakedArgs = leakedArgs.concat(lines.filter((l) => l.includes(PASSWORD)));
-      pgDumpEnv ??= environmentOf((l) => l.includes('pg_dump') && l.includes('--snapshot'));
+      pgDumpEnv ??= environmentOf((l) => l.includes('pg_dump') && l.includes('--snapshot'), `PGDATABASE=${source.name}`);
     }, 5);
     manifest = await runBackup({
       source: postgresSource({ url: withPassword(source.url) }),

@@ -42,13 +42,17 @@ export function allCommandLines(): string[] {
   return lines;
 }
 
-/** The environment (`KEY=value` entries) of the first process whose command line `match` accepts. */
-export function environmentOf(match: (commandLine: string) => boolean): string[] | undefined {
+/**
+ * The environment (`KEY=value` entries) of the first process whose command line `match` accepts
+ * and whose environment holds `entry` (tests running beside it start the same tools).
+ */
+export function environmentOf(match: (commandLine: string) => boolean, entry: string): string[] | undefined {
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       if (!match(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '))) continue;
-      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      if (env.includes(entry)) return env;
     } catch {
       // The process exited while we looked.
     }
