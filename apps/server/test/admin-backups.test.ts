@@ -157,6 +157,42 @@ describe('admin API: backups', () => {
     expect((await call(otherId, { auth: null })).status).toBe(403);
   });
 
+  it('refuses every other tampering with 403, and tells "expired" only for a genuine link', async () => {
+    const link = (await (await call(`/api/backups/${backupId}/download-link`)).json()) as { url: string };
+    const query = new URL(link.url, server.url).searchParams;
+    const signature = query.get('signature')!;
+    const expires = Number(query.get('expires'));
+    const base = `/api/backups/${backupId}/download`;
+    const forms = [
+      `${base}?expires=${expires + 60_000}&signature=${signature}`, // a longer life
+      `${base}?expires=${expires}`, // no signature
+      `${base}?signature=${signature}`, // no expiry
+      `${base}?expires=${expires}&signature=${signature}&signature=${signature}`, // twice
+      `${base}?expires=${expires}&signature=${signature}=`, // padded
+      `${base}?expires=${expires}&signature=${signature.toUpperCase()}`,
+      `${base}?expires=${expires}&signature=${signature.slice(0, -1)}`,
+      `${base}?expires=${expires}.0&signature=${signature}`,
+    ];
+    for (const form of forms) {
+      const response = await call(form, { auth: null });
+      expect(response.status, form).toBe(403);
+      expect(((await response.json()) as { message: string }).message, form).toBe('the link is not valid');
+    }
+    // An expired time with a forged signature is "not valid": the expiry is checked after the
+    // signature, so the answer never tells a forger which part was wrong.
+    const past = Date.now() - 1000;
+    const forged = await call(`${base}?expires=${past}&signature=${signature}`, { auth: null });
+    expect(((await forged.json()) as { message: string }).message).toBe('the link is not valid');
+  });
+
+  it('rejects hostile JSON bodies with a 4xx, never a 500', async () => {
+    const post = (body: string) => call('/api/backups', { method: 'POST', body });
+    expect((await post('{"__proto__":{"source":"database"}}')).status).toBe(400);
+    expect((await post('{"constructor":{"prototype":{"x":1}},"source":"database"}')).status).toBe(400);
+    expect((await post(`{"source":"${'a'.repeat(5 * 1024 * 1024)}"}`)).status).toBe(413);
+    expect((await post(`${'['.repeat(50_000)}${']'.repeat(50_000)}`)).status).toBe(400);
+  });
+
   it('rejects ids that try to leave the destination', async () => {
     for (const id of ['..%2F..%2Fetc%2Fpasswd', '..', 'database-x']) {
       const response = await call(`/api/backups/${id}/download-link`);
