@@ -27,7 +27,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.destroy()));
 });
 
-describe("shutdown with Redis down, as the README says, with a plain new Redis(url)", () => {
+describe('shutdown with Redis down, as the README says, with a plain new Redis(url)', () => {
   it.each<[string, RedisOptions, 'SIGKILL' | 'SIGSTOP']>([
     ["ioredis's defaults (20 retries per command, offline queue), Redis killed", {}, 'SIGKILL'],
     ['maxRetriesPerRequest: null (what BullMQ wants), Redis killed', { maxRetriesPerRequest: null }, 'SIGKILL'],

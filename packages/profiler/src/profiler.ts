@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { CpuProfile } from './cpu-profile.js';
 import type { ProfileKind, ProfilerEvent, ProfilerEventDetail, ProfilerStats } from './events.js';
 import { resolveProfilerOptions, type ProfilerOptions, type ResolvedProfilerOptions } from './options.js';
 import { ProfileStore } from './profile-store.js';
@@ -113,7 +114,7 @@ export function createProfiler(options: ProfilerOptions): Profiler {
       if (active === state) active = undefined;
       const beforeStop = performance.now();
       const durationMs = beforeStop - t0;
-      let profile;
+      let profile: CpuProfile;
       try {
         profile = v8.stop();
       } catch (error) {
