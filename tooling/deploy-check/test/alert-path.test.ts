@@ -41,11 +41,11 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver();
   fleet = await startFleet({ name: 'alert-path' });
   healthUrl = `http://${fleet.address}/healthcheck/`;
-  const [blackbox, alertmanager] = await Promise.all([
-    startBlackboxExporter(),
-    startAlertmanager(fleet.dir, receiver.url, '1s'),
-  ]);
-  fleet.services.push(blackbox, alertmanager);
+  // One after the other, each handed to the fleet at once, so a failed start leaves nothing running.
+  const blackbox = await startBlackboxExporter();
+  fleet.services.push(blackbox);
+  const alertmanager = await startAlertmanager(fleet.dir, receiver.url, '1s');
+  fleet.services.push(alertmanager);
   // The shipped rules, with every for: at 2 s and evaluated every second; thresholds as shipped.
   const rules = join(fleet.dir, 'rules.yml');
   await writeFile(rules, shortenedRules(await readFile(rulesFile, 'utf8'), { for: '2s', interval: '1s' }));
