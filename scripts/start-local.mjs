@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const configIndex = args.findIndex((a) => a === '--config' || a === '-c');
-const config = configIndex >= 0 ? args[configIndex + 1] : process.env.KEEPWATCH_CONFIG ?? join(root, 'keepwatch.local.ini');
+const config =
+  configIndex >= 0 ? args[configIndex + 1] : (process.env.KEEPWATCH_CONFIG ?? join(root, 'keepwatch.local.ini'));
 if (!existsSync(config)) {
   process.stderr.write(`start-local: config file ${config} not found\n`);
   process.exit(2);

@@ -21,7 +21,9 @@ export default async function redisLeakCheck() {
   return async function teardown() {
     const after = await testKeys();
     if (!after) {
-      console.error('redis-leak-check: Redis at 127.0.0.1:6379 did not answer after the run; the test keys were not checked.');
+      console.error(
+        'redis-leak-check: Redis at 127.0.0.1:6379 did not answer after the run; the test keys were not checked.',
+      );
       return;
     }
     const leaked = [...after].filter((key) => !before.has(key)).sort();

@@ -28,7 +28,12 @@ export async function dispatch(argv: string[], commands: readonly Command[], io:
 
   if (!command) {
     if (argv.length === 0 || argv.includes('--help') || argv.includes('-h') || words[0] === 'help') {
-      io.stdout.write(helpText(commands, words.filter((w) => w !== 'help')));
+      io.stdout.write(
+        helpText(
+          commands,
+          words.filter((w) => w !== 'help'),
+        ),
+      );
       return 0;
     }
     const known = [...new Set(commands.map((c) => c.words.join(' ')))].join(', ');

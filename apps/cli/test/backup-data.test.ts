@@ -67,8 +67,12 @@ describe('keepwatch backup of the data directory', { timeout: 60_000 }, () => {
   it('lists the snapshots with their kind', async () => {
     const table = await runCli(['backup', 'list'], env());
     expect(table.code).toBe(0);
-    for (const id of ids) expect(table.stdout).toMatch(new RegExp(`^${id}\\s+data\\s+data\\s+\\d{4}-\\d\\d-\\d\\dT[\\d:]+Z\\s+`, 'm'));
-    const json = JSON.parse((await runCli(['backup', 'list', '--json'], env())).stdout) as { id: string; kind: string }[];
+    for (const id of ids)
+      expect(table.stdout).toMatch(new RegExp(`^${id}\\s+data\\s+data\\s+\\d{4}-\\d\\d-\\d\\dT[\\d:]+Z\\s+`, 'm'));
+    const json = JSON.parse((await runCli(['backup', 'list', '--json'], env())).stdout) as {
+      id: string;
+      kind: string;
+    }[];
     expect(json.map((b) => [b.id, b.kind])).toEqual(ids.map((id) => [id, 'data']));
   });
 
@@ -100,7 +104,10 @@ describe('keepwatch backup of the data directory', { timeout: 60_000 }, () => {
     const good = await runCli(['backup', 'verify', ids[2]!], env());
     expect(good.code).toBe(0);
     expect(good.stdout).toMatch(new RegExp(`snapshot ${ids[2]} is good`));
-    await writeFile(join(dir, 'backups', 'data', ids[2]!, 'tree', 'media', 'uploads', 'file-7.bin'), 'SEVEN, changed too');
+    await writeFile(
+      join(dir, 'backups', 'data', ids[2]!, 'tree', 'media', 'uploads', 'file-7.bin'),
+      'SEVEN, changed too',
+    );
     const bad = await runCli(['backup', 'verify', ids[2]!, '--json'], env());
     expect(bad.code).toBe(1);
     const report = JSON.parse(bad.stdout) as { ok: boolean; problems: { path: string }[] };

@@ -45,12 +45,14 @@ async function filesWithPassword(): Promise<string[]> {
     for (const entry of entries) {
       const child = join(path, entry.name);
       if (entry.isDirectory()) await scan(child);
-      else if (entry.isFile() && (await readFile(child).catch(() => Buffer.alloc(0))).includes(password)) found.push(child);
+      else if (entry.isFile() && (await readFile(child).catch(() => Buffer.alloc(0))).includes(password))
+        found.push(child);
     }
   };
   await scan(dir);
   for (const shared of [tmpdir(), '/dev/shm']) {
-    for (const name of existsSync(shared) ? readdirSync(shared) : []) if (name.startsWith('keepwatch')) await scan(join(shared, name));
+    for (const name of existsSync(shared) ? readdirSync(shared) : [])
+      if (name.startsWith('keepwatch')) await scan(join(shared, name));
   }
   return found;
 }
@@ -153,8 +155,16 @@ afterAll(async () => {
 }, 30_000);
 
 const databases = [
-  { kind: 'PostgreSQL', url: () => `${PG_URL.replace('postgres@', `postgres:${password}@`)}/${database}`, tool: /pg_dump .*--snapshot/ },
-  { kind: 'MariaDB', url: () => `${MY_URL.replace('root@', `${myUser}:${password}@`)}/${database}`, tool: /mariadb-dump .*--single-transaction/ },
+  {
+    kind: 'PostgreSQL',
+    url: () => `${PG_URL.replace('postgres@', `postgres:${password}@`)}/${database}`,
+    tool: /pg_dump .*--snapshot/,
+  },
+  {
+    kind: 'MariaDB',
+    url: () => `${MY_URL.replace('root@', `${myUser}:${password}@`)}/${database}`,
+    tool: /mariadb-dump .*--single-transaction/,
+  },
 ];
 
 describe.each(databases)('keepwatch backup run killed with -9 mid-dump ($kind)', ({ url, tool }) => {

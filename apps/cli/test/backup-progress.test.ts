@@ -12,7 +12,11 @@ const database = `kw_cli_backup_${randomBytes(4).toString('hex')}_tty`;
 let dir: string;
 
 /** Runs the command on a real pseudo-terminal (util-linux `script`), as a person at a shell would. */
-function runOnTerminal(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+function runOnTerminal(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
   const command = [process.execPath, main, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qec', command, '/dev/null'], {
@@ -37,7 +41,10 @@ function runOnTerminal(args: string[], env: Record<string, string>, timeoutMs = 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kw-cli-backup-tty-'));
   await pgAdmin((c) => c.query(`CREATE DATABASE ${database}`));
-  await pgAdmin((c) => c.query(`CREATE TABLE ticket AS SELECT g AS id, md5(g::text) AS holder FROM generate_series(1, 2000) g`), database);
+  await pgAdmin(
+    (c) => c.query(`CREATE TABLE ticket AS SELECT g AS id, md5(g::text) AS holder FROM generate_series(1, 2000) g`),
+    database,
+  );
 }, 30_000);
 
 afterAll(async () => {

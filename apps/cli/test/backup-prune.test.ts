@@ -80,7 +80,10 @@ describe('keepwatch backup prune', { timeout: 120_000 }, () => {
 
   it('refuses to prune without the lock when Redis is configured but unreachable, and removes nothing', async () => {
     const redisUrl = `redis://127.0.0.1:${await freePort()}/0`;
-    const result = await runCli(['backup', 'prune', '--json'], env({ KEEPWATCH_REDIS_URL: redisUrl, KEEPWATCH_BACKUP_KEEP_LAST: '1' }));
+    const result = await runCli(
+      ['backup', 'prune', '--json'],
+      env({ KEEPWATCH_REDIS_URL: redisUrl, KEEPWATCH_BACKUP_KEEP_LAST: '1' }),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/cannot reach Redis \(\[redis\] url\) within 5000 ms to take the backup lock/);
     expect(result.stderr).not.toContain(redisUrl);
@@ -94,13 +97,21 @@ describe('keepwatch backup prune', { timeout: 120_000 }, () => {
     mkdirSync(partial);
     const dry = await runCli(['backup', 'prune', '--dry-run'], env({ KEEPWATCH_BACKUP_KEEP_LAST: '1' }));
     expect(dry.code).toBe(0);
-    for (const id of [...data.slice(0, 2), ...dumps.slice(0, 2)]) expect(dry.stdout).toMatch(new RegExp(`^\\S+\\s+${id}\\s+would remove`, 'm'));
+    for (const id of [...data.slice(0, 2), ...dumps.slice(0, 2)])
+      expect(dry.stdout).toMatch(new RegExp(`^\\S+\\s+${id}\\s+would remove`, 'm'));
     expect(dry.stdout).toMatch(new RegExp(`^data\\s+${data[2]}\\s+keep\\s+last, newest$`, 'm'));
     expect(dry.stdout).toMatch(/dry run: nothing was removed/);
     expect(await ids('data')).toEqual(data);
     expect(await ids('database')).toEqual(dumps);
 
-    const json = JSON.parse((await runCli(['backup', 'prune', '--source', 'data', '--dry-run', '--json'], env({ KEEPWATCH_BACKUP_KEEP_LAST: '1' }))).stdout) as Pruned[];
+    const json = JSON.parse(
+      (
+        await runCli(
+          ['backup', 'prune', '--source', 'data', '--dry-run', '--json'],
+          env({ KEEPWATCH_BACKUP_KEEP_LAST: '1' }),
+        )
+      ).stdout,
+    ) as Pruned[];
     expect(json).toHaveLength(1);
     expect(json[0]).toMatchObject({ source: 'data', dryRun: true, removed: data.slice(0, 2) });
     expect(json[0]!.kept).toContainEqual({ id: 'data-20200101T000000Z-zzzzzz', reasons: ['in-progress'] });

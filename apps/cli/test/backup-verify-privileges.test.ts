@@ -16,7 +16,11 @@ const password = `pw-${suffix}`;
 let dir: string;
 
 function env(url: string): Record<string, string> {
-  return { KEEPWATCH_DATABASE_URL: url, KEEPWATCH_DATA_DIR: join(dir, 'data'), KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups') };
+  return {
+    KEEPWATCH_DATABASE_URL: url,
+    KEEPWATCH_DATA_DIR: join(dir, 'data'),
+    KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'),
+  };
 }
 
 beforeAll(async () => {
@@ -50,27 +54,32 @@ const cases = [
     kind: 'PostgreSQL',
     admin: `${PG_URL}/${database}`,
     restricted: `${PG_URL.replace('postgres@', `${user}:${password}@`)}/${database}`,
-    line: `keepwatch: postgres://${user}@127.0.0.1:5432/${database}: the restore test cannot create its scratch database (kw_verify_…): ` +
+    line:
+      `keepwatch: postgres://${user}@127.0.0.1:5432/${database}: the restore test cannot create its scratch database (kw_verify_…): ` +
       `role "${user}" lacks the CREATEDB privilege; give it, as an administrator, with ALTER ROLE "${user}" CREATEDB;\n`,
   },
   {
     kind: 'MariaDB',
     admin: `${MY_URL}/${database}`,
     restricted: `${MY_URL.replace('root@', `${user}:${password}@`)}/${database}`,
-    line: `keepwatch: mysql://${user}@127.0.0.1:3306/${database}: the restore test cannot create its scratch database (kw_verify_…): ` +
+    line:
+      `keepwatch: mysql://${user}@127.0.0.1:3306/${database}: the restore test cannot create its scratch database (kw_verify_…): ` +
       `'${user}'@'%' lacks the CREATE privilege; give it, as an administrator, with GRANT ALL PRIVILEGES ON \`kw\\_verify\\_%\`.* TO '${user}'@'%';\n`,
   },
 ];
 
-describe.each(cases)('keepwatch backup verify --restore-test without the privilege to create a database ($kind)', ({ admin, restricted, line }) => {
-  it('prints one line naming the privilege and the grant, and exits 1', async () => {
-    const run = await runCli(['backup', 'run', '--json'], env(admin), 60_000);
-    expect(run.code, run.stderr).toBe(0);
-    const { id } = JSON.parse(run.stdout) as { id: string };
+describe.each(cases)(
+  'keepwatch backup verify --restore-test without the privilege to create a database ($kind)',
+  ({ admin, restricted, line }) => {
+    it('prints one line naming the privilege and the grant, and exits 1', async () => {
+      const run = await runCli(['backup', 'run', '--json'], env(admin), 60_000);
+      expect(run.code, run.stderr).toBe(0);
+      const { id } = JSON.parse(run.stdout) as { id: string };
 
-    const verify = await runCli(['backup', 'verify', id, '--restore-test'], env(restricted), 30_000);
-    expect(verify.stderr).toBe(line);
-    expect(verify.code).toBe(1);
-    expect(verify.stdout).toBe('');
-  }, 90_000);
-});
+      const verify = await runCli(['backup', 'verify', id, '--restore-test'], env(restricted), 30_000);
+      expect(verify.stderr).toBe(line);
+      expect(verify.code).toBe(1);
+      expect(verify.stdout).toBe('');
+    }, 90_000);
+  },
+);

@@ -80,7 +80,12 @@ describe('keepwatch backup on PostgreSQL', () => {
 
     const table = await runCli(['backup', 'list', '--source', 'database'], env(`${PG}/${pgSource}`));
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(new RegExp(`^${id}\\s+database\\s+\\d{4}-\\d\\d-\\d\\dT[\\d:]+Z\\s+[\\d.]+ kB\\s+[\\d.]+ (kB|B)\\s+zstd\\s+[0-9a-f]{12}$`, 'm'));
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `^${id}\\s+database\\s+\\d{4}-\\d\\d-\\d\\dT[\\d:]+Z\\s+[\\d.]+ kB\\s+[\\d.]+ (kB|B)\\s+zstd\\s+[0-9a-f]{12}$`,
+        'm',
+      ),
+    );
   }, 70_000);
 
   it('waits for a backup of the same source that holds the Redis lock, then gives up naming it', async () => {
@@ -106,11 +111,17 @@ describe('keepwatch backup on PostgreSQL', () => {
     expect(verify.stdout).toMatch(/checksum: ok/);
     expect(verify.stdout).toMatch(/restore test: ok \(1 tables, 500 rows/);
     const leftovers = await pgAdmin((c) => c.query(`SELECT datname FROM pg_database WHERE datname LIKE 'kw_verify_%'`));
-    expect(leftovers.rows.map((r: { datname: string }) => r.datname)).not.toContain(verify.stdout.match(/kw_verify_\w+/)?.[0]);
+    expect(leftovers.rows.map((r: { datname: string }) => r.datname)).not.toContain(
+      verify.stdout.match(/kw_verify_\w+/)?.[0],
+    );
   }, 70_000);
 
   it('restore --target puts the same rows into a fresh database', async () => {
-    const restore = await runCli(['backup', 'restore', id, '--target', `${PG}/${pgFresh}`, '--json'], env(`${PG}/${pgSource}`), 60_000);
+    const restore = await runCli(
+      ['backup', 'restore', id, '--target', `${PG}/${pgFresh}`, '--json'],
+      env(`${PG}/${pgSource}`),
+      60_000,
+    );
     expect(restore.code).toBe(0);
     expect(JSON.parse(restore.stdout)).toMatchObject({ id });
     const rows = (db: string) => pgAdmin((c) => c.query('SELECT id, holder FROM ticket ORDER BY id'), db);
@@ -118,7 +129,11 @@ describe('keepwatch backup on PostgreSQL', () => {
   }, 70_000);
 
   it('refuses to restore into a database that is not empty without --clean, and exits 1', async () => {
-    const restore = await runCli(['backup', 'restore', id, '--target', `${PG}/${pgFresh}`], env(`${PG}/${pgSource}`), 60_000);
+    const restore = await runCli(
+      ['backup', 'restore', id, '--target', `${PG}/${pgFresh}`],
+      env(`${PG}/${pgSource}`),
+      60_000,
+    );
     expect(restore.code).toBe(1);
     expect(restore.stderr).toContain(`postgres://postgres@127.0.0.1:5432/${pgFresh} is not empty`);
     expect(restore.stderr).toContain('--clean');
@@ -146,10 +161,15 @@ describe('keepwatch backup on MariaDB', () => {
     expect(manifest).toMatchObject({ kind: 'mysql' });
     expect(manifest.tables).toContainEqual(expect.objectContaining({ name: 'ticket', rows: 300 }));
 
-    const restore = await runCli(['backup', 'restore', manifest.id, '--target', `${MY}/${myFresh}`], env(`${MY}/${mySource}`), 60_000);
+    const restore = await runCli(
+      ['backup', 'restore', manifest.id, '--target', `${MY}/${myFresh}`],
+      env(`${MY}/${mySource}`),
+      60_000,
+    );
     expect(restore.code, restore.stderr).toBe(0);
     expect(restore.stdout).toContain(`restored ${manifest.id} into mysql://root@127.0.0.1:3306/${myFresh}`);
-    const rows = (db: string) => myAdmin(async (c) => (await c.query(`SELECT id, holder FROM ${db}.ticket ORDER BY id`))[0]);
+    const rows = (db: string) =>
+      myAdmin(async (c) => (await c.query(`SELECT id, holder FROM ${db}.ticket ORDER BY id`))[0]);
     expect(await rows(myFresh)).toEqual(await rows(mySource));
   }, 130_000);
 
@@ -157,18 +177,26 @@ describe('keepwatch backup on MariaDB', () => {
     const list = await runCli(['backup', 'list', '--json'], env(`${MY}/${mySource}`));
     const [manifest] = (JSON.parse(list.stdout) as Manifest[]).filter((m) => m.kind === 'mysql');
     const password = `cli-target-env-pw-${suffix}`;
-    const restore = await runCli(['backup', 'restore', manifest!.id, '--target', `${MY}/${myFresh}`], {
-      ...env(`${MY}/${mySource}`),
-      KW_TARGET_PASSWORD: password,
-    }, 60_000);
+    const restore = await runCli(
+      ['backup', 'restore', manifest!.id, '--target', `${MY}/${myFresh}`],
+      {
+        ...env(`${MY}/${mySource}`),
+        KW_TARGET_PASSWORD: password,
+      },
+      60_000,
+    );
     // root has no password here, so the server refusing it shows the variable was used.
     expect(restore.code).toBe(1);
     expect(restore.stderr).toMatch(/authentication failed|Access denied/);
     expect(restore.stdout + restore.stderr).not.toContain(password);
   }, 70_000);
 
-  it('fails a backup with a wrong password with the tool\'s message, without the password', async () => {
-    const run = await runCli(['backup', 'run'], env(`mysql://root:cli-wrong-pw-${suffix}@127.0.0.1:3306/${mySource}`), 60_000);
+  it("fails a backup with a wrong password with the tool's message, without the password", async () => {
+    const run = await runCli(
+      ['backup', 'run'],
+      env(`mysql://root:cli-wrong-pw-${suffix}@127.0.0.1:3306/${mySource}`),
+      60_000,
+    );
     // root has no password here, so a given one is refused by the server.
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^keepwatch: .*(authentication failed|Access denied)/m);

@@ -8,7 +8,10 @@ describe('keepwatch config check', () => {
   it('prints every effective setting with its origin, secrets redacted, and exits 0', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kw-cli-config-'));
     const path = join(dir, 'keepwatch.ini');
-    await writeFile(path, '[database]\nurl = postgres://app:file-secret-pw@127.0.0.1/app\n[metrics]\nnamespace = shop\n');
+    await writeFile(
+      path,
+      '[database]\nurl = postgres://app:file-secret-pw@127.0.0.1/app\n[metrics]\nnamespace = shop\n',
+    );
     const result = await runCli(['config', 'check', '--config', path], {
       KEEPWATCH_SERVER_ADMIN_TOKEN: 'env-admin-token-0123456789',
     });
@@ -25,9 +28,15 @@ describe('keepwatch config check', () => {
   it('prints JSON for scripts', async () => {
     const result = await runCli(['config', 'check', '--json'], { KEEPWATCH_PROFILE_RATE: '0.25' });
     expect(result.code).toBe(0);
-    const parsed = JSON.parse(result.stdout) as { ok: boolean; settings: { key: string; value: unknown; origin: string }[] };
+    const parsed = JSON.parse(result.stdout) as {
+      ok: boolean;
+      settings: { key: string; value: unknown; origin: string }[];
+    };
     expect(parsed.ok).toBe(true);
-    expect(parsed.settings.find((s) => s.key === 'profile.rate')).toMatchObject({ value: 0.25, origin: 'KEEPWATCH_PROFILE_RATE' });
+    expect(parsed.settings.find((s) => s.key === 'profile.rate')).toMatchObject({
+      value: 0.25,
+      origin: 'KEEPWATCH_PROFILE_RATE',
+    });
   });
 
   it('exits 1 with one line per problem, naming key and origin', async () => {
@@ -56,12 +65,16 @@ describe('keepwatch config check', () => {
     const json = await runCli(['config', 'check', '--json', '--config', path], env);
     expect(json.code).toBe(0);
     const rows = (JSON.parse(json.stdout) as { settings: { key: string; value: unknown }[] }).settings;
-    expect(rows.find((r) => r.key === 'redis.url')?.value).toBe('redis://default:***@127.0.0.1:6379/0?db=1&password=***');
+    expect(rows.find((r) => r.key === 'redis.url')?.value).toBe(
+      'redis://default:***@127.0.0.1:6379/0?db=1&password=***',
+    );
     for (const output of [text.stdout + text.stderr, json.stdout + json.stderr]) {
       for (const secret of ['userinfo-pw-1', 'query-pw-2', 'db-pw-3']) expect(output).not.toContain(secret);
     }
     // pg_dump never sees ?password=, so a database URL carrying one is refused, without echoing it.
-    const refused = await runCli(['config', 'check'], { KEEPWATCH_DATABASE_URL: 'postgres://app@127.0.0.1/app?password=db-pw-4&sslpassword=db-pw-5' });
+    const refused = await runCli(['config', 'check'], {
+      KEEPWATCH_DATABASE_URL: 'postgres://app@127.0.0.1/app?password=db-pw-4&sslpassword=db-pw-5',
+    });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(
       'keepwatch: the configuration is invalid: KEEPWATCH_DATABASE_URL: [database] url: expected the password in the user info ' +
@@ -73,16 +86,23 @@ describe('keepwatch config check', () => {
   it('refuses, in one line naming the key, what the server or the worker could not run (item 8)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kw-cli-config-'));
     const path = join(dir, 'keepwatch.ini');
-    await writeFile(path, '[metrics]\nenabled = true\nuser = a:b\npassphrase = scrape-passphrase\n[redis]\nurl = redis://127.0.0.1:6379\n');
+    await writeFile(
+      path,
+      '[metrics]\nenabled = true\nuser = a:b\npassphrase = scrape-passphrase\n[redis]\nurl = redis://127.0.0.1:6379\n',
+    );
     const metrics = await runCli(['config', 'check', '--config', path]);
     expect(metrics.code).toBe(1);
     expect(metrics.stderr).toBe(
       `keepwatch: the configuration is invalid: ${path}:3: [metrics] user: expected a user name without ":" ` +
         '(basic auth splits user and passphrase at the first ":"), got "a:b"\n',
     );
-    const percent = await runCli(['config', 'check'], { KEEPWATCH_DATABASE_URL: 'postgres://u:Pa55%ZZx@127.0.0.1/app' });
+    const percent = await runCli(['config', 'check'], {
+      KEEPWATCH_DATABASE_URL: 'postgres://u:Pa55%ZZx@127.0.0.1/app',
+    });
     expect(percent.code).toBe(1);
-    expect(percent.stderr).toMatch(/^keepwatch: the configuration is invalid: KEEPWATCH_DATABASE_URL: \[database\] url: expected the password to be %-encoded[^\n]*\n$/);
+    expect(percent.stderr).toMatch(
+      /^keepwatch: the configuration is invalid: KEEPWATCH_DATABASE_URL: \[database\] url: expected the password to be %-encoded[^\n]*\n$/,
+    );
     expect(percent.stderr).not.toContain('Pa55');
   });
 
@@ -103,7 +123,9 @@ describe('keepwatch config check', () => {
       const started = Date.now();
       const result = await runCli(['config', 'check', '--config', '/dev/zero'], {}, 10_000);
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe('keepwatch: the config file /dev/zero is larger than 1 MiB; a keepwatch config is a few KB: is it the right file?\n');
+      expect(result.stderr).toBe(
+        'keepwatch: the config file /dev/zero is larger than 1 MiB; a keepwatch config is a few KB: is it the right file?\n',
+      );
       noStack(result);
       // Reading it whole took 1.7 s (and 642 MB) before; node's own start-up is most of this.
       expect(Date.now() - started).toBeLessThan(5000);
@@ -115,7 +137,9 @@ describe('keepwatch config check', () => {
       await writeFile(path, `[server]\n${'k'.repeat(10 * 1024 * 1024)} = 1\n`);
       const result = await runCli(['config', 'check', '--config', path]);
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe(`keepwatch: the config file ${path} is larger than 1 MiB; a keepwatch config is a few KB: is it the right file?\n`);
+      expect(result.stderr).toBe(
+        `keepwatch: the config file ${path} is larger than 1 MiB; a keepwatch config is a few KB: is it the right file?\n`,
+      );
       noStack(result);
     });
 
@@ -125,7 +149,11 @@ describe('keepwatch config check', () => {
       await writeFile(path, `[server]\n${'k'.repeat(500_000)} = 1\n`);
       const result = await runCli(['config', 'check', '--config', path]);
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(new RegExp(`^keepwatch: the configuration is invalid: ${path}:2: \\[server\\] k{59}…: unknown setting; [^\\n]+\\n$`));
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^keepwatch: the configuration is invalid: ${path}:2: \\[server\\] k{59}…: unknown setting; [^\\n]+\\n$`,
+        ),
+      );
       noStack(result);
     });
 

@@ -29,7 +29,10 @@ afterAll(async () => {
 
 describe('keepwatch arguments after the command words', () => {
   it('exits 2 naming a missing <id>', async () => {
-    for (const args of [['backup', 'verify'], ['backup', 'restore', '--target', join(dir, 'nowhere')]]) {
+    for (const args of [
+      ['backup', 'verify'],
+      ['backup', 'restore', '--target', join(dir, 'nowhere')],
+    ]) {
       const result = await runCli(args, env());
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toContain('keepwatch: missing <id>');
@@ -63,7 +66,10 @@ describe('keepwatch on Ctrl-C', () => {
           if (args[0]?.toLowerCase() === 'set' && args[1] === key && args.includes('NX')) resolve();
         }),
       );
-      const { child, result } = startCli(['backup', 'run', '--source', 'data'], env({ KEEPWATCH_BACKUP_LOCK_WAIT: '60s' }));
+      const { child, result } = startCli(
+        ['backup', 'run', '--source', 'data'],
+        env({ KEEPWATCH_BACKUP_LOCK_WAIT: '60s' }),
+      );
       await tried;
       const interrupted = Date.now();
       child.kill('SIGINT');

@@ -23,7 +23,10 @@ describe('keepwatch health', () => {
       KEEPWATCH_DATABASE_URL: `mysql://root:cli-secret-pw@127.0.0.1:${port}/x`,
     });
     expect(result.code).toBe(1);
-    const report = JSON.parse(result.stdout) as { ok: boolean; checks: { name: string; ok: boolean; error?: string }[] };
+    const report = JSON.parse(result.stdout) as {
+      ok: boolean;
+      checks: { name: string; ok: boolean; error?: string }[];
+    };
     expect(report.ok).toBe(false);
     expect(report.checks.find((c) => c.name === 'database')).toMatchObject({ ok: false });
     expect(result.stdout + result.stderr).not.toContain('cli-secret-pw');

@@ -67,7 +67,10 @@ describe('keepwatch profiles', () => {
     const profiles = await runCli(['profiles', 'top', '--profiles', '0'], env());
     expect(profiles.code).toBe(2);
     expect(profiles.stderr).toContain('--profiles takes a whole number above 0, got "0"');
-    for (const words of [['profiles', 'list'], ['profiles', 'top']]) {
+    for (const words of [
+      ['profiles', 'list'],
+      ['profiles', 'top'],
+    ]) {
       const both = await runCli([...words, '--url-name', 'heavy', '--task', 'backup'], env());
       expect(both.code, words.join(' ')).toBe(2);
       expect(both.stderr).toContain('keepwatch: give --url-name or --task, not both');

@@ -93,7 +93,8 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
         return queue;
       })
     : [];
-  const profileEvents = metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
+  const profileEvents =
+    metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
   const profiler = createProfilerFromConfig(config, logger, profileEvents?.onEvent);
   // The same name the metrics record, so a slow series in Prometheus leads to its profiles.
   await app.register(profilerPlugin, {
@@ -186,4 +187,3 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
     },
   };
 }
-

@@ -16,6 +16,10 @@ export class ListenError extends KeepwatchError<'KW_SERVER_LISTEN_FAILED'> {
   constructor(address: string, cause: unknown) {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
     const reason = (code && REASONS[code]) ?? code ?? 'listen failed';
-    super('KW_SERVER_LISTEN_FAILED', `cannot listen on ${address} ([server] listen): ${reason}${code && REASONS[code] ? ` (${code})` : ''}`, { cause });
+    super(
+      'KW_SERVER_LISTEN_FAILED',
+      `cannot listen on ${address} ([server] listen): ${reason}${code && REASONS[code] ? ` (${code})` : ''}`,
+      { cause },
+    );
   }
 }

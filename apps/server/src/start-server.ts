@@ -28,7 +28,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   await ensureDataDir(config.data.dir);
   const secret = await loadOrCreateSecret(config.data.dir, config.data.secret);
   for (const warning of secret.warnings) logger.warn(warning);
-  if (secret.source === 'generated') logger.info({ dir: config.data.dir }, 'generated a new instance secret in .secret');
+  if (secret.source === 'generated')
+    logger.info({ dir: config.data.dir }, 'generated a new instance secret in .secret');
 
   const resources = openResources(config, logger);
   const listen = options.listen ?? config.server.listen;

@@ -21,7 +21,10 @@ let storedFile: string;
 beforeAll(async () => {
   await pgAdmin((c) => c.query(`CREATE DATABASE ${dbName}`));
   await pgAdmin(
-    (c) => c.query('CREATE TABLE orders (id serial PRIMARY KEY, note text); INSERT INTO orders (note) SELECT md5(g::text) FROM generate_series(1, 500) g'),
+    (c) =>
+      c.query(
+        'CREATE TABLE orders (id serial PRIMARY KEY, note text); INSERT INTO orders (note) SELECT md5(g::text) FROM generate_series(1, 500) g',
+      ),
     dbName,
   );
 
@@ -39,7 +42,12 @@ beforeAll(async () => {
   });
   backupId = manifest.id;
   const day = manifest.id.split('-')[1]!.slice(0, 8);
-  storedFile = join(destinationDir, 'database', `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}`, manifest.file);
+  storedFile = join(
+    destinationDir,
+    'database',
+    `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}`,
+    manifest.file,
+  );
 });
 afterAll(async () => {
   await server?.close();
@@ -66,14 +74,22 @@ describe('admin API: backups', () => {
   it('lists the database backups with their manifests and the data snapshots', async () => {
     await mkdir(join(server.config.data.dir, 'media'), { recursive: true });
     await writeFile(join(server.config.data.dir, 'media', 'logo.png'), 'not really a png');
-    const snapshot = await takeSnapshot({ sourceDir: server.config.data.dir, destinationDir: join(server.config.backup.destination, 'data') });
+    const snapshot = await takeSnapshot({
+      sourceDir: server.config.data.dir,
+      destinationDir: join(server.config.backup.destination, 'data'),
+    });
     const body = (await (await call('/api/backups')).json()) as {
       backups: { id: string; type: string; checksum: { value: string } }[];
       snapshots: { id: string; type: string; files: number }[];
     };
-    expect(body.backups.find((b) => b.id === backupId)).toMatchObject({ type: 'database', checksum: { algorithm: 'sha256' } });
+    expect(body.backups.find((b) => b.id === backupId)).toMatchObject({
+      type: 'database',
+      checksum: { algorithm: 'sha256' },
+    });
     // The secret is configured here, so there is no .secret file: media/logo.png alone.
-    expect(body.snapshots).toEqual([expect.objectContaining({ id: snapshot.id, type: 'data', files: 1, bytesTotal: 16 })]);
+    expect(body.snapshots).toEqual([
+      expect.objectContaining({ id: snapshot.id, type: 'data', files: 1, bytesTotal: 16 }),
+    ]);
   });
 
   it('starts a backup as a job and reports its state', async () => {
@@ -107,7 +123,10 @@ describe('admin API: backups', () => {
   });
 
   it('signs a download link that works without the token, byte for byte', async () => {
-    const link = (await (await call(`/api/backups/${backupId}/download-link`)).json()) as { url: string; expiresAt: string };
+    const link = (await (await call(`/api/backups/${backupId}/download-link`)).json()) as {
+      url: string;
+      expiresAt: string;
+    };
     expect(new Date(link.expiresAt).getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
     const download = await call(link.url, { auth: null });
     expect(download.status).toBe(200);
@@ -133,7 +152,9 @@ describe('admin API: backups', () => {
     expect(text).not.toContain(signature);
     expect(text).not.toContain(expires);
     // What stays: the path and the parameter names, enough to tell the requests apart.
-    const urls = lines.filter((line) => line.msg === 'incoming request').map((line) => (line.req as { url: string }).url);
+    const urls = lines
+      .filter((line) => line.msg === 'incoming request')
+      .map((line) => (line.req as { url: string }).url);
     expect(urls).toEqual([
       `/api/backups/${backupId}/download?expires=[redacted]&signature=[redacted]`,
       `/api/backups/${backupId}/download/?expires=[redacted]&signature=[redacted]`,
@@ -141,7 +162,9 @@ describe('admin API: backups', () => {
       '/api/profiles?token=[redacted]',
       '/nowhere?[redacted]',
     ]);
-    expect(lines.map((line) => line.msg)).toContain(`Route GET:/api/backups/${backupId}/download/?expires=[redacted]&signature=[redacted] not found`);
+    expect(lines.map((line) => line.msg)).toContain(
+      `Route GET:/api/backups/${backupId}/download/?expires=[redacted]&signature=[redacted] not found`,
+    );
   });
 
   it('refuses a tampered or expired link with 403', async () => {
@@ -153,7 +176,10 @@ describe('admin API: backups', () => {
     const response = await call(expired, { auth: null });
     expect(response.status).toBe(403);
     expect(((await response.json()) as { message: string }).message).toMatch(/expired/);
-    const otherId = link.url.replace(backupId, backupId.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')));
+    const otherId = link.url.replace(
+      backupId,
+      backupId.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')),
+    );
     expect((await call(otherId, { auth: null })).status).toBe(403);
   });
 

@@ -15,7 +15,8 @@ beforeAll(async () => {
     KEEPWATCH_REDIS_PREFIX: prefix,
     KEEPWATCH_METRICS_ENABLED: 'true',
   });
-  for (let i = 0; i < 3; i++) await (await fetch(`${server.url}/healthcheck/live`, { signal: AbortSignal.timeout(5000) })).text();
+  for (let i = 0; i < 3; i++)
+    await (await fetch(`${server.url}/healthcheck/live`, { signal: AbortSignal.timeout(5000) })).text();
   await server.app.inject('/healthcheck/live');
   // Profiles are written after the response; wait for them with a bound.
   const deadline = Date.now() + 10_000;
@@ -31,7 +32,10 @@ afterAll(async () => {
 });
 
 function get(path: string, auth: string | null = `Bearer ${token}`) {
-  return fetch(`${server.url}${path}`, { headers: auth ? { authorization: auth } : {}, signal: AbortSignal.timeout(5000) });
+  return fetch(`${server.url}${path}`, {
+    headers: auth ? { authorization: auth } : {},
+    signal: AbortSignal.timeout(5000),
+  });
 }
 
 describe('admin API: profiles', () => {
@@ -75,14 +79,17 @@ describe('admin API: profiles', () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({
       error: 'bad_request',
-      message: expect.stringMatching(/^give url_name or task, not both \(url_name "\/healthcheck\/live", task "backup"\)/),
+      message: expect.stringMatching(
+        /^give url_name or task, not both \(url_name "\/healthcheck\/live", task "backup"\)/,
+      ),
     });
   });
 
   it('counts written profiles in the fleet-wide metrics', async () => {
     // The counts reach Redis within a second of the event (they are batched off the request path).
     const scrape = async () => (await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
-    const writtenIn = (text: string) => Number(/keepwatch_profiles_written_total\{kind="request"\} (\d+)/.exec(text)?.[1]);
+    const writtenIn = (text: string) =>
+      Number(/keepwatch_profiles_written_total\{kind="request"\} (\d+)/.exec(text)?.[1]);
     const text = await vi.waitFor(
       async () => {
         const scraped = await scrape();

@@ -73,7 +73,10 @@ describe('GET /healthcheck/ on the assembled server', () => {
     });
     const anonymous = await fetch(`${url}/healthcheck/`, { signal: AbortSignal.timeout(5000) });
     expect(await anonymous.text()).toBe('');
-    const wrong = await fetch(`${url}/healthcheck/`, { headers: { authorization: 'Bearer nope' }, signal: AbortSignal.timeout(5000) });
+    const wrong = await fetch(`${url}/healthcheck/`, {
+      headers: { authorization: 'Bearer nope' },
+      signal: AbortSignal.timeout(5000),
+    });
     expect(await wrong.text()).toBe('');
     const admin = await fetch(`${url}/healthcheck/`, {
       headers: { authorization: `Bearer ${token}` },
@@ -100,10 +103,14 @@ describe('GET /healthcheck/ on the assembled server', () => {
     const { url } = await server({});
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${url}/healthcheck/`, { method: 'GET', headers: { host: '%%%', authorization: 'Bearer \u00ff' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        `${url}/healthcheck/`,
+        { method: 'GET', headers: { host: '%%%', authorization: 'Bearer \u00ff' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });

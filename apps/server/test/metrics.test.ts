@@ -34,14 +34,19 @@ describe('GET /metrics on the assembled server', () => {
       await removeRedisPrefix(prefix);
     });
     // Probes are left out of the view metrics; every other request counts, by route name.
-    for (let i = 0; i < 3; i++) await (await fetch(`${server.url}/healthcheck/live`, { signal: AbortSignal.timeout(5000) })).text();
-    for (let i = 0; i < 2; i++) await (await fetch(`${server.url}/no/such/page/${i}`, { signal: AbortSignal.timeout(5000) })).text();
+    for (let i = 0; i < 3; i++)
+      await (await fetch(`${server.url}/healthcheck/live`, { signal: AbortSignal.timeout(5000) })).text();
+    for (let i = 0; i < 2; i++)
+      await (await fetch(`${server.url}/no/such/page/${i}`, { signal: AbortSignal.timeout(5000) })).text();
     await (await fetch(`${server.url}/no/such/page`, { method: 'POST', signal: AbortSignal.timeout(5000) })).text();
 
     const anonymous = await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(5000) });
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic/);
-    const wrong = await fetch(`${server.url}/metrics`, { headers: { authorization: auth('prometheus', 'nope') }, signal: AbortSignal.timeout(5000) });
+    const wrong = await fetch(`${server.url}/metrics`, {
+      headers: { authorization: auth('prometheus', 'nope') },
+      signal: AbortSignal.timeout(5000),
+    });
     expect(wrong.status).toBe(401);
     // The trailing-slash path is not the metrics endpoint: an unmatched 404 (and counted as one).
     expect((await fetch(`${server.url}/metrics/`, { signal: AbortSignal.timeout(5000) })).status).toBe(404);

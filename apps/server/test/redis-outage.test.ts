@@ -22,15 +22,25 @@ afterAll(async () => {
   await redis?.destroy();
 });
 
-async function call(path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
+async function call(
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown>; ms: number }> {
   const started = Date.now();
   const response = await fetch(`${server.url}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(15_000),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown>, ms: Date.now() - started };
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+    ms: Date.now() - started,
+  };
 }
 
 const startBackup = () => call('/api/backups', { source: 'data' });
@@ -40,7 +50,8 @@ async function until202(timeoutMs: number): Promise<string> {
   for (;;) {
     const started = await startBackup();
     if (started.status === 202) return started.body.jobId as string;
-    if (Date.now() > deadline) throw new Error(`still ${started.status} ${JSON.stringify(started.body)} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`still ${started.status} ${JSON.stringify(started.body)} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

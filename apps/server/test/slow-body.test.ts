@@ -64,7 +64,8 @@ function trickle(port: number, head: string): Trickle {
 const within = <T>(promise: Promise<T>, ms: number): Promise<T | 'still open'> =>
   Promise.race([promise, new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), ms))]);
 
-const post = (headers: string) => `POST /api/backups HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n${headers}\r\n`;
+const post = (headers: string) =>
+  `POST /api/backups HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n${headers}\r\n`;
 
 describe('a request body that arrives a byte a second', () => {
   it('gets its early 401 and then the connection closes, not the socket held until the body is in', async () => {
@@ -107,7 +108,9 @@ describe('a request body that arrives a byte a second', () => {
     socket.write('GET /healthcheck/live HTTP/1.1\r\nHost: x\r\n\r\n');
     await answers(1);
     // A whole body with a wrong token: answered 401, and the connection stays usable.
-    socket.write('POST /api/backups HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
+    socket.write(
+      'POST /api/backups HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
+    );
     await answers(2);
     socket.write('GET /healthcheck/live HTTP/1.1\r\nHost: x\r\n\r\n');
     await answers(3);

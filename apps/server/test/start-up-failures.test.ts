@@ -33,7 +33,10 @@ interface Ended {
 /** Runs the built server until it ends, or kills it after `timeoutMs` and says so. */
 function runServer(path: string, timeoutMs = 15_000): Promise<Ended> {
   const started = Date.now();
-  const child = spawn(process.execPath, [main, '--config', path], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main, '--config', path], {
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -74,10 +77,15 @@ async function configCheckLine(path: string): Promise<string> {
 
 describe('a server that cannot start', () => {
   it.each([
-    ['[metrics] user with ":"', ['[metrics]', 'enabled = true', 'user = a:b', 'passphrase = scrape-passphrase'], REDIS_URL, '[metrics] user'],
+    [
+      '[metrics] user with ":"',
+      ['[metrics]', 'enabled = true', 'user = a:b', 'passphrase = scrape-passphrase'],
+      REDIS_URL,
+      '[metrics] user',
+    ],
     ['[health] timeout finer than a millisecond', ['[health]', 'timeout = 1000.5ms'], REDIS_URL, '[health] timeout'],
     ['a [redis] url password with a stray "%"', [], 'redis://:Pa55%ZZx@127.0.0.1:6379/0', '[redis] url'],
-  ])('exits 1 at once with config check\'s line for %s', async (_what, lines, redisUrl, key) => {
+  ])("exits 1 at once with config check's line for %s", async (_what, lines, redisUrl, key) => {
     const path = await configFile(lines, redisUrl);
     const expected = await configCheckLine(path);
     expect(expected).toContain(`: ${key}: `);
@@ -96,15 +104,12 @@ describe('a server that cannot start', () => {
       blocker = createServer();
       await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
       const { port } = blocker.address() as { port: number };
-      const path = await configFile([
-        '[server]',
-        `listen = 127.0.0.1:${port}`,
-        '[metrics]',
-        'enabled = true',
-      ]);
+      const path = await configFile(['[server]', `listen = 127.0.0.1:${port}`, '[metrics]', 'enabled = true']);
       const ended = await runServer(path);
       expect(ended.code).toBe(1);
-      expect(ended.stderr).toBe(`keepwatch-server: cannot listen on 127.0.0.1:${port} ([server] listen): another process listens on that port (EADDRINUSE)\n`);
+      expect(ended.stderr).toBe(
+        `keepwatch-server: cannot listen on 127.0.0.1:${port} ([server] listen): another process listens on that port (EADDRINUSE)\n`,
+      );
       expect(ended.ms).toBeLessThan(10_000);
     });
   });

@@ -11,11 +11,7 @@ export type JobHandlers = Record<string, JobHandler>;
  * `[profile] worker_rate`. A job nobody handles is failed for good (retrying cannot help), with a
  * message that names it.
  */
-export function createJobRouter(
-  handlers: JobHandlers,
-  logger: Logger,
-  profiler: Profiler,
-): JobHandler {
+export function createJobRouter(handlers: JobHandlers, logger: Logger, profiler: Profiler): JobHandler {
   return async (job, token, signal) => {
     const handler = handlers[job.name];
     if (!handler) {

@@ -16,7 +16,8 @@ export async function upsertSchedules(context: WorkerContext, prefix: string): P
   const { config } = context.loaded;
   const maintenance = new Queue(QueueName.maintenance, { connection: context.connection, prefix });
   const backup = new Queue(QueueName.backup, { connection: context.connection, prefix });
-  for (const queue of [maintenance, backup]) logQueueErrors(queue, context.connection, context.logger, { queue: queue.name });
+  for (const queue of [maintenance, backup])
+    logQueueErrors(queue, context.connection, context.logger, { queue: queue.name });
   try {
     const every = config.metrics.models_refresh;
     if (context.metrics && context.resources.database && every > 0) {

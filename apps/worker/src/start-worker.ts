@@ -52,7 +52,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   }
   await ensureDataDir(config.data.dir);
   const leftovers = await removeLeftoverPasswordFiles(tmpdir());
-  if (leftovers.length > 0) logger.warn({ removed: leftovers }, 'removed database password files an earlier keepwatch left behind');
+  if (leftovers.length > 0)
+    logger.warn({ removed: leftovers }, 'removed database password files an earlier keepwatch left behind');
   const secret = await loadOrCreateSecret(config.data.dir, config.data.secret);
   for (const warning of secret.warnings) logger.warn(warning);
 
@@ -73,7 +74,8 @@ async function startOn(options: StartWorkerOptions, connection: Redis, resources
   const { config } = loaded;
   const metrics = createMetricsStoreFromConfig(config, resources.redis, logger);
   const context: WorkerContext = { loaded, logger, connection, resources, metrics };
-  const profileEvents = metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
+  const profileEvents =
+    metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
   const profiler = createProfilerFromConfig(config, logger, profileEvents?.onEvent);
   const router = createJobRouter({ ...buildHandlers(context), ...options.handlers }, logger, profiler);
   // Every job run is recorded as pretix_task_runs_total / pretix_task_duration_seconds.
@@ -130,7 +132,8 @@ async function startOn(options: StartWorkerOptions, connection: Redis, resources
 
 /** Feeds `keepwatch_backup_*` from the backup queue's outcomes (every failed attempt counts). */
 function recordBackupOutcomes(worker: Worker, status: BackupStatusRecorder, logger: Logger): void {
-  const warn = (error: unknown) => logger.warn({ err: { message: (error as Error).message } }, 'could not record backup status');
+  const warn = (error: unknown) =>
+    logger.warn({ err: { message: (error as Error).message } }, 'could not record backup status');
   worker.on('completed', (_job, result: unknown) => {
     const outcome = result as Partial<BackupOutcome> | undefined;
     if (outcome?.source && outcome.startedAt && outcome.finishedAt && typeof outcome.storedBytes === 'number') {

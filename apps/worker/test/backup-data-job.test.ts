@@ -24,7 +24,10 @@ let producer: TestQueue;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kw-worker-data-'));
   makeDataDir(join(dir, 'data'));
-  const loaded = await testWorkerConfig(dir, prefix, { KEEPWATCH_METRICS_ENABLED: 'true', KEEPWATCH_BACKUP_KEEP_LAST: '2' });
+  const loaded = await testWorkerConfig(dir, prefix, {
+    KEEPWATCH_METRICS_ENABLED: 'true',
+    KEEPWATCH_BACKUP_KEEP_LAST: '2',
+  });
   worker = await startWorker({ loaded, logger: silentLogger() });
   producer = await testQueue(QueueName.backup, prefix);
   ({ connection, queue, events } = producer);

@@ -33,7 +33,11 @@ afterAll(async () => {
 /** A worker of its own (own Redis prefix, own backup folder) and a producer on its backup queue. */
 async function workerFor(name: string, databaseUrl: string | undefined) {
   const prefix = `kw-test-worker-backup-${suffix}-${name}:`;
-  const loaded = await testWorkerConfig(join(dir, name), prefix, databaseUrl ? { KEEPWATCH_DATABASE_URL: databaseUrl } : {});
+  const loaded = await testWorkerConfig(
+    join(dir, name),
+    prefix,
+    databaseUrl ? { KEEPWATCH_DATABASE_URL: databaseUrl } : {},
+  );
   const { queue, events, close } = await testQueue(QueueName.backup, prefix);
   cleanups.push(close);
   const worker: RunningWorker = await startWorker({ loaded, logger: silentLogger() });
@@ -56,7 +60,9 @@ describe('backup jobs in the worker', () => {
     const password = `worker-wrong-pw-${suffix}`;
     const { queue, events } = await workerFor('auth', `mysql://root:${password}@127.0.0.1:3306/mysql`);
     const job = await queue.add(BackupJobName, { source: 'database', trigger: 'manual' }, backupJobDefaults);
-    await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(/^KW_BACKUP_AUTH_FAILED: .*authentication failed/);
+    await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(
+      /^KW_BACKUP_AUTH_FAILED: .*authentication failed/,
+    );
     const failed = (await queue.getJob(job.id!))!;
     expect(failed.attemptsMade).toBe(1);
     expect(await failed.getState()).toBe('failed');

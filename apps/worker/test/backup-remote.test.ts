@@ -53,7 +53,10 @@ async function workerFor(name: string, knownHostsFile: string) {
   });
   const run = async (source: string) => {
     const job = await queue.add(BackupJobName, { source, trigger: 'manual' }, backupJobDefaults);
-    return { job, result: job.waitUntilFinished(events, 60_000) as Promise<{ id: string; remote: string | null; file?: string }> };
+    return {
+      job,
+      result: job.waitUntilFinished(events, 60_000) as Promise<{ id: string; remote: string | null; file?: string }>,
+    };
   };
   return { root, remote: join(root, 'remote'), run, queue };
 }
@@ -87,7 +90,9 @@ describe('the remote copy after each backup, on a real sshd', { timeout: 120_000
   it('fails the job when the push fails, saying so, and keeps the local backup', async () => {
     const { root, remote, run, queue } = await workerFor('refused', sshd.wrongKnownHostsFile);
     const { job, result } = await run('data');
-    await expect(result).rejects.toThrow(/^KW_BACKUP_REMOTE_FAILED: copy of backup data-\S+ \(kept locally\) on root@127\.0\.0\.1:\d+\/\S+ failed/);
+    await expect(result).rejects.toThrow(
+      /^KW_BACKUP_REMOTE_FAILED: copy of backup data-\S+ \(kept locally\) on root@127\.0\.0\.1:\d+\/\S+ failed/,
+    );
     // A host key that does not match will not match on a retry either.
     expect((await queue.getJob(job.id!))!.attemptsMade).toBe(1);
     const local = await listSnapshots(join(root, 'backups', 'data'));

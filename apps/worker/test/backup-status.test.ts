@@ -33,7 +33,12 @@ describe('backup status metrics', () => {
         [BackupJobName]: async (job) => {
           calls++;
           if ((job.data as { source: string }).source !== 'database') throw new Error('pg_dump exited with code 1');
-          return { source: 'database', startedAt: '2026-11-25T03:00:00.000Z', finishedAt: '2026-11-25T03:00:42.500Z', storedBytes: 12345 };
+          return {
+            source: 'database',
+            startedAt: '2026-11-25T03:00:00.000Z',
+            finishedAt: '2026-11-25T03:00:42.500Z',
+            storedBytes: 12345,
+          };
         },
       },
     });
@@ -56,19 +61,28 @@ describe('backup status metrics', () => {
     const collect = backupStatusCollector(connection, prefix);
     const deadline = Date.now() + 5000;
     let families = await collect('pretix');
-    while (Date.now() < deadline && (families.find((f) => f.name === 'keepwatch_backup_failures_total')?.values.find((v) => v.labels.source === 'data')?.value ?? 0) < 2) {
+    while (
+      Date.now() < deadline &&
+      (families
+        .find((f) => f.name === 'keepwatch_backup_failures_total')
+        ?.values.find((v) => v.labels.source === 'data')?.value ?? 0) < 2
+    ) {
       await new Promise((r) => setTimeout(r, 50));
       families = await collect('pretix');
     }
     const value = (name: string, source: string) =>
       families.find((f) => f.name === name)?.values.find((v) => v.labels.source === source)?.value;
-    expect(value('keepwatch_backup_last_success_timestamp_seconds', 'database')).toBe(Date.parse('2026-11-25T03:00:42.500Z') / 1000);
+    expect(value('keepwatch_backup_last_success_timestamp_seconds', 'database')).toBe(
+      Date.parse('2026-11-25T03:00:42.500Z') / 1000,
+    );
     expect(value('keepwatch_backup_last_size_bytes', 'database')).toBe(12345);
     expect(value('keepwatch_backup_last_duration_seconds', 'database')).toBe(42.5);
     expect(value('keepwatch_backup_failures_total', 'data')).toBe(2);
     expect(value('keepwatch_backup_failures_total', 'database')).toBe(0);
     expect(value('keepwatch_backup_last_success_timestamp_seconds', 'data')).toBeUndefined();
     expect(families.flatMap((f) => f.values.map((v) => v.labels.source)).filter((s) => s === 'bogus')).toEqual([]);
-    expect(new Set(families.flatMap((f) => f.values.map((v) => v.labels.source)))).toEqual(new Set(['database', 'data']));
+    expect(new Set(families.flatMap((f) => f.values.map((v) => v.labels.source)))).toEqual(
+      new Set(['database', 'data']),
+    );
   });
 });

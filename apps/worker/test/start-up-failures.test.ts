@@ -40,7 +40,10 @@ interface Ended {
 /** Runs the built worker until it ends, or kills it after `timeoutMs` and says so. */
 function runWorker(env: Record<string, string>, timeoutMs = 15_000): Promise<Ended> {
   const started = Date.now();
-  const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -72,11 +75,19 @@ async function configCheckLine(env: Record<string, string>): Promise<string> {
 
 describe('a worker that cannot start', () => {
   it.each([
-    ['a database password with a stray "%"', { KEEPWATCH_DATABASE_URL: 'postgres://u:Pa55%ZZx@127.0.0.1/app' }, '[database] url'],
-    ['a database URL without a database name', { KEEPWATCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432' }, '[database] url'],
+    [
+      'a database password with a stray "%"',
+      { KEEPWATCH_DATABASE_URL: 'postgres://u:Pa55%ZZx@127.0.0.1/app' },
+      '[database] url',
+    ],
+    [
+      'a database URL without a database name',
+      { KEEPWATCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432' },
+      '[database] url',
+    ],
     ['a [backup] keep_last above what retention takes', { KEEPWATCH_BACKUP_KEEP_LAST: '200000' }, '[backup] keep_last'],
     ['a [backup] lock_wait finer than a millisecond', { KEEPWATCH_BACKUP_LOCK_WAIT: '1.0005s' }, '[backup] lock_wait'],
-  ])('exits 1 at once with config check\'s line for %s', async (_what, settings, key) => {
+  ])("exits 1 at once with config check's line for %s", async (_what, settings, key) => {
     const dir = await mkdtemp(join(tmpdir(), 'kw-worker-start-'));
     const env = { ...testWorkerEnv(dir, prefix), ...settings };
     const expected = await configCheckLine(env);

@@ -111,7 +111,10 @@ describe('the worker', () => {
     const logger = silentLogger();
     const first = await startWorker({ loaded, logger });
     const second = await startWorker({ loaded, logger });
-    cleanups.push(() => first.close(), () => second.close());
+    cleanups.push(
+      () => first.close(),
+      () => second.close(),
+    );
     const schedulers = await queue.getJobSchedulers();
     expect(schedulers.map((s) => s.key)).toEqual(['refresh-model-instances']);
     expect(schedulers[0]?.every).toBe(3_600_000);
@@ -147,7 +150,11 @@ describe('the worker', () => {
     const dir = await mkdtemp(join(tmpdir(), 'kw-worker-noredis-'));
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [main], {
-        env: { PATH: process.env.PATH ?? '', KEEPWATCH_DATA_DIR: join(dir, 'data'), KEEPWATCH_BACKUP_DESTINATION: join(dir, 'b') },
+        env: {
+          PATH: process.env.PATH ?? '',
+          KEEPWATCH_DATA_DIR: join(dir, 'data'),
+          KEEPWATCH_BACKUP_DESTINATION: join(dir, 'b'),
+        },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';

@@ -26,7 +26,10 @@ export function isValidSourceName(name: string): boolean {
 
 export function createBackupId(source: string, startedAt: Date): string {
   if (!isValidSourceName(source)) throw new BackupIdError(`${source}-`);
-  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   const bytes = randomBytes(6);
   let suffix = '';
   for (const byte of bytes) suffix += ALPHABET[byte % ALPHABET.length];

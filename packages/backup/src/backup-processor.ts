@@ -46,7 +46,11 @@ export function createBackupProcessor<After extends object = object>(options: Ba
   const logger = options.logger ?? silentLogger;
   const lockWaitMs = options.lockWaitMs ?? 60_000;
 
-  return async function processBackup(job: Job, _token?: string, signal?: AbortSignal): Promise<BackupManifest & After> {
+  return async function processBackup(
+    job: Job,
+    _token?: string,
+    signal?: AbortSignal,
+  ): Promise<BackupManifest & After> {
     try {
       const payload: BackupJobPayload = parsePayload(BackupJobName, backupJobPayloadSchema, job.data);
       const source = Object.hasOwn(options.sources, payload.source) ? options.sources[payload.source] : undefined;

@@ -12,11 +12,20 @@ export interface ChecksumResult {
 }
 
 /** Reads the stored file once and compares its SHA-256 (and size) with the manifest. */
-export async function checkChecksum(destination: Destination, manifest: BackupManifest, signal?: AbortSignal): Promise<ChecksumResult> {
+export async function checkChecksum(
+  destination: Destination,
+  manifest: BackupManifest,
+  signal?: AbortSignal,
+): Promise<ChecksumResult> {
   const meter = new ByteMeter({ sha256: true });
   const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
   await pipeline(await destination.openFile(manifest), meter, sink, signal ? { signal } : {});
   const actual = meter.digest();
   const expected = manifest.checksum.value;
-  return { ok: actual === expected && meter.bytes === manifest.storedBytes, expected, actual, storedBytes: meter.bytes };
+  return {
+    ok: actual === expected && meter.bytes === manifest.storedBytes,
+    expected,
+    actual,
+    storedBytes: meter.bytes,
+  };
 }

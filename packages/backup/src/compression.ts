@@ -57,7 +57,10 @@ export function zstdCompressArgs(tools: CompressionTools): string[] {
   return [`-${tools.zstdLevel}`, '-c'];
 }
 
-export function decompressStage(compression: Compression, tools: Pick<CompressionTools, 'zstdPath'>): PipelineStage | undefined {
+export function decompressStage(
+  compression: Compression,
+  tools: Pick<CompressionTools, 'zstdPath'>,
+): PipelineStage | undefined {
   if (compression === 'none') return undefined;
   if (compression === 'gzip') return inProcess(createGunzip());
   return toolStage(tools.zstdPath, ['-d', '-q', '-c']);

@@ -19,5 +19,7 @@ export function databaseTarget(options: DatabaseTargetOptions): RestoreTarget {
 
 /** A fresh `kw_verify_<random>` database on the server of `options.url`, for restore tests. */
 export function createScratchDatabase(options: DatabaseTargetOptions): Promise<ScratchTarget> {
-  return parseConnectionUrl(options.url).kind === 'postgresql' ? createPostgresScratch(options) : createMysqlScratch(options);
+  return parseConnectionUrl(options.url).kind === 'postgresql'
+    ? createPostgresScratch(options)
+    : createMysqlScratch(options);
 }

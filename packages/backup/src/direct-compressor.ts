@@ -36,7 +36,8 @@ export interface DirectCompressor {
 }
 
 /** zstd's banner and settings lines at -vv: chatter, left out of failure messages. */
-const NOISE = /^(\*\*\* Zstandard|\*\*\* zstd|--zstd=|--format=|Using std(in|out)|Decompression will require|.*: Completed in)/;
+const NOISE =
+  /^(\*\*\* Zstandard|\*\*\* zstd|--zstd=|--format=|Using std(in|out)|Decompression will require|.*: Completed in)/;
 const SUMMARY = /\(\s*(\d+)(?: B)?\s*=>\s*(\d+) (?:B|bytes),/g;
 
 /** The exact sizes in zstd's verbose summary, or undefined when there is none. */
@@ -65,7 +66,11 @@ export function startDirectCompressor(tools: CompressionTools): DirectCompressor
 
 /** zstd reading its stdin and writing its summary (`-vv`) to stderr, the banner kept out of failure messages. */
 function spawnVerboseZstd(zstdPath: string, args: string[], stdout: 'pipe' | 'ignore'): ToolProcess {
-  return spawnTool({ name: 'zstd', path: zstdPath, option: 'zstdPath' }, [...args, '-vv', '--no-progress'], { stdin: 'pipe', stdout, stderrNoise: NOISE });
+  return spawnTool({ name: 'zstd', path: zstdPath, option: 'zstdPath' }, [...args, '-vv', '--no-progress'], {
+    stdin: 'pipe',
+    stdout,
+    stderrNoise: NOISE,
+  });
 }
 
 /** `rchar` of a running process: what it read so far (plus a few KB of its own start-up). */

@@ -132,7 +132,10 @@ export class BackupKindMismatchError extends BackupError<'KW_BACKUP_KIND_MISMATC
   static readonly code = 'KW_BACKUP_KIND_MISMATCH';
   readonly retryable = false;
   constructor(id: string, backupKind: string, targetKind: string) {
-    super(BackupKindMismatchError.code, `backup "${id}" is a ${backupKind} backup and cannot be restored into ${targetKind}`);
+    super(
+      BackupKindMismatchError.code,
+      `backup "${id}" is a ${backupKind} backup and cannot be restored into ${targetKind}`,
+    );
   }
 }
 
@@ -188,9 +191,13 @@ export class BackupLockLostError extends BackupError<'KW_BACKUP_LOCK_LOST'> {
   static readonly code = 'KW_BACKUP_LOCK_LOST';
   readonly retryable = true;
   constructor(source: string, cause?: unknown) {
-    super(BackupLockLostError.code, `lost the lock of source "${source}" in Redis; stopped so two backups never overlap`, {
-      cause,
-    });
+    super(
+      BackupLockLostError.code,
+      `lost the lock of source "${source}" in Redis; stopped so two backups never overlap`,
+      {
+        cause,
+      },
+    );
   }
 }
 

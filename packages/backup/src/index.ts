@@ -1,6 +1,12 @@
 export { runBackup, type RunBackupOptions } from './run-backup.js';
 export { listBackups } from './list-backups.js';
-export { listBackupCatalog, catalogOldestFirst, type BackupCatalog, type BackupCatalogOptions, type CatalogSnapshot } from './backup-catalog.js';
+export {
+  listBackupCatalog,
+  catalogOldestFirst,
+  type BackupCatalog,
+  type BackupCatalogOptions,
+  type CatalogSnapshot,
+} from './backup-catalog.js';
 export { restoreBackup, type RestoreBackupOptions, type RestoreReport } from './restore-backup.js';
 export { verifyBackup, type RestoreTestReport, type VerifyBackupOptions, type VerifyReport } from './verify-backup.js';
 export { checkChecksum, type ChecksumResult } from './checksum.js';

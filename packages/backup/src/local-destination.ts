@@ -50,7 +50,9 @@ export function localDestination(options: LocalDestinationOptions): LocalDestina
   const root = resolve(options.directory ?? '.');
   if (options.dataDirectory) {
     if (relativeInside(options.dataDirectory, root) !== undefined) {
-      problems.push(`directory: "${root}" is inside the data directory "${resolve(options.dataDirectory)}"; choose a directory outside it`);
+      problems.push(
+        `directory: "${root}" is inside the data directory "${resolve(options.dataDirectory)}"; choose a directory outside it`,
+      );
     }
   }
   if (problems.length > 0) throw new BackupOptionsError('backup destination', problems);
@@ -59,7 +61,8 @@ export function localDestination(options: LocalDestinationOptions): LocalDestina
   /** Every path goes through here: it may never leave `root`. */
   const inside = (...parts: string[]): string => {
     const path = resolve(root, ...parts);
-    if (!relativeInside(root, path)) throw new BackupIoError('use', path, new Error('path leaves the backup directory'));
+    if (!relativeInside(root, path))
+      throw new BackupIoError('use', path, new Error('path leaves the backup directory'));
     return path;
   };
   const dayDir = (id: string): string => {
@@ -165,7 +168,8 @@ export function localDestination(options: LocalDestinationOptions): LocalDestina
     async openFile(manifest): Promise<Readable> {
       const path = fileIn(manifest.id, manifest.file);
       await stat(path).catch((error: unknown) => {
-        if (isNotFound(error)) throw new BackupNotFoundError(manifest.id, `${root} (its file ${manifest.file} is missing)`, error);
+        if (isNotFound(error))
+          throw new BackupNotFoundError(manifest.id, `${root} (its file ${manifest.file} is missing)`, error);
         throw new BackupIoError('read', path, error);
       });
       return createReadStream(path);
@@ -179,10 +183,13 @@ export function localDestination(options: LocalDestinationOptions): LocalDestina
         const dir = inside(source, day);
         const entries = await names(dir);
         const complete = new Set(
-          entries.filter((n) => !n.startsWith('.') && n.endsWith(MANIFEST_SUFFIX)).map((n) => n.slice(0, -MANIFEST_SUFFIX.length)),
+          entries
+            .filter((n) => !n.startsWith('.') && n.endsWith(MANIFEST_SUFFIX))
+            .map((n) => n.slice(0, -MANIFEST_SUFFIX.length)),
         );
         for (const name of entries) {
-          const leftover = name.endsWith(PARTIAL_SUFFIX) || (!name.endsWith(MANIFEST_SUFFIX) && !complete.has(name.split('.')[0]!));
+          const leftover =
+            name.endsWith(PARTIAL_SUFFIX) || (!name.endsWith(MANIFEST_SUFFIX) && !complete.has(name.split('.')[0]!));
           if (!leftover) continue;
           const path = join(dir, name);
           await io('remove', path, () => rm(path, { force: true }));

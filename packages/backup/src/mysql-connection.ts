@@ -10,7 +10,11 @@ const AUTH_CODES = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR'
 const PERMANENT_CODES = new Set(['ER_BAD_DB_ERROR']);
 
 /** Connects to `settings.database`, or to no database when `withoutDatabase` (to create one). */
-export async function connectMysql(settings: ConnectionSettings, timeoutMs: number, withoutDatabase = false): Promise<MysqlConnection> {
+export async function connectMysql(
+  settings: ConnectionSettings,
+  timeoutMs: number,
+  withoutDatabase = false,
+): Promise<MysqlConnection> {
   // Loaded on first use, like pg: only the driver of the configured database is ever loaded.
   const { default: driver } = await import('mysql2/promise');
   try {
@@ -89,7 +93,9 @@ export async function mysqlTableCounts(connection: MysqlConnection): Promise<Tab
   const names = rows.map((row) => String(row.name)).sort();
   const counts: TableCount[] = [];
   for (const name of names) {
-    const [result] = await connection.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteMysqlIdentifier(name)}`);
+    const [result] = await connection.query<mysql.RowDataPacket[]>(
+      `SELECT COUNT(*) AS n FROM ${quoteMysqlIdentifier(name)}`,
+    );
     counts.push({ schema: '', name, rows: Number(result[0]!.n) });
   }
   return counts;

@@ -86,7 +86,8 @@ export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
           secrets: [settings.password],
           isPermanent: isPermanentMysqlFailure,
         });
-        if (pump) pump.toolEnd.destroy(); // the tool has its own copy
+        if (pump)
+          pump.toolEnd.destroy(); // the tool has its own copy
         else proc.stdout!.pipe(counter);
         const done = (async (): Promise<SourceMetadata> => {
           try {

@@ -67,7 +67,13 @@ function makeTarget(resolved: ResolvedDatabaseOptions, settings: ConnectionSetti
           '--max-allowed-packet=1G',
           settings.database,
         ],
-        { env: connect.env, stdin: 'pipe', stdout: 'ignore', secrets: [settings.password], isPermanent: isPermanentMysqlFailure },
+        {
+          env: connect.env,
+          stdin: 'pipe',
+          stdout: 'ignore',
+          secrets: [settings.password],
+          isPermanent: isPermanentMysqlFailure,
+        },
       );
       return { stream: proc.stdin!, finished: proc.exited, abort: () => proc.kill() };
     },
@@ -99,7 +105,13 @@ export async function createMysqlScratch(options: DatabaseTargetOptions): Promis
     const quoted = `${connection.escape(account.slice(0, at))}@${connection.escape(account.slice(at + 1))}`;
     // ALL, not only CREATE: the restore creates tables, views, routines and triggers in it and
     // drops it after. The pattern grants exactly the scratch databases (`\_` is a literal `_`).
-    throw new BackupScratchPrivilegeError(admin.label, 'CREATE', quoted, `GRANT ALL PRIVILEGES ON \`kw\\_verify\\_%\`.* TO ${quoted};`, error);
+    throw new BackupScratchPrivilegeError(
+      admin.label,
+      'CREATE',
+      quoted,
+      `GRANT ALL PRIVILEGES ON \`kw\\_verify\\_%\`.* TO ${quoted};`,
+      error,
+    );
   } finally {
     await connection.end().catch(() => {});
   }

@@ -58,7 +58,9 @@ export class MysqlRowCounter extends Transform {
   /** Tables and rows, or undefined when the stream did not look like a dump this understands. */
   result(): TableCount[] | undefined {
     if (this.broken || this.inInsert || this.section !== undefined) return undefined;
-    return [...this.counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, rows]) => ({ schema: '', name, rows }));
+    return [...this.counts.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, rows]) => ({ schema: '', name, rows }));
   }
 
   private scan(buf: Buffer): void {

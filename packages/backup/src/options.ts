@@ -95,11 +95,15 @@ const databaseOptionsSchema = z.strictObject({
   connectTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
 });
 
-export function resolveDatabaseOptions(options: DatabaseSourceOptions | DatabaseTargetOptions): ResolvedDatabaseOptions {
+export function resolveDatabaseOptions(
+  options: DatabaseSourceOptions | DatabaseTargetOptions,
+): ResolvedDatabaseOptions {
   const result = databaseOptionsSchema.safeParse(options);
   if (!result.success) {
     // zod would echo a bad URL back in some messages; the URL may hold a password, so say less.
-    const problems = zodProblems(result.error, 'database options').map((p) => (p.startsWith('url:') ? 'url: must be a postgres:// or mysql:// URL' : p));
+    const problems = zodProblems(result.error, 'database options').map((p) =>
+      p.startsWith('url:') ? 'url: must be a postgres:// or mysql:// URL' : p,
+    );
     throw new BackupOptionsError('database options', problems);
   }
   return { ...result.data, mysqlDumpPath: result.data.mysqlDumpPath, mysqlPath: result.data.mysqlPath };

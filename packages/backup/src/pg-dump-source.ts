@@ -77,7 +77,12 @@ export function postgresSource(options: DatabaseSourceOptions): BackupSource {
         const toolVersionInfo = parsePgToolVersion(toolLine);
         if (!toolVersionInfo || toolVersionInfo.major < serverMajor) {
           proc.kill();
-          throw new BackupToolTooOldError('pg_dump', toolVersionInfo?.version ?? `"${toolLine}"`, serverVersion, tool.option);
+          throw new BackupToolTooOldError(
+            'pg_dump',
+            toolVersionInfo?.version ?? `"${toolLine}"`,
+            serverVersion,
+            tool.option,
+          );
         }
         // Counted on the exporting transaction while pg_dump streams: same snapshot, no extra wait
         // (and one backend only: see postgresTableCounts).

@@ -72,7 +72,13 @@ export async function createPostgresScratch(options: DatabaseTargetOptions): Pro
   await run(`CREATE DATABASE "${name}"`).catch((error: unknown) => {
     if ((error as { code?: string }).code !== INSUFFICIENT_PRIVILEGE) throw error;
     const role = `"${admin.user.replace(/"/g, '""')}"`;
-    throw new BackupScratchPrivilegeError(admin.label, 'CREATEDB', `role ${role}`, `ALTER ROLE ${role} CREATEDB;`, error);
+    throw new BackupScratchPrivilegeError(
+      admin.label,
+      'CREATEDB',
+      `role ${role}`,
+      `ALTER ROLE ${role} CREATEDB;`,
+      error,
+    );
   });
   let dropped = false;
   return {

@@ -100,12 +100,24 @@ export async function restoreBackup(options: RestoreBackupOptions): Promise<Rest
   } finally {
     progress.stop(true);
   }
-  const report = { id, target: target.label, rawBytes: raw.bytes, storedBytes: stored.bytes, elapsedMs: Math.round(performance.now() - started) };
+  const report = {
+    id,
+    target: target.label,
+    rawBytes: raw.bytes,
+    storedBytes: stored.bytes,
+    elapsedMs: Math.round(performance.now() - started),
+  };
   logger.info(report, 'restore finished');
   return report;
 }
 
-function failed(cause: unknown, id: string, target: RestoreTarget, logger: BackupLogger, signal: AbortSignal | undefined): unknown {
+function failed(
+  cause: unknown,
+  id: string,
+  target: RestoreTarget,
+  logger: BackupLogger,
+  signal: AbortSignal | undefined,
+): unknown {
   logger.error({ id, err: cause }, 'restore failed');
   if (isKeepwatchError(cause)) return cause;
   if (signal?.aborted) return new BackupAbortedError(`restore of ${id} into ${target.label}`, cause);
@@ -117,7 +129,8 @@ export async function preflight(
   manifest: BackupManifest,
   options: Pick<RestoreBackupOptions, 'destination' | 'target' | 'identityFile' | 'signal'>,
 ): Promise<void> {
-  if (manifest.kind !== options.target.kind) throw new BackupKindMismatchError(manifest.id, manifest.kind, options.target.kind);
+  if (manifest.kind !== options.target.kind)
+    throw new BackupKindMismatchError(manifest.id, manifest.kind, options.target.kind);
   if (manifest.encryption && !options.identityFile) throw new BackupIdentityRequiredError(manifest.id);
   const checksum = await checkChecksum(options.destination, manifest, options.signal);
   if (!checksum.ok) throw new BackupChecksumError(manifest.id, checksum.expected, checksum.actual);

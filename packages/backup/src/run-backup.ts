@@ -75,10 +75,16 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
       elapsedMs: Math.round(performance.now() - started),
     }));
     progress.start();
-    const parts = direct ? [direct.readable, ...chainStages, stored, writer.stream] : [dump.stream!, raw, ...chainStages, stored, writer.stream];
+    const parts = direct
+      ? [direct.readable, ...chainStages, stored, writer.stream]
+      : [dump.stream!, raw, ...chainStages, stored, writer.stream];
     // The dump tool feeds the chain, so its failure is the first suspect; zstd fed directly is
     // beside it. Whatever fails tears everything down (runChain).
-    await runChain(parts, { signal, source: { exited: dump.finished, abort: () => dump.abort() }, companions: direct ? [direct] : [] });
+    await runChain(parts, {
+      signal,
+      source: { exited: dump.finished, abort: () => dump.abort() },
+      companions: direct ? [direct] : [],
+    });
     const metadata = await dump.finished;
     if (direct) checkDirectSizes(direct, encrypted ? undefined : stored.bytes);
     progress.stop(true);
@@ -123,10 +129,15 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
 }
 
 /** Opens the source (handing it zstd's stdin when direct); stops zstd when that fails. */
-async function openSource(source: BackupSource, options: Parameters<BackupSource['open']>[0], direct: DirectCompressor | undefined): Promise<SourceDump> {
+async function openSource(
+  source: BackupSource,
+  options: Parameters<BackupSource['open']>[0],
+  direct: DirectCompressor | undefined,
+): Promise<SourceDump> {
   try {
     const dump = await source.open(options);
-    if (direct && dump.stream) throw new Error(`source "${source.name}" says it writes to a pipe but returned a stream`);
+    if (direct && dump.stream)
+      throw new Error(`source "${source.name}" says it writes to a pipe but returned a stream`);
     return dump;
   } catch (error) {
     if (direct) await abandon({ streams: [direct.input], companions: [direct] });
@@ -142,6 +153,10 @@ function checkDirectSizes(direct: DirectCompressor, received: number | undefined
     throw new BackupIoError('read the sizes zstd reports on', 'its stderr', new Error('no summary line'));
   }
   if (received !== undefined && received !== output) {
-    throw new BackupIoError('account for the output of', 'zstd', new Error(`it reported ${output} bytes, ${received} arrived`));
+    throw new BackupIoError(
+      'account for the output of',
+      'zstd',
+      new Error(`it reported ${output} bytes, ${received} arrived`),
+    );
   }
 }

@@ -28,11 +28,18 @@ export interface HeldSourceLock {
 export interface SourceLock {
   acquire(source: string, options?: { waitMs?: number; signal?: AbortSignal }): Promise<HeldSourceLock>;
   /** Runs `fn` holding the lock of `source`; `fn` gets a signal that fires if the lock is lost. */
-  run<T>(source: string, fn: (signal: AbortSignal) => Promise<T>, options?: { waitMs?: number; signal?: AbortSignal }): Promise<T>;
+  run<T>(
+    source: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    options?: { waitMs?: number; signal?: AbortSignal },
+  ): Promise<T>;
 }
 
 const optionsSchema = z.object({
-  redis: z.custom<Redis>((value) => typeof value === 'object' && value !== null && 'eval' in value, 'must be an ioredis client'),
+  redis: z.custom<Redis>(
+    (value) => typeof value === 'object' && value !== null && 'eval' in value,
+    'must be an ioredis client',
+  ),
   prefix: z.string().default('keepwatch:'),
   ttlMs: z.number().int().min(1000).default(30_000),
   waitMs: z.number().int().min(0).default(0),
@@ -68,18 +75,21 @@ export function createSourceLock(options: SourceLockOptions): SourceLock {
     }
     const controller = new AbortController();
     let lastRenewed = Date.now();
-    const timer = setInterval(() => {
-      redis
-        .eval(EXTEND, 1, key(source), token, String(ttlMs))
-        .then((result) => {
-          if (Number(result) === 1) lastRenewed = Date.now();
-          else lost();
-        })
-        .catch((error: unknown) => {
-          // Redis may come back in time; the lease is only gone once its TTL has run out.
-          if (Date.now() - lastRenewed >= ttlMs) lost(error);
-        });
-    }, Math.max(100, Math.floor(ttlMs / 3)));
+    const timer = setInterval(
+      () => {
+        redis
+          .eval(EXTEND, 1, key(source), token, String(ttlMs))
+          .then((result) => {
+            if (Number(result) === 1) lastRenewed = Date.now();
+            else lost();
+          })
+          .catch((error: unknown) => {
+            // Redis may come back in time; the lease is only gone once its TTL has run out.
+            if (Date.now() - lastRenewed >= ttlMs) lost(error);
+          });
+      },
+      Math.max(100, Math.floor(ttlMs / 3)),
+    );
     timer.unref();
     const lost = (cause?: unknown): void => {
       clearInterval(timer);

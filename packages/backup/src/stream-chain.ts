@@ -28,7 +28,9 @@ export interface ChainOptions {
 }
 
 function isStage(part: Part): part is PipelineStage {
-  return 'exited' in part && 'readable' in part && 'writable' in part && typeof (part as PipelineStage).abort === 'function';
+  return (
+    'exited' in part && 'readable' in part && 'writable' in part && typeof (part as PipelineStage).abort === 'function'
+  );
 }
 
 /**
@@ -97,14 +99,21 @@ export async function runChain(parts: Part[], options: ChainOptions = {}): Promi
 
 /** What `pipeline` rejects with when its signal aborts, for callers that tell the two apart by name. */
 function abortError(reason: unknown): Error {
-  return Object.assign(new Error('The operation was aborted', { cause: reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+  return Object.assign(new Error('The operation was aborted', { cause: reason }), {
+    name: 'AbortError',
+    code: 'ABORT_ERR',
+  });
 }
 
 /**
  * Aborts what was started so far when setting up a chain fails half way (a target refusing its
  * credentials after the decompressor was spawned), and waits until all of it has exited.
  */
-export async function abandon(parts: { streams?: (Readable | Writable)[]; stages?: PipelineStage[]; companions?: ChainCompanion[] }): Promise<void> {
+export async function abandon(parts: {
+  streams?: (Readable | Writable)[];
+  stages?: PipelineStage[];
+  companions?: ChainCompanion[];
+}): Promise<void> {
   for (const stream of parts.streams ?? []) stream.destroy();
   const running = [...(parts.stages ?? []), ...(parts.companions ?? [])];
   for (const part of running) part.abort();

@@ -69,10 +69,7 @@ export async function startToolOutputPump(into: Writable, inspect: (chunk: Buffe
     const reader = ours;
     // Failures surface through `done` (finished() below); until then they must not go unhandled.
     reader.on('error', () => {});
-    const toolEnd = await Promise.race([
-      accepted,
-      new Promise<never>((_, reject) => reader.once('error', reject)),
-    ]);
+    const toolEnd = await Promise.race([accepted, new Promise<never>((_, reject) => reader.once('error', reject))]);
     const destroy = (): void => {
       reader.destroy();
       toolEnd.destroy();
@@ -82,7 +79,10 @@ export async function startToolOutputPump(into: Writable, inspect: (chunk: Buffe
     let ending = false;
     const onIntoError = (error: Error): void => void reader.destroy(error);
     const onIntoClose = (): void => {
-      if (!ending) reader.destroy(Object.assign(new Error('the next tool closed its input'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+      if (!ending)
+        reader.destroy(
+          Object.assign(new Error('the next tool closed its input'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }),
+        );
     };
     into.once('error', onIntoError);
     into.once('close', onIntoClose);

@@ -75,7 +75,8 @@ export function redact(text: string, secrets: (string | undefined)[] = []): stri
 }
 
 export function spawnTool(tool: ToolSpec, args: string[], options: SpawnToolOptions = {}): ToolProcess {
-  const [command, argv] = options.bufferOutput && stdbufPath() ? [stdbufPath()!, ['-o1M', tool.path, ...args]] : [tool.path, args];
+  const [command, argv] =
+    options.bufferOutput && stdbufPath() ? [stdbufPath()!, ['-o1M', tool.path, ...args]] : [tool.path, args];
   const child = spawn(command, argv, {
     env: toolEnvironment(options.env),
     stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'],
@@ -164,6 +165,7 @@ let stdbuf: string | null | undefined;
 
 /** Where coreutils' stdbuf is, looked up once; null where there is none (macOS, busybox). */
 function stdbufPath(): string | null {
-  if (stdbuf === undefined) stdbuf = ['/usr/bin/stdbuf', '/bin/stdbuf', '/usr/local/bin/stdbuf'].find((p) => existsSync(p)) ?? null;
+  if (stdbuf === undefined)
+    stdbuf = ['/usr/bin/stdbuf', '/bin/stdbuf', '/usr/local/bin/stdbuf'].find((p) => existsSync(p)) ?? null;
   return stdbuf;
 }

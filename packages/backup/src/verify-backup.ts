@@ -56,7 +56,15 @@ export async function verifyBackup(options: VerifyBackupOptions): Promise<Verify
 
   const started = performance.now();
   const scratch = await options.restoreTest();
-  const report: RestoreTestReport = { ok: false, database: scratch.label, tables: 0, rows: 0, elapsedMs: 0, problems: [], warnings: [] };
+  const report: RestoreTestReport = {
+    ok: false,
+    database: scratch.label,
+    tables: 0,
+    rows: 0,
+    elapsedMs: 0,
+    problems: [],
+    warnings: [],
+  };
   try {
     await restoreBackup({
       destination: options.destination,
@@ -95,7 +103,8 @@ function compareTables(expected: TableCount[], actual: TableCount[], exact: bool
     else if (rows !== table.rows) {
       const line = `table ${JSON.stringify(key(table))} has ${rows} rows, the manifest says ${table.rows}`;
       if (exact) report.problems.push(line);
-      else report.warnings.push(`${line} (counted in a separate snapshot, writes during the backup explain a difference)`);
+      else
+        report.warnings.push(`${line} (counted in a separate snapshot, writes during the backup explain a difference)`);
     }
   }
   for (const name of restored.keys()) {

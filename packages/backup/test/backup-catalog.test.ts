@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogOldestFirst, createBackupId, listBackupCatalog, localDestination, takeSnapshot, type Destination } from '../src/index.js';
+import {
+  catalogOldestFirst,
+  createBackupId,
+  listBackupCatalog,
+  localDestination,
+  takeSnapshot,
+  type Destination,
+} from '../src/index.js';
 import { manifestFor } from './helpers/destination-conformance.js';
 import { tempDir } from './helpers/files.js';
 
@@ -18,7 +25,10 @@ async function storeDump(finishedAt: Date): Promise<string> {
   const writer = await destination.createWriter(id, `${id}.pgdump`);
   await pipeline(Readable.from(['the dump']), writer.stream);
   await writer.commit();
-  await destination.writeManifest({ ...manifestFor(id, 'database', `${id}.pgdump`, 'the dump'), finishedAt: finishedAt.toISOString() });
+  await destination.writeManifest({
+    ...manifestFor(id, 'database', `${id}.pgdump`, 'the dump'),
+    finishedAt: finishedAt.toISOString(),
+  });
   return id;
 }
 
@@ -45,7 +55,15 @@ describe('listBackupCatalog', () => {
     const catalog = await listBackupCatalog({ destination, snapshotsDirectory });
     expect(catalog.databases.map((m) => m.id)).toEqual([ids[0], ids[2]]);
     expect(catalog.snapshots).toEqual([
-      { id: ids[1], source: 'data', kind: 'data', finishedAt: expect.stringMatching(/Z$/), files: 1, bytesTotal: 16, path: join(snapshotsDirectory, ids[1]!) },
+      {
+        id: ids[1],
+        source: 'data',
+        kind: 'data',
+        finishedAt: expect.stringMatching(/Z$/),
+        files: 1,
+        bytesTotal: 16,
+        path: join(snapshotsDirectory, ids[1]!),
+      },
     ]);
     expect(catalogOldestFirst(catalog).map((b) => b.id)).toEqual(ids);
   });

@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { backupJobPayloadSchema } from '@keepwatch/jobs';
-import { BackupIdError, BackupOptionsError, createBackupId, parseBackupId, resolveBackupOptions } from '../src/index.js';
+import {
+  BackupIdError,
+  BackupOptionsError,
+  createBackupId,
+  parseBackupId,
+  resolveBackupOptions,
+} from '../src/index.js';
 
 describe('backup ids', () => {
   it('are <source>-<UTC second>-<6 chars>, sortable and parseable back', () => {
     const id = createBackupId('database', new Date('2026-11-25T03:15:00.123Z'));
     expect(id).toMatch(/^database-20261125T031500Z-[a-z0-9]{6}$/);
-    expect(parseBackupId(id)).toMatchObject({ source: 'database', day: '2026-11-25', startedAt: new Date('2026-11-25T03:15:00Z') });
+    expect(parseBackupId(id)).toMatchObject({
+      source: 'database',
+      day: '2026-11-25',
+      startedAt: new Date('2026-11-25T03:15:00Z'),
+    });
     expect(createBackupId('database', new Date())).not.toBe(createBackupId('database', new Date()));
   });
 
@@ -39,13 +49,19 @@ describe('resolveBackupOptions', () => {
   it('lists every problem at once', () => {
     let error: unknown;
     try {
-      resolveBackupOptions({ compression: 'lz4' as never, zstdLevel: 40, encryptTo: ['not-a-key'], progressIntervalMs: 10 });
+      resolveBackupOptions({
+        compression: 'lz4' as never,
+        zstdLevel: 40,
+        encryptTo: ['not-a-key'],
+        progressIntervalMs: 10,
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(BackupOptionsError);
     const message = (error as Error).message;
-    for (const key of ['compression', 'zstdLevel', 'encryptTo.0', 'progressIntervalMs']) expect(message).toContain(`${key}:`);
+    for (const key of ['compression', 'zstdLevel', 'encryptTo.0', 'progressIntervalMs'])
+      expect(message).toContain(`${key}:`);
   });
 });
 

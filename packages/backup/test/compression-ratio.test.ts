@@ -19,10 +19,16 @@ describe('zstd compression of a repetitive dump', () => {
     dir = await tempDir('kw-backup-ratio');
     // pgbench_accounts at scale 5: a 50 MB dump that compresses about 100 times.
     await pgAdmin(
-      (c) => c.query(`CREATE TABLE accounts AS SELECT g AS aid, (g - 1) / 100000 + 1 AS bid, 0 AS abalance, repeat(' ', 84) AS filler FROM generate_series(1, 500000) g`),
+      (c) =>
+        c.query(
+          `CREATE TABLE accounts AS SELECT g AS aid, (g - 1) / 100000 + 1 AS bid, 0 AS abalance, repeat(' ', 84) AS filler FROM generate_series(1, 500000) g`,
+        ),
       source.name,
     );
-    manifest = await runBackup({ source: postgresSource({ url: source.url }), destination: localDestination({ directory: dir.path }) });
+    manifest = await runBackup({
+      source: postgresSource({ url: source.url }),
+      destination: localDestination({ directory: dir.path }),
+    });
   });
 
   afterAll(async () => {

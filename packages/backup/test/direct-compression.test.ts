@@ -1,7 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupToolFailedError, localDestination, mysqlSource, postgresSource, runBackup, type BackupManifest, type LocalDestination } from '../src/index.js';
+import {
+  BackupToolFailedError,
+  localDestination,
+  mysqlSource,
+  postgresSource,
+  runBackup,
+  type BackupManifest,
+  type LocalDestination,
+} from '../src/index.js';
 import { directCompressionSupported, parseZstdSummary } from '../src/direct-compressor.js';
 import { allCommandLines, allFiles, tempDir } from './helpers/files.js';
 import { pgAdmin } from '@keepwatch/test-support/postgres';
@@ -23,7 +31,10 @@ describe('pg_dump writing straight into zstd', () => {
   beforeAll(async () => {
     db = await createPgDatabase('kw_backup_direct');
     dir = await tempDir('kw-backup-direct');
-    await pgAdmin((c) => c.query(`CREATE TABLE t AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 200000) g`), db.name);
+    await pgAdmin(
+      (c) => c.query(`CREATE TABLE t AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 200000) g`),
+      db.name,
+    );
   });
 
   afterAll(async () => {
@@ -36,8 +47,14 @@ describe('pg_dump writing straight into zstd', () => {
       input: 224596964,
       output: 2058938,
     });
-    expect(parseZstdSummary('/*stdin*\\            :244.44%   (     9 B =>     22 B, /*stdout*\\) ')).toEqual({ input: 9, output: 22 });
-    expect(parseZstdSummary('/*stdin*\\            : 27.51%   (  9000 =>   2476 bytes, /*stdout*\\) ')).toEqual({ input: 9000, output: 2476 });
+    expect(parseZstdSummary('/*stdin*\\            :244.44%   (     9 B =>     22 B, /*stdout*\\) ')).toEqual({
+      input: 9,
+      output: 22,
+    });
+    expect(parseZstdSummary('/*stdin*\\            : 27.51%   (  9000 =>   2476 bytes, /*stdout*\\) ')).toEqual({
+      input: 9000,
+      output: 2476,
+    });
     expect(parseZstdSummary('/*stdin*\\            : 27.51%   (  8.79 KiB => 2.42 KiB, /*stdout*\\) ')).toBeUndefined();
   });
 
@@ -50,7 +67,9 @@ describe('pg_dump writing straight into zstd', () => {
       for (const line of allCommandLines()) if (line.includes('zstd') && line.includes('-vv')) pgDumpFeedsZstd = true;
     }, 5);
     const destination = localDestination({ directory: dir.path });
-    const manifest = await runBackup({ source: postgresSource({ url: db.url }), destination }).finally(() => clearInterval(watch));
+    const manifest = await runBackup({ source: postgresSource({ url: db.url }), destination }).finally(() =>
+      clearInterval(watch),
+    );
     expect(pgDumpFeedsZstd).toBe(true);
     expect(manifest.rawBytes).toBeGreaterThan(5_000_000);
     expect(manifest.rawBytes).toBe(decompressedBytes(destination, manifest));
@@ -71,10 +90,17 @@ describe('pg_dump writing straight into zstd', () => {
     };
     const small = await createPgDatabase('kw_backup_direct_small');
     try {
-      await pgAdmin((c) => c.query(`CREATE TABLE t AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 2000) g`), small.name);
+      await pgAdmin(
+        (c) => c.query(`CREATE TABLE t AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 2000) g`),
+        small.name,
+      );
       for (const zstdPath of ['zstd', fixture('quiet-zstd.sh')]) {
         const destination = slow(join(dir.path, 'slow', String(zstdPath.length)));
-        const manifest = await runBackup({ source: postgresSource({ url: small.url }), destination, options: { zstdPath } });
+        const manifest = await runBackup({
+          source: postgresSource({ url: small.url }),
+          destination,
+          options: { zstdPath },
+        });
         expect(manifest.rawBytes, zstdPath).toBeGreaterThan(50_000);
         expect(manifest.rawBytes, zstdPath).toBe(decompressedBytes(destination, manifest));
       }
@@ -86,7 +112,11 @@ describe('pg_dump writing straight into zstd', () => {
   it('falls back to piping through Node when zstd does not report its sizes, with the same result', async () => {
     expect(await directCompressionSupported(fixture('quiet-zstd.sh'))).toBe(false);
     const destination = localDestination({ directory: dir.path });
-    const manifest = await runBackup({ source: postgresSource({ url: db.url }), destination, options: { zstdPath: fixture('quiet-zstd.sh') } });
+    const manifest = await runBackup({
+      source: postgresSource({ url: db.url }),
+      destination,
+      options: { zstdPath: fixture('quiet-zstd.sh') },
+    });
     expect(manifest.rawBytes).toBe(decompressedBytes(destination, manifest));
     expect(manifest.tables).toEqual([{ schema: 'public', name: 't', rows: 200000 }]);
   });
@@ -140,7 +170,11 @@ describe('mariadb-dump into zstd through one reused buffer, counted on the way',
 
   it('a zstd that fails half way fails the backup with its message, and no dump tool is left running', async () => {
     const failing = localDestination({ directory: join(dir.path, 'failing') });
-    const error = await runBackup({ source: mysqlSource({ url: db.url }), destination: failing, options: { zstdPath: fixture('failing-zstd.sh') } }).then(
+    const error = await runBackup({
+      source: mysqlSource({ url: db.url }),
+      destination: failing,
+      options: { zstdPath: fixture('failing-zstd.sh') },
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );

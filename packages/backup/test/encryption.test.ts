@@ -30,7 +30,13 @@ describe('compression and age encryption', () => {
     db = await createPgDatabase('kw_backup_enc');
     dir = await tempDir('kw-backup-enc');
     keys = await tempDir('kw-backup-keys');
-    await pgAdmin((c) => c.query(`CREATE TABLE notes AS SELECT g AS id, repeat(md5(g::text), 20) AS body FROM generate_series(1, 5000) g`), db.name);
+    await pgAdmin(
+      (c) =>
+        c.query(
+          `CREATE TABLE notes AS SELECT g AS id, repeat(md5(g::text), 20) AS body FROM generate_series(1, 5000) g`,
+        ),
+      db.name,
+    );
     identity = join(keys.path, 'key.txt');
     otherIdentity = join(keys.path, 'other.txt');
     execFileSync('age-keygen', ['-o', identity], { stdio: 'ignore' });
@@ -77,7 +83,9 @@ describe('compression and age encryption', () => {
     const wrong = await restoreInto(manifest, otherIdentity);
     expect(wrong.error).toBeInstanceOf(BackupToolFailedError);
     expect((wrong.error as BackupToolFailedError).tool).toBe('age');
-    expect((await pgAdmin((c) => c.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public'`), wrong.target.name)).rows).toEqual([]);
+    expect(
+      (await pgAdmin((c) => c.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public'`), wrong.target.name)).rows,
+    ).toEqual([]);
 
     const right = await restoreInto(manifest, identity);
     expect(right.error).toBeUndefined();

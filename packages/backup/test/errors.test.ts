@@ -13,12 +13,19 @@ const samples: Record<string, () => BackupError> = {
   BackupToolFailedError: () => new api.BackupToolFailedError('pg_dump', 1, null, 'error: boom'),
   BackupAuthError: () => new api.BackupAuthError('postgres://app@db:5432/app', 'password authentication failed'),
   BackupConnectionError: () => new api.BackupConnectionError('postgres://app@db:5432/app', 'ECONNREFUSED', true),
-  BackupChecksumError: () => new api.BackupChecksumError('database-20261125T031500Z-ab12cd', 'a'.repeat(64), 'b'.repeat(64)),
+  BackupChecksumError: () =>
+    new api.BackupChecksumError('database-20261125T031500Z-ab12cd', 'a'.repeat(64), 'b'.repeat(64)),
   BackupTargetNotEmptyError: () => new api.BackupTargetNotEmptyError('postgres://app@db:5432/app'),
-  BackupKindMismatchError: () => new api.BackupKindMismatchError('database-20261125T031500Z-ab12cd', 'mysql', 'postgresql'),
+  BackupKindMismatchError: () =>
+    new api.BackupKindMismatchError('database-20261125T031500Z-ab12cd', 'mysql', 'postgresql'),
   BackupIdentityRequiredError: () => new api.BackupIdentityRequiredError('database-20261125T031500Z-ab12cd'),
   BackupScratchPrivilegeError: () =>
-    new api.BackupScratchPrivilegeError('postgres://app@db:5432/app', 'CREATEDB', 'role "app"', 'ALTER ROLE "app" CREATEDB;'),
+    new api.BackupScratchPrivilegeError(
+      'postgres://app@db:5432/app',
+      'CREATEDB',
+      'role "app"',
+      'ALTER ROLE "app" CREATEDB;',
+    ),
   BackupSourceUnknownError: () => new api.BackupSourceUnknownError('media', ['database']),
   BackupBusyError: () => new api.BackupBusyError('database', 60000),
   BackupLockLostError: () => new api.BackupLockLostError('database'),
@@ -27,9 +34,15 @@ const samples: Record<string, () => BackupError> = {
   SnapshotInvalidError: () => new api.SnapshotInvalidError('/backups/data/x', ['snapshot.json: missing']),
   SnapshotExistsError: () => new api.SnapshotExistsError('/backups/data/x'),
   SnapshotTargetNotEmptyError: () => new api.SnapshotTargetNotEmptyError('/srv/restore'),
-  SnapshotCorruptError: () => new api.SnapshotCorruptError('/backups/data/x', [{ path: 'media/a.png', problem: 'sha256 differs' }]),
+  SnapshotCorruptError: () =>
+    new api.SnapshotCorruptError('/backups/data/x', [{ path: 'media/a.png', problem: 'sha256 differs' }]),
   RemoteTransferError: () =>
-    new api.RemoteTransferError('push', 'backup@host:/srv', { exitCode: 12, signal: null, stderrTail: 'connection reset', retryable: true }),
+    new api.RemoteTransferError('push', 'backup@host:/srv', {
+      exitCode: 12,
+      signal: null,
+      stderrTail: 'connection reset',
+      retryable: true,
+    }),
   RemoteNotFoundError: () => new api.RemoteNotFoundError('data/x', 'backup@host:/srv'),
   RemotePathError: () => new api.RemotePathError('../etc'),
 };

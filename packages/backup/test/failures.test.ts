@@ -28,7 +28,6 @@ import { pgAdmin } from '@keepwatch/test-support/postgres';
 
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
 
-
 describe('backups that cannot be made', () => {
   let pgDb: Awaited<ReturnType<typeof createPgDatabase>>;
   let myDb: Awaited<ReturnType<typeof createMysqlDatabase>>;
@@ -109,7 +108,9 @@ describe('backups that cannot be made', () => {
   it('a server that never answers times out within connectTimeoutMs', async () => {
     const { port } = silent.address() as { port: number };
     const started = Date.now();
-    const error = await attempt(postgresSource({ url: `postgres://postgres@127.0.0.1:${port}/x`, connectTimeoutMs: 500 }));
+    const error = await attempt(
+      postgresSource({ url: `postgres://postgres@127.0.0.1:${port}/x`, connectTimeoutMs: 500 }),
+    );
     expect(error).toBeInstanceOf(BackupConnectionError);
     expect(Date.now() - started).toBeLessThan(5000);
   });
@@ -153,9 +154,15 @@ describe('backups that cannot be made', () => {
     await writeFile(file, bytes);
     const target = await createPgDatabase('kw_backup_fail_target');
     try {
-      const error = await restoreBackup({ destination, id: manifest.id, target: postgresTarget({ url: target.url }) }).catch((e: unknown) => e);
+      const error = await restoreBackup({
+        destination,
+        id: manifest.id,
+        target: postgresTarget({ url: target.url }),
+      }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(BackupChecksumError);
-      expect((await pgAdmin((c) => c.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public'`), target.name)).rows).toEqual([]);
+      expect(
+        (await pgAdmin((c) => c.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'public'`), target.name)).rows,
+      ).toEqual([]);
       const report = await verifyBackup({ destination, id: manifest.id });
       expect(report.ok).toBe(false);
       expect(report.checksum.actual).not.toBe(manifest.checksum.value);

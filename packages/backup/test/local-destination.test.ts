@@ -9,19 +9,31 @@ import { allFiles, tempDir } from './helpers/files.js';
 
 describeDestination('local directory', async () => {
   const dir = await tempDir('kw-backup-dest');
-  return { destination: localDestination({ directory: dir.path }), entries: () => allFiles(dir.path), cleanup: dir.remove };
+  return {
+    destination: localDestination({ directory: dir.path }),
+    entries: () => allFiles(dir.path),
+    cleanup: dir.remove,
+  };
 });
 
 describe('localDestination', () => {
   it('refuses a directory inside the data directory', () => {
-    expect(() => localDestination({ directory: '/srv/keepwatch/data/backups', dataDirectory: '/srv/keepwatch/data' })).toThrow(
-      BackupOptionsError,
+    expect(() =>
+      localDestination({ directory: '/srv/keepwatch/data/backups', dataDirectory: '/srv/keepwatch/data' }),
+    ).toThrow(BackupOptionsError);
+    expect(() => localDestination({ directory: '/srv/keepwatch/data', dataDirectory: '/srv/keepwatch/data' })).toThrow(
+      /inside the data directory/,
     );
-    expect(() => localDestination({ directory: '/srv/keepwatch/data', dataDirectory: '/srv/keepwatch/data' })).toThrow(/inside the data directory/);
-    expect(() => localDestination({ directory: '/srv/keepwatch/backups', dataDirectory: '/srv/keepwatch/data' })).not.toThrow();
+    expect(() =>
+      localDestination({ directory: '/srv/keepwatch/backups', dataDirectory: '/srv/keepwatch/data' }),
+    ).not.toThrow();
     // A name that starts with ".." is still inside; one that starts with the data directory's is not.
-    expect(() => localDestination({ directory: '/srv/keepwatch/data/..backups', dataDirectory: '/srv/keepwatch/data' })).toThrow(/inside the data directory/);
-    expect(() => localDestination({ directory: '/srv/keepwatch/data-backups', dataDirectory: '/srv/keepwatch/data' })).not.toThrow();
+    expect(() =>
+      localDestination({ directory: '/srv/keepwatch/data/..backups', dataDirectory: '/srv/keepwatch/data' }),
+    ).toThrow(/inside the data directory/);
+    expect(() =>
+      localDestination({ directory: '/srv/keepwatch/data-backups', dataDirectory: '/srv/keepwatch/data' }),
+    ).not.toThrow();
   });
 
   it('names the paths of a stored backup, and refuses a file name that leaves it', async () => {

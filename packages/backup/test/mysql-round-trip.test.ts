@@ -75,7 +75,13 @@ describe('MariaDB backup and restore', () => {
   });
 
   it('writes a manifest with versions and row counts', () => {
-    expect(manifest).toMatchObject({ kind: 'mysql', source: 'database', database: source.name, compression: 'zstd', rowCounts: 'same-snapshot' });
+    expect(manifest).toMatchObject({
+      kind: 'mysql',
+      source: 'database',
+      database: source.name,
+      compression: 'zstd',
+      rowCounts: 'same-snapshot',
+    });
     expect(manifest.versions.server).toMatch(/MariaDB/);
     expect(manifest.versions.tool).toMatch(/mariadb-dump|mysqldump/);
     expect(manifest.tables).toEqual([
@@ -111,14 +117,30 @@ describe('MariaDB backup and restore', () => {
     cleanups.push(target.drop);
     await mysqlScript(target.name, 'CREATE TABLE stray (a INT); INSERT INTO stray VALUES (1)');
     const restore = (clean: boolean) =>
-      restoreBackup({ destination: localDestination({ directory: dir.path }), id: manifest.id, target: databaseTarget({ url: target.url }), clean });
+      restoreBackup({
+        destination: localDestination({ directory: dir.path }),
+        id: manifest.id,
+        target: databaseTarget({ url: target.url }),
+        clean,
+      });
     await expect(restore(false)).rejects.toBeInstanceOf(BackupTargetNotEmptyError);
-    expect(await myAdmin(async (c) => (await c.query(`SELECT * FROM \`${target.name}\`.stray`))[0])).toEqual([{ a: 1 }]);
+    expect(await myAdmin(async (c) => (await c.query(`SELECT * FROM \`${target.name}\`.stray`))[0])).toEqual([
+      { a: 1 },
+    ]);
     await restore(true);
     const [tables] = await myAdmin((c) =>
-      c.query<RowDataPacket[]>(`SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1`, [target.name]),
+      c.query<RowDataPacket[]>(
+        `SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1`,
+        [target.name],
+      ),
     );
-    expect(tables.map((t) => t.n)).toEqual(['empty_table', 'filler', 'order summary', 'orders', 'Ünïcödé `quoted` table']);
+    expect(tables.map((t) => t.n)).toEqual([
+      'empty_table',
+      'filler',
+      'order summary',
+      'orders',
+      'Ünïcödé `quoted` table',
+    ]);
   });
 
   it('passes a restore test in a scratch database, which is dropped afterwards', async () => {
@@ -129,7 +151,11 @@ describe('MariaDB backup and restore', () => {
     });
     expect(report.restoreTest).toMatchObject({ ok: true, tables: 4, rows: 103052, problems: [] });
     const scratch = report.restoreTest!.database.split('/').pop()!;
-    expect(await myAdmin(async (c) => (await c.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [scratch]))[0])).toEqual([]);
+    expect(
+      await myAdmin(
+        async (c) => (await c.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [scratch]))[0],
+      ),
+    ).toEqual([]);
   });
 
   it('lists the backup and keeps only it and its manifest on disk', async () => {

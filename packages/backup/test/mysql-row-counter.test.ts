@@ -34,7 +34,11 @@ const DUMP = [
 async function count(chunks: Buffer[]): Promise<ReturnType<MysqlRowCounter['result']>> {
   const counter = new MysqlRowCounter();
   let out = 0;
-  await pipeline(Readable.from(chunks), counter, new Writable({ write: (c: Buffer, _e, cb) => ((out += c.length), cb()) }));
+  await pipeline(
+    Readable.from(chunks),
+    counter,
+    new Writable({ write: (c: Buffer, _e, cb) => ((out += c.length), cb()) }),
+  );
   expect(out).toBe(chunks.reduce((n, c) => n + c.length, 0));
   return counter.result();
 }
@@ -61,6 +65,8 @@ describe('MysqlRowCounter', () => {
 
   it('gives up (undefined) on a dump it does not understand, rather than guess', async () => {
     expect(await count([Buffer.from('LOCK TABLES `t` WRITE;\nINSERT INTO `t` VALUES (1),(2)\n')])).toBeUndefined();
-    expect(await count([Buffer.from(`LOCK TABLES \`t\` WRITE;\nINSERT INTO \`t\` ${'x'.repeat(5000)}\nUNLOCK TABLES;\n`)])).toBeUndefined();
+    expect(
+      await count([Buffer.from(`LOCK TABLES \`t\` WRITE;\nINSERT INTO \`t\` ${'x'.repeat(5000)}\nUNLOCK TABLES;\n`)]),
+    ).toBeUndefined();
   });
 });

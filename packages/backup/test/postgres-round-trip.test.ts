@@ -64,7 +64,10 @@ describe('PostgreSQL backup and restore', () => {
       const lines = allCommandLines();
       if (lines.some((l) => l.includes('pg_dump') && l.includes('--snapshot'))) sawPgDump = true;
       leakedArgs = leakedArgs.concat(lines.filter((l) => l.includes(PASSWORD)));
-      pgDumpEnv ??= environmentOf((l) => l.includes('pg_dump') && l.includes('--snapshot'), `PGDATABASE=${source.name}`);
+      pgDumpEnv ??= environmentOf(
+        (l) => l.includes('pg_dump') && l.includes('--snapshot'),
+        `PGDATABASE=${source.name}`,
+      );
     }, 5);
     manifest = await runBackup({
       source: postgresSource({ url: withPassword(source.url) }),
@@ -132,19 +135,33 @@ describe('PostgreSQL backup and restore', () => {
     });
     expect(report.rawBytes).toBe(manifest.rawBytes);
     expect(await pgFingerprint(target.name)).toEqual(await pgFingerprint(source.name));
-    const [row] = (await pgAdmin((c) => c.query<{ v: number }>(`SELECT "Second Schema".double_it(21) AS v`), target.name)).rows;
+    const [row] = (
+      await pgAdmin((c) => c.query<{ v: number }>(`SELECT "Second Schema".double_it(21) AS v`), target.name)
+    ).rows;
     expect(row!.v).toBe(42);
   });
 
   it('refuses a target that is not empty unless told to clean it, then replaces its contents', async () => {
     const target = await createPgDatabase('kw_backup_pg_busy');
     cleanups.push(target.drop);
-    await pgAdmin((c) => c.query(`CREATE TABLE "Second Schema_x" (a int); CREATE TABLE empty_table (x int); INSERT INTO empty_table VALUES (7)`), target.name);
+    await pgAdmin(
+      (c) =>
+        c.query(
+          `CREATE TABLE "Second Schema_x" (a int); CREATE TABLE empty_table (x int); INSERT INTO empty_table VALUES (7)`,
+        ),
+      target.name,
+    );
     const restore = (clean: boolean) =>
-      restoreBackup({ destination: localDestination({ directory: dir.path }), id: manifest.id, target: postgresTarget({ url: target.url }), clean });
+      restoreBackup({
+        destination: localDestination({ directory: dir.path }),
+        id: manifest.id,
+        target: postgresTarget({ url: target.url }),
+        clean,
+      });
     await expect(restore(false)).rejects.toBeInstanceOf(BackupTargetNotEmptyError);
     const count = async (table: string): Promise<string> =>
-      (await pgAdmin((c) => c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`), target.name)).rows[0]!.n;
+      (await pgAdmin((c) => c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`), target.name)).rows[0]!
+        .n;
     const untouched = await count('empty_table');
     expect(untouched).toBe('1');
     await restore(true);

@@ -52,7 +52,10 @@ function isAlive(pid: number): boolean {
  * Runs `attempt` while noting every process it spawns, and fails the test if it has not settled
  * after `limitMs` (a hang) or left any of them running once it has.
  */
-async function settleWithin<T>(limitMs: number, attempt: () => Promise<T>): Promise<{ error: unknown; spawned: string[]; elapsedMs: number }> {
+async function settleWithin<T>(
+  limitMs: number,
+  attempt: () => Promise<T>,
+): Promise<{ error: unknown; spawned: string[]; elapsedMs: number }> {
   const seen = new Map<number, string>();
   const look = (): void => {
     for (const { pid, name } of ourChildren()) seen.set(pid, name);
@@ -67,7 +70,10 @@ async function settleWithin<T>(limitMs: number, attempt: () => Promise<T>): Prom
         (e: unknown) => e,
       ),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`still not settled after ${limitMs} ms: ${[...seen.values()].join(', ')}`)), limitMs);
+        timer = setTimeout(
+          () => reject(new Error(`still not settled after ${limitMs} ms: ${[...seen.values()].join(', ')}`)),
+          limitMs,
+        );
       }),
     ]);
     const elapsedMs = Date.now() - started;
@@ -100,7 +106,8 @@ describe('a restore or backup that fails part way stops every stage and reports 
   const password = `right-${suffix()}`;
   const other = `kw_rf_other_${suffix()}`;
   const otherPassword = `other-${suffix()}`;
-  const destination = (): ReturnType<typeof localDestination> => localDestination({ directory: join(dir.path, 'backups') });
+  const destination = (): ReturnType<typeof localDestination> =>
+    localDestination({ directory: join(dir.path, 'backups') });
   const myUrl = (db: string, pw = password): string => `mysql://${user}:${pw}@127.0.0.1:3306/${db}`;
 
   beforeAll(async () => {
@@ -110,9 +117,18 @@ describe('a restore or backup that fails part way stops every stage and reports 
     myTarget = await createMysqlDatabase('kw_rf_dst');
     pgDb = await createPgDatabase('kw_rf_src');
     // A dump of a few MB: zstd is still busy when the restore tool gives up.
-    await mysqlScript(myDb.name, `CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100)) ENGINE=InnoDB; INSERT INTO t SELECT seq, CONCAT(MD5(seq), MD5(seq * 3)) FROM seq_1_to_150000`);
+    await mysqlScript(
+      myDb.name,
+      `CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100)) ENGINE=InnoDB; INSERT INTO t SELECT seq, CONCAT(MD5(seq), MD5(seq * 3)) FROM seq_1_to_150000`,
+    );
     await mysqlScript(myTarget.name, `CREATE TABLE keep_me (x INT); INSERT INTO keep_me VALUES (42)`);
-    await pgAdmin((c) => c.query(`CREATE TABLE t AS SELECT g AS id, md5(g::text) || md5((g * 3)::text) AS v FROM generate_series(1, 150000) g`), pgDb.name);
+    await pgAdmin(
+      (c) =>
+        c.query(
+          `CREATE TABLE t AS SELECT g AS id, md5(g::text) || md5((g * 3)::text) AS v FROM generate_series(1, 150000) g`,
+        ),
+      pgDb.name,
+    );
     await myAdmin(async (c) => {
       await c.query(`CREATE USER ?@'%' IDENTIFIED BY ?`, [user, password]);
       await c.query(`GRANT ALL ON \`${myDb.name}\`.* TO ?@'%'`, [user]);
@@ -137,7 +153,12 @@ describe('a restore or backup that fails part way stops every stage and reports 
   it('a wrong MariaDB password with clean fails at once, names the authentication problem, and leaves no zstd behind', async () => {
     const wrong = `wrong-${suffix()}`;
     const { error, elapsedMs } = await settleWithin(10_000, () =>
-      restoreBackup({ destination: destination(), id: myManifest.id, target: databaseTarget({ url: myUrl(myTarget.name, wrong) }), clean: true }),
+      restoreBackup({
+        destination: destination(),
+        id: myManifest.id,
+        target: databaseTarget({ url: myUrl(myTarget.name, wrong) }),
+        clean: true,
+      }),
     );
     expect(elapsedMs).toBeLessThan(5000);
     expect(error).toBeInstanceOf(BackupAuthError);
@@ -146,7 +167,9 @@ describe('a restore or backup that fails part way stops every stage and reports 
     expect((error as Error).message).not.toContain(wrong);
     expect((error as Error).message).not.toContain(password);
     // Nothing was dropped: the credentials were refused before anything was touched.
-    expect(await myAdmin(async (c) => (await c.query(`SELECT x FROM \`${myTarget.name}\`.keep_me`))[0])).toEqual([{ x: 42 }]);
+    expect(await myAdmin(async (c) => (await c.query(`SELECT x FROM \`${myTarget.name}\`.keep_me`))[0])).toEqual([
+      { x: 42 },
+    ]);
   });
 
   it('a mariadb client that is refused mid-stream stops zstd and the file read, with its exit code and stderr', async () => {
@@ -214,7 +237,10 @@ describe('a restore or backup that fails part way stops every stage and reports 
       expect(error).toBeInstanceOf(BackupAbortedError);
       expect((error as Error).message).toBe(`restore of ${pgManifest.id} into ${target.url} was aborted`);
       // One transaction, killed before it committed.
-      expect((await pgAdmin((c) => c.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`), target.name)).rows).toEqual([]);
+      expect(
+        (await pgAdmin((c) => c.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`), target.name))
+          .rows,
+      ).toEqual([]);
     } finally {
       await target.drop();
     }
@@ -228,7 +254,11 @@ describe('a restore or backup that fails part way stops every stage and reports 
     );
     const where = join(dir.path, 'failed-backup');
     const { error, spawned } = await settleWithin(10_000, () =>
-      runBackup({ source: postgresSource({ url: pgDb.url }), destination: localDestination({ directory: where }), options: { zstdPath: zstd } }),
+      runBackup({
+        source: postgresSource({ url: pgDb.url }),
+        destination: localDestination({ directory: where }),
+        options: { zstdPath: zstd },
+      }),
     );
     expect(spawned).toEqual(expect.arrayContaining(['pg_dump']));
     expect(error).toBeInstanceOf(BackupToolFailedError);

@@ -40,7 +40,12 @@ describe('a restore test on PostgreSQL by a role without CREATEDB', () => {
     source = await createPgDatabase('kw_rt_pg');
     await pgAdmin((c) => c.query('CREATE TABLE ticket AS SELECT g AS id FROM generate_series(1, 300) g'), source.name);
     await pgAdmin((c) => c.query(`CREATE ROLE ${user} LOGIN NOCREATEDB PASSWORD '${password}'`));
-    id = (await runBackup({ source: databaseSource({ url: source.url }), destination: localDestination({ directory: dir.path }) })).id;
+    id = (
+      await runBackup({
+        source: databaseSource({ url: source.url }),
+        destination: localDestination({ directory: dir.path }),
+      })
+    ).id;
   });
   afterAll(async () => {
     await source?.drop();
@@ -49,10 +54,18 @@ describe('a restore test on PostgreSQL by a role without CREATEDB', () => {
 
   it('fails with KW_BACKUP_SCRATCH_PRIVILEGE_MISSING naming CREATEDB and the grant, which is enough', async () => {
     const verify = () =>
-      verifyBackup({ destination: localDestination({ directory: dir.path }), id, restoreTest: () => createScratchDatabase({ url: url() }) });
+      verifyBackup({
+        destination: localDestination({ directory: dir.path }),
+        id,
+        restoreTest: () => createScratchDatabase({ url: url() }),
+      });
     const error = await verify().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackupScratchPrivilegeError);
-    expect(error).toMatchObject({ code: 'KW_BACKUP_SCRATCH_PRIVILEGE_MISSING', privilege: 'CREATEDB', retryable: false });
+    expect(error).toMatchObject({
+      code: 'KW_BACKUP_SCRATCH_PRIVILEGE_MISSING',
+      privilege: 'CREATEDB',
+      retryable: false,
+    });
     expect((error as Error).message).toBe(
       `postgres://${user}@127.0.0.1:5432/${source.name}: the restore test cannot create its scratch database (kw_verify_…): ` +
         `role "${user}" lacks the CREATEDB privilege; give it, as an administrator, with ALTER ROLE "${user}" CREATEDB;`,
@@ -72,12 +85,20 @@ describe('a restore test on MariaDB by a user without the CREATE privilege', () 
 
   beforeAll(async () => {
     source = await createMysqlDatabase('kw_rt_my');
-    await mysqlScript(source.name, 'CREATE TABLE ticket (id INT PRIMARY KEY); INSERT INTO ticket SELECT seq FROM seq_1_to_300');
+    await mysqlScript(
+      source.name,
+      'CREATE TABLE ticket (id INT PRIMARY KEY); INSERT INTO ticket SELECT seq FROM seq_1_to_300',
+    );
     await myAdmin(async (c) => {
       await c.query(`CREATE USER ?@'%' IDENTIFIED BY ?`, [user, password]);
       await c.query(`GRANT SELECT, LOCK TABLES, SHOW VIEW, TRIGGER, EVENT ON \`${source.name}\`.* TO ?@'%'`, [user]);
     });
-    id = (await runBackup({ source: databaseSource({ url: url() }), destination: localDestination({ directory: dir.path }) })).id;
+    id = (
+      await runBackup({
+        source: databaseSource({ url: url() }),
+        destination: localDestination({ directory: dir.path }),
+      })
+    ).id;
   });
   afterAll(async () => {
     await source?.drop();
@@ -86,7 +107,11 @@ describe('a restore test on MariaDB by a user without the CREATE privilege', () 
 
   it('fails with KW_BACKUP_SCRATCH_PRIVILEGE_MISSING naming CREATE and the grant, which is enough', async () => {
     const verify = () =>
-      verifyBackup({ destination: localDestination({ directory: dir.path }), id, restoreTest: () => createScratchDatabase({ url: url() }) });
+      verifyBackup({
+        destination: localDestination({ directory: dir.path }),
+        id,
+        restoreTest: () => createScratchDatabase({ url: url() }),
+      });
     const error = await verify().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackupScratchPrivilegeError);
     expect(error).toMatchObject({ code: 'KW_BACKUP_SCRATCH_PRIVILEGE_MISSING', privilege: 'CREATE', retryable: false });

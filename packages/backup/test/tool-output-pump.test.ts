@@ -32,7 +32,9 @@ describe('carrying one tool’s output into another through one reused buffer', 
   it('delivers every byte in order under back-pressure, and shows each to the inspector as it passes', async () => {
     const output = join(dir.path, 'output.bin');
     // A consumer that starts late and then runs slower than the producer.
-    const sink = spawn('sh', ['-c', 'sleep 0.3; gzip -1 | gzip -d > "$1"', 'sh', output], { stdio: ['pipe', 'ignore', 'inherit'] });
+    const sink = spawn('sh', ['-c', 'sleep 0.3; gzip -1 | gzip -d > "$1"', 'sh', output], {
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
     const inspected = createHash('sha256');
     let carried = 0;
     const pump = await startToolOutputPump(sink.stdin as Socket, (chunk) => {

@@ -18,9 +18,11 @@ const REDIS_PARAMETERS = ['db', 'family', 'password', 'username'];
 
 const DATABASE_SCHEMES = ['postgres', 'postgresql', 'mysql', 'mariadb'];
 
-export const databaseUrl = (): ValueParser<string> => fromText<string>((raw) => checkDatabaseUrl(raw) ?? raw, { secret: true });
+export const databaseUrl = (): ValueParser<string> =>
+  fromText<string>((raw) => checkDatabaseUrl(raw) ?? raw, { secret: true });
 
-export const redisUrl = (): ValueParser<string> => fromText<string>((raw) => checkRedisUrl(raw) ?? raw, { secret: true });
+export const redisUrl = (): ValueParser<string> =>
+  fromText<string>((raw) => checkRedisUrl(raw) ?? raw, { secret: true });
 
 function checkDatabaseUrl(raw: string): Rejected | undefined {
   const url = parse(raw, DATABASE_SCHEMES);
@@ -30,7 +32,9 @@ function checkDatabaseUrl(raw: string): Rejected | undefined {
   const common = commonProblem(url, raw);
   if (common) return common;
   if (!url.username) {
-    return reject(`expected a user name in the URL (${example}): the health check and the backup tools must log in as the same user`);
+    return reject(
+      `expected a user name in the URL (${example}): the health check and the backup tools must log in as the same user`,
+    );
   }
   const path = url.pathname.slice(1);
   if (!decodes(path)) return strayPercent('database name');
@@ -44,15 +48,21 @@ function checkDatabaseUrl(raw: string): Rejected | undefined {
   }
   // node-postgres keeps %2F, %23 and the like as they are (decodeURI), pg_dump gets them decoded.
   if (postgres && decodeURI(path) !== name) {
-    return reject('expected a database name without %-escapes of ; / ? : @ & = + $ , # (node-postgres and pg_dump read those differently)');
+    return reject(
+      'expected a database name without %-escapes of ; / ? : @ & = + $ , # (node-postgres and pg_dump read those differently)',
+    );
   }
   for (const [key, value] of url.searchParams) {
     if (isPasswordLike(key)) return passwordParameter(key, example);
-    if (!postgres) return reject(`expected no query parameters (${quoteName(key)}): keepwatch reads none from a MySQL URL`);
+    if (!postgres)
+      return reject(`expected no query parameters (${quoteName(key)}): keepwatch reads none from a MySQL URL`);
     if (key !== 'sslmode') {
-      return reject(`expected no query parameter but sslmode (got ${quoteName(key)}): pg_dump and pg_restore are given no other`);
+      return reject(
+        `expected no query parameter but sslmode (got ${quoteName(key)}): pg_dump and pg_restore are given no other`,
+      );
     }
-    if (!(POSTGRES_SSL_MODES as readonly string[]).includes(value)) return reject(`expected sslmode to be one of ${POSTGRES_SSL_MODES.join(', ')}`);
+    if (!(POSTGRES_SSL_MODES as readonly string[]).includes(value))
+      return reject(`expected sslmode to be one of ${POSTGRES_SSL_MODES.join(', ')}`);
   }
   if (url.searchParams.getAll('sslmode').length > 1) return reject('expected sslmode once');
   return undefined;
@@ -96,7 +106,8 @@ function commonProblem(url: URL, raw: string): Rejected | undefined {
   if (raw.includes('#')) return reject('expected a URL without "#": inside a password or name write it as %23');
   if (!decodes(url.username)) return strayPercent('user name');
   if (!decodes(url.password)) return strayPercent('password');
-  if (url.hostname.includes('%')) return reject('expected a host name or address without %-escapes (a Unix socket path is not supported)');
+  if (url.hostname.includes('%'))
+    return reject('expected a host name or address without %-escapes (a Unix socket path is not supported)');
   if (url.port === '0') return reject('expected a port from 1 to 65535');
   return undefined;
 }
@@ -119,7 +130,9 @@ function isPasswordLike(key: string): boolean {
 }
 
 function passwordParameter(key: string, example: string): Rejected {
-  return reject(`expected the password in the user info (${example}), not as ${quoteName(key)}: the backup tools read no such parameter`);
+  return reject(
+    `expected the password in the user info (${example}), not as ${quoteName(key)}: the backup tools read no such parameter`,
+  );
 }
 
 /** A parameter's name when it looks like one; never a long or odd string (it could be a pasted secret). */

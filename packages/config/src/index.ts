@@ -7,10 +7,23 @@ export {
   type SectionName,
   type Setting,
 } from './settings.js';
-export { AGE_RECIPIENT_PATTERN, REMOTE_HOST_PATTERN, REMOTE_PATH_PATTERN, REMOTE_USER_PATTERN, parseRemote } from './shared-patterns.js';
+export {
+  AGE_RECIPIENT_PATTERN,
+  REMOTE_HOST_PATTERN,
+  REMOTE_PATH_PATTERN,
+  REMOTE_USER_PATTERN,
+  parseRemote,
+} from './shared-patterns.js';
 export type { ListenAddress } from './value-parsers.js';
 export { formatProblem, formatOrigin, type ConfigProblem, type ConfigOrigin } from './config-problem.js';
-export { ConfigError, ConfigFileError, ConfigFileTooLargeError, DataDirError, SecretFileError, MAX_LISTED_PROBLEMS } from './errors.js';
+export {
+  ConfigError,
+  ConfigFileError,
+  ConfigFileTooLargeError,
+  DataDirError,
+  SecretFileError,
+  MAX_LISTED_PROBLEMS,
+} from './errors.js';
 export { MAX_CONFIG_FILE_BYTES } from './read-config-file.js';
 export { POSTGRES_SSL_MODES } from './connection-urls.js';
 export { redactConfig, redactUrl, redactValue, describeConfig, REDACTED, type EffectiveSetting } from './redact.js';

@@ -70,9 +70,7 @@ async function readSecret(path: string): Promise<{ secret: string; warnings: str
   const warnings: string[] = [];
   if ((info.mode & 0o077) !== 0) {
     await chmod(path, 0o600);
-    warnings.push(
-      `${path} was readable by others (mode ${(info.mode & 0o777).toString(8)}); its mode is now 600`,
-    );
+    warnings.push(`${path} was readable by others (mode ${(info.mode & 0o777).toString(8)}); its mode is now 600`);
   }
   return { secret, warnings };
 }

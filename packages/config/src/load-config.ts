@@ -115,8 +115,10 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   typed.data.dir = resolve(cwd, typed.data.dir);
   typed.backup.destination = resolve(cwd, typed.backup.destination);
   // ssh is given these as absolute paths: the worker's working directory is not the config's.
-  if (typed.backup.remote_identity_file) typed.backup.remote_identity_file = resolve(cwd, typed.backup.remote_identity_file);
-  if (typed.backup.remote_known_hosts_file) typed.backup.remote_known_hosts_file = resolve(cwd, typed.backup.remote_known_hosts_file);
+  if (typed.backup.remote_identity_file)
+    typed.backup.remote_identity_file = resolve(cwd, typed.backup.remote_identity_file);
+  if (typed.backup.remote_known_hosts_file)
+    typed.backup.remote_known_hosts_file = resolve(cwd, typed.backup.remote_known_hosts_file);
   typed.cache.backend ??= typed.redis.url ? 'redis' : 'memory';
   typed.profile.worker_rate ??= typed.profile.rate;
 
@@ -130,7 +132,11 @@ function crossChecks(config: KeepwatchConfig, origins: Record<string, ConfigOrig
   if ((metrics.user === undefined) !== (metrics.passphrase === undefined)) {
     const missing = metrics.user === undefined ? 'metrics.user' : 'metrics.passphrase';
     const present = metrics.user === undefined ? 'metrics.passphrase' : 'metrics.user';
-    problems.push({ key: missing, origin: at(present), message: `must be set together with [metrics] ${present.split('.')[1]}` });
+    problems.push({
+      key: missing,
+      origin: at(present),
+      message: `must be set together with [metrics] ${present.split('.')[1]}`,
+    });
   }
   if (cache.backend === 'redis' && !redis.url) {
     problems.push({ key: 'cache.backend', origin: at('cache.backend'), message: 'redis needs [redis] url to be set' });
@@ -197,7 +203,8 @@ function remoteChecks(config: KeepwatchConfig, at: (key: string) => ConfigOrigin
     problems.push({
       key: 'backup.remote_known_hosts_file',
       origin: at('backup.remote'),
-      message: 'must be set with [backup] remote while remote_strict_host_key_checking is yes: the file holding the remote host key',
+      message:
+        'must be set with [backup] remote while remote_strict_host_key_checking is yes: the file holding the remote host key',
     });
   }
   return problems;

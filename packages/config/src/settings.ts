@@ -52,7 +52,12 @@ export const settings = {
     listen: required(listenAddress(), '127.0.0.1:8080', 'Address and port the HTTP server listens on.'),
     admin_token: optional(
       // Sent as `Authorization: Bearer <token>`: a space or a non-ASCII character could never match.
-      text({ minLength: 16, secret: true, pattern: /^[\x21-\x7e]+$/, patternText: 'ASCII letters, digits and punctuation, no spaces' }),
+      text({
+        minLength: 16,
+        secret: true,
+        pattern: /^[\x21-\x7e]+$/,
+        patternText: 'ASCII letters, digits and punctuation, no spaces',
+      }),
       'Bearer token for the admin API and the detailed health report (at least 16 characters: ASCII letters, digits and punctuation, no spaces). Unset: the admin API is off.',
       true,
     ),
@@ -112,17 +117,27 @@ export const settings = {
   },
   health: {
     timeout: required(duration(50, 60_000), '2s', 'Time each health probe may take.'),
-    deadline: required(duration(50, 60_000), '2.5s', 'Time the whole health check may take; at least the probe timeout.'),
+    deadline: required(
+      duration(50, 60_000),
+      '2.5s',
+      'Time the whole health check may take; at least the probe timeout.',
+    ),
   },
   metrics: {
     enabled: required(boolean(), 'false', 'Serve GET /metrics. Off: /metrics is 404.'),
     user: optional(
-      text({ pattern: /^[^:]+$/, patternText: 'a user name without ":" (basic auth splits user and passphrase at the first ":")' }),
+      text({
+        pattern: /^[^:]+$/,
+        patternText: 'a user name without ":" (basic auth splits user and passphrase at the first ":")',
+      }),
       'Basic-auth user for /metrics (no ":"); set together with passphrase.',
     ),
     passphrase: optional(text({ minLength: 8, secret: true }), 'Basic-auth passphrase for /metrics.', true),
     namespace: required(
-      text({ pattern: /^[a-zA-Z_][a-zA-Z0-9_]*$/, patternText: 'a Prometheus name: letters, digits and _, not starting with a digit' }),
+      text({
+        pattern: /^[a-zA-Z_][a-zA-Z0-9_]*$/,
+        patternText: 'a Prometheus name: letters, digits and _, not starting with a digit',
+      }),
       'pretix',
       'Prefix of the metric names, e.g. pretix_view_requests_total.',
     ),
@@ -142,14 +157,25 @@ export const settings = {
       '100000',
       'Tables the planner estimates below this many rows are counted exactly; larger ones use the estimate.',
     ),
-    models_include: optional(wordList(), 'Tables counted (glob patterns such as shop_*). Default: all of the current schema.'),
+    models_include: optional(
+      wordList(),
+      'Tables counted (glob patterns such as shop_*). Default: all of the current schema.',
+    ),
     models_exclude: optional(wordList(), 'Tables never counted (glob patterns).'),
   },
   profile: {
-    rate: required(fraction(), '0', 'Fraction of requests run under the V8 CPU profiler: 0 (off) to 1; 0.1 means 10 %.'),
+    rate: required(
+      fraction(),
+      '0',
+      'Fraction of requests run under the V8 CPU profiler: 0 (off) to 1; 0.1 means 10 %.',
+    ),
     worker_rate: optional(fraction(), 'Fraction of worker jobs profiled. Default: the same as rate.'),
     // Below 50 µs the profiler itself dominates the process; @keepwatch/profiler refuses it.
-    interval: required(duration(0.05, 1000, { fractionalMs: true }), '1ms', 'CPU profiler sampling interval, 50us to 1s (e.g. 500us, 1ms).'),
+    interval: required(
+      duration(0.05, 1000, { fractionalMs: true }),
+      '1ms',
+      'CPU profiler sampling interval, 50us to 1s (e.g. 500us, 1ms).',
+    ),
     max_overhead: required(
       fraction(),
       '0.01',
@@ -189,22 +215,47 @@ export const settings = {
       cronExpression(),
       'When the worker backs up every source, as cron (e.g. 0 3 * * * for 03:00 daily). Unset: no scheduled backups.',
     ),
-    timezone: required(timeZone(), 'UTC', 'Time zone the schedule and the keep_daily/weekly/monthly calendar are read in, e.g. Europe/Berlin.'),
+    timezone: required(
+      timeZone(),
+      'UTC',
+      'Time zone the schedule and the keep_daily/weekly/monthly calendar are read in, e.g. Europe/Berlin.',
+    ),
     data_include: required(
       // picomatch patterns; the snapshot options take at most 1000 characters each.
       wordList({ maxLength: 1000 }),
       '.secret, media/**',
       'What of [data] dir the data snapshots hold: globs read like .gitignore (no "/": any depth; with "/": from the top).',
     ),
-    data_exclude: required(wordList({ maxLength: 1000 }), 'profiles/**, cache/**, *.tmp', 'What data snapshots leave out, as data_include; excluded folders are not read at all.'),
-    keep_last: required(integer(0, 100_000), '0', 'Retention: keep this many newest backups of each source. All keep_* 0: keep everything.'),
-    keep_daily: required(integer(0, 100_000), '0', 'Retention: keep the newest backup of each of this many most recent days that have one.'),
-    keep_weekly: required(integer(0, 100_000), '0', 'Retention: keep the newest backup of each of this many most recent ISO weeks that have one.'),
-    keep_monthly: required(integer(0, 100_000), '0', 'Retention: keep the newest backup of each of this many most recent months that have one.'),
+    data_exclude: required(
+      wordList({ maxLength: 1000 }),
+      'profiles/**, cache/**, *.tmp',
+      'What data snapshots leave out, as data_include; excluded folders are not read at all.',
+    ),
+    keep_last: required(
+      integer(0, 100_000),
+      '0',
+      'Retention: keep this many newest backups of each source. All keep_* 0: keep everything.',
+    ),
+    keep_daily: required(
+      integer(0, 100_000),
+      '0',
+      'Retention: keep the newest backup of each of this many most recent days that have one.',
+    ),
+    keep_weekly: required(
+      integer(0, 100_000),
+      '0',
+      'Retention: keep the newest backup of each of this many most recent ISO weeks that have one.',
+    ),
+    keep_monthly: required(
+      integer(0, 100_000),
+      '0',
+      'Retention: keep the newest backup of each of this many most recent months that have one.',
+    ),
     remote: optional(
       text({
         pattern: REMOTE_PATTERN,
-        patternText: 'user@host:/absolute/path, an IPv6 host in brackets, the path of A-Z, a-z, 0-9, ".", "_", "-" and "/" without ".."',
+        patternText:
+          'user@host:/absolute/path, an IPv6 host in brackets, the path of A-Z, a-z, 0-9, ".", "_", "-" and "/" without ".."',
       }),
       'Copy every backup there with rsync over SSH (key only), e.g. backup@nas.example:/srv/keepwatch. Unset: no remote copy.',
     ),

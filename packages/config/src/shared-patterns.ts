@@ -37,7 +37,9 @@ export const REMOTE_PATH_PATTERN = new RegExp(`^${PATH}$`);
  * `[backup] remote`: user@host:/path, as rsync and scp write it. Here an IPv6 address must be in
  * brackets, or its colons could not be told from the one before the path.
  */
-export const REMOTE_PATTERN = new RegExp(`^(?<user>${USER})@(?:(?<name>${HOST_NAME})|\\[(?<ipv6>${IPV6})\\]):(?<path>${PATH})$`);
+export const REMOTE_PATTERN = new RegExp(
+  `^(?<user>${USER})@(?:(?<name>${HOST_NAME})|\\[(?<ipv6>${IPV6})\\]):(?<path>${PATH})$`,
+);
 
 /** `[backup] remote` taken apart, the host without its brackets; undefined when it is no such value. */
 export function parseRemote(remote: string): { user: string; host: string; path: string } | undefined {

@@ -52,7 +52,9 @@ export const reject = (expected: string) => new Rejected(expected);
 export const text = (opts: { minLength?: number; secret?: boolean; pattern?: RegExp; patternText?: string } = {}) =>
   fromText<string>((raw) => {
     if (raw.length < (opts.minLength ?? 1)) {
-      return reject(opts.minLength && opts.minLength > 1 ? `expected at least ${opts.minLength} characters` : 'expected a value');
+      return reject(
+        opts.minLength && opts.minLength > 1 ? `expected at least ${opts.minLength} characters` : 'expected a value',
+      );
     }
     if (opts.pattern && !opts.pattern.test(raw)) return reject(`expected ${opts.patternText ?? opts.pattern.source}`);
     return raw;
@@ -95,18 +97,21 @@ const durationUnits: Record<string, number> = { us: 1, ms: 1000, s: 1_000_000, m
  * integer (zod's `.int()` in health, metrics, backup), so `1.5ms` is refused here rather than there.
  */
 export const duration = (minMs: number, maxMs: number, opts: { fractionalMs?: boolean } = {}) =>
-  withDisplay(fromText<number>((raw) => {
-    const match = /^(\d{1,12})(?:\.(\d{1,9}))?\s*(us|ms|s|m|h)?$/.exec(raw.toLowerCase());
-    const examples = opts.fractionalMs ? '500us, 1ms or 2.5ms' : '500ms, 2s, 5m or 1h';
-    const expected = `expected a duration from ${formatMs(minMs)} to ${formatMs(maxMs)} such as ${examples}`;
-    if (!match) return reject(expected);
-    const us = exactMicroseconds(match[1]!, match[2] ?? '', durationUnits[match[3] ?? 's']!);
-    if (us === undefined) return reject(`${expected}, to the microsecond`);
-    const ms = us / 1000;
-    if (ms < minMs || ms > maxMs) return reject(expected);
-    if (!opts.fractionalMs && us % 1000 !== 0) return reject(`${expected}, in whole milliseconds`);
-    return ms;
-  }), formatMs);
+  withDisplay(
+    fromText<number>((raw) => {
+      const match = /^(\d{1,12})(?:\.(\d{1,9}))?\s*(us|ms|s|m|h)?$/.exec(raw.toLowerCase());
+      const examples = opts.fractionalMs ? '500us, 1ms or 2.5ms' : '500ms, 2s, 5m or 1h';
+      const expected = `expected a duration from ${formatMs(minMs)} to ${formatMs(maxMs)} such as ${examples}`;
+      if (!match) return reject(expected);
+      const us = exactMicroseconds(match[1]!, match[2] ?? '', durationUnits[match[3] ?? 's']!);
+      if (us === undefined) return reject(`${expected}, to the microsecond`);
+      const ms = us / 1000;
+      if (ms < minMs || ms > maxMs) return reject(expected);
+      if (!opts.fractionalMs && us % 1000 !== 0) return reject(`${expected}, in whole milliseconds`);
+      return ms;
+    }),
+    formatMs,
+  );
 
 /**
  * `whole.fraction` times `unitUs`, computed on the digits: 1.1 * 1000 is 1100.0000000000002 in
@@ -128,7 +133,13 @@ function formatMs(ms: number): string {
 }
 
 const byteUnits: Record<string, number> = {
-  b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
 };
 
 /** A size: `50MB`, `1GiB`, `4096`; parsed to bytes, from `min` to `max` (a safe integer: consumers check `.int()`). */
@@ -142,7 +153,12 @@ export const bytes = (min: number, max: number) =>
   });
 
 function formatBytes(n: number): string {
-  for (const [unit, size] of [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+  for (const [unit, size] of [
+    ['TiB', 1024 ** 4],
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
     if (n % size === 0) return `${n / size}${unit}`;
   }
   return `${n} bytes`;
@@ -160,26 +176,35 @@ export interface ListenAddress {
 }
 
 /** A host name (`localhost`, `app.internal`) or an IPv4 address: what Node's `listen` resolves. */
-const LISTEN_HOST = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const LISTEN_HOST =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** `host:port`, `[::1]:port` or `:port` (all interfaces). */
 export const listenAddress = () =>
-  withDisplay(fromText<ListenAddress>((raw) => {
-    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(raw);
-    const expected = 'expected host:port such as 127.0.0.1:8080, [::1]:8080 or 0.0.0.0:8080';
-    if (!match) return reject(expected);
-    if (match[1] !== undefined && isIP(match[1]) !== 6) return reject(`${expected}; [${match[1]}] is no IPv6 address`);
-    if (match[2] && !LISTEN_HOST.test(match[2])) return reject(`${expected}; the host is no host name or IPv4 address`);
-    const port = Number(match[3]);
-    if (port > 65535) return reject(expected);
-    const host = match[1] ?? (match[2] === '' ? '0.0.0.0' : match[2]!);
-    return { host, port };
-  }), ({ host, port }) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`));
+  withDisplay(
+    fromText<ListenAddress>((raw) => {
+      const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(raw);
+      const expected = 'expected host:port such as 127.0.0.1:8080, [::1]:8080 or 0.0.0.0:8080';
+      if (!match) return reject(expected);
+      if (match[1] !== undefined && isIP(match[1]) !== 6)
+        return reject(`${expected}; [${match[1]}] is no IPv6 address`);
+      if (match[2] && !LISTEN_HOST.test(match[2]))
+        return reject(`${expected}; the host is no host name or IPv4 address`);
+      const port = Number(match[3]);
+      if (port > 65535) return reject(expected);
+      const host = match[1] ?? (match[2] === '' ? '0.0.0.0' : match[2]!);
+      return { host, port };
+    }),
+    ({ host, port }) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`),
+  );
 
 /** Increasing positive numbers separated by commas, e.g. histogram buckets. */
 export const increasingNumbers = () =>
   fromText<number[]>((raw) => {
-    const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '' && p !== '+Inf');
+    const parts = raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '' && p !== '+Inf');
     const values = parts.map(Number);
     const expected = 'expected increasing positive numbers separated by commas, e.g. 0.01, 0.1, 1, 10';
     if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v <= 0)) return reject(expected);
@@ -190,7 +215,10 @@ export const increasingNumbers = () =>
 /** Comma-separated non-empty words, each at most `maxLength` characters. */
 export const wordList = (opts: { maxLength?: number } = {}) =>
   fromText<string[]>((raw) => {
-    const parts = raw.split(',').map((p) => p.trim()).filter(Boolean);
+    const parts = raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     if (parts.length === 0) return reject('expected one or more values separated by commas');
     const max = opts.maxLength ?? Infinity;
     return parts.every((p) => p.length <= max) ? parts : reject(`expected values of at most ${max} characters each`);
@@ -203,7 +231,8 @@ export const wordList = (opts: { maxLength?: number } = {}) =>
 export const cronExpression = () =>
   fromText<string>((raw) => {
     const fields = raw.split(/\s+/).length;
-    if (fields < 5 || fields > 6) return reject('expected a cron expression of 5 fields (or 6 with seconds), e.g. 0 3 * * *');
+    if (fields < 5 || fields > 6)
+      return reject('expected a cron expression of 5 fields (or 6 with seconds), e.g. 0 3 * * *');
     try {
       CronExpressionParser.parse(raw);
       return raw;

@@ -33,7 +33,9 @@ describe('what a config file may be', () => {
     const started = performance.now();
     const error = await failure('/dev/zero');
     expect(error).toBeInstanceOf(ConfigFileTooLargeError);
-    expect(error.message).toBe('the config file /dev/zero is larger than 1 MiB; a keepwatch config is a few KB: is it the right file?');
+    expect(error.message).toBe(
+      'the config file /dev/zero is larger than 1 MiB; a keepwatch config is a few KB: is it the right file?',
+    );
     expect(performance.now() - started).toBeLessThan(500);
   });
 
@@ -69,7 +71,14 @@ describe('what a config file may be', () => {
 
   it('refuses a file that is not UTF-8, naming the line', async () => {
     const path = join(dir, 'latin1.ini');
-    await writeFile(path, Buffer.concat([Buffer.from('[data]\nsecret = caf'), Buffer.from([0xe9]), Buffer.from('-and-more-than-32-characters-long\n')]));
+    await writeFile(
+      path,
+      Buffer.concat([
+        Buffer.from('[data]\nsecret = caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('-and-more-than-32-characters-long\n'),
+      ]),
+    );
     const error = await failure(path);
     expect(error).toBeInstanceOf(ConfigFileError);
     expect(error.message).toBe(`cannot read the config file ${path} (not UTF-8 text, line 2)`);

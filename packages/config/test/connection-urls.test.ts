@@ -31,7 +31,10 @@ describe('[database] url', () => {
   // decodeURIComponent, "names no database"), or connected differently in the health check and
   // in pg_dump (a password or user the backup tools never see).
   it.each([
-    [`postgres://u:${SECRET}%ZZx@127.0.0.1/db`, /password to be %-encoded: it has a "%" that starts no %-escape; write "%" itself as %25/],
+    [
+      `postgres://u:${SECRET}%ZZx@127.0.0.1/db`,
+      /password to be %-encoded: it has a "%" that starts no %-escape; write "%" itself as %25/,
+    ],
     [`postgres://u%G1:${SECRET}@127.0.0.1/db`, /user name to be %-encoded/],
     [`postgres://u:${SECRET}@127.0.0.1/d%b`, /database name to be %-encoded/],
     [`postgres://:${SECRET}@127.0.0.1/db`, /expected a user name in the URL/],
@@ -40,12 +43,21 @@ describe('[database] url', () => {
     [`postgres://u:${SECRET}@127.0.0.1/a%2Fb`, /without "\/"/],
     [`postgres://u:${SECRET}@127.0.0.1/-db`, /not starting with "-"/],
     [`postgres://u:${SECRET}@127.0.0.1/a%23b`, /without %-escapes of ; \/ \? : @/],
-    [`postgres://u@127.0.0.1/db?password=${SECRET}`, /expected the password in the user info \(postgres:\/\/USER:PASSWORD@HOST:5432\/NAME\), not as "password"/],
+    [
+      `postgres://u@127.0.0.1/db?password=${SECRET}`,
+      /expected the password in the user info \(postgres:\/\/USER:PASSWORD@HOST:5432\/NAME\), not as "password"/,
+    ],
     [`postgres://u@127.0.0.1/db?sslmode=require&sslpassword=${SECRET}`, /not as "sslpassword"/],
-    [`postgres://u:${SECRET}@127.0.0.1/db?sslmode=sometimes`, /sslmode to be one of disable, allow, prefer, require, verify-ca, verify-full/],
+    [
+      `postgres://u:${SECRET}@127.0.0.1/db?sslmode=sometimes`,
+      /sslmode to be one of disable, allow, prefer, require, verify-ca, verify-full/,
+    ],
     [`postgres://u:${SECRET}@127.0.0.1/db?host=elsewhere`, /no query parameter but sslmode \(got "host"\)/],
     [`postgres://u:${SECRET}@127.0.0.1/db?sslmode=require&sslmode=disable`, /sslmode once/],
-    [`mysql://u:${SECRET}@127.0.0.1/db?ssl=true`, /no query parameters \("ssl"\): keepwatch reads none from a MySQL URL/],
+    [
+      `mysql://u:${SECRET}@127.0.0.1/db?ssl=true`,
+      /no query parameters \("ssl"\): keepwatch reads none from a MySQL URL/,
+    ],
     [`postgres://u:${SECRET}@127.0.0.1:0/db`, /port from 1 to 65535/],
     [`postgres://u:${SECRET} x@127.0.0.1/db`, /without spaces/],
     [`postgres://u:${SECRET}@127.0.0.1/db#x`, /without "#"/],
@@ -73,7 +85,10 @@ describe('[redis] url', () => {
     // ioredis reads "zero" as NaN and silently uses database 0.
     [`redis://:${SECRET}@127.0.0.1/zero`, /database after the host to be a number/],
     [`redis://:${SECRET}@127.0.0.1/0/1`, /database after the host to be a number/],
-    [`redis://:${SECRET}@127.0.0.1?maxRetriesPerRequest=5`, /no query parameter but db, family, password, username \(got "maxRetriesPerRequest"\)/],
+    [
+      `redis://:${SECRET}@127.0.0.1?maxRetriesPerRequest=5`,
+      /no query parameter but db, family, password, username \(got "maxRetriesPerRequest"\)/,
+    ],
     [`redis://:${SECRET}@127.0.0.1?db=first`, /\?db= to be a number/],
     [`redis://:${SECRET}@127.0.0.1?family=5`, /\?family= to be 4 or 6/],
     [`redis://:${SECRET}@127.0.0.1?${'x'.repeat(100)}=1`, /\(got a query parameter\)/],

@@ -5,7 +5,11 @@ import { ConfigError, ConfigFileError, ConfigFileTooLargeError, DataDirError, Se
 describe('config errors', () => {
   const cases: [KeepwatchError, string, Function][] = [
     [new ConfigError([{ key: 'a.b', origin: { kind: 'default' }, message: 'x' }]), 'KW_CONFIG_INVALID', ConfigError],
-    [new ConfigFileError('/x.ini', Object.assign(new Error('x'), { code: 'ENOENT' })), 'KW_CONFIG_FILE_UNREADABLE', ConfigFileError],
+    [
+      new ConfigFileError('/x.ini', Object.assign(new Error('x'), { code: 'ENOENT' })),
+      'KW_CONFIG_FILE_UNREADABLE',
+      ConfigFileError,
+    ],
     [new ConfigFileTooLargeError('/dev/zero', 1024 * 1024), 'KW_CONFIG_FILE_TOO_LARGE', ConfigFileTooLargeError],
     [new DataDirError('/d', 'is odd'), 'KW_DATA_DIR_UNUSABLE', DataDirError],
     [new SecretFileError('KW_SECRET_EMPTY', '/d/.secret'), 'KW_SECRET_EMPTY', SecretFileError],

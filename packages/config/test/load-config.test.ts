@@ -37,7 +37,9 @@ describe('loadConfig', () => {
     expect(config.redis.prefix).toBe('keepwatch:');
     expect(config.cache.backend).toBe('memory');
     expect(config.metrics).toMatchObject({ enabled: false, namespace: 'pretix', flush_interval: 1000 });
-    expect(config.metrics.buckets).toEqual([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30]);
+    expect(config.metrics.buckets).toEqual([
+      0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30,
+    ]);
     expect(config.health).toEqual({ timeout: 2000, deadline: 2500 });
     expect(config.profile).toMatchObject({ rate: 0, worker_rate: 0, max_files: 100, max_bytes: 100e6 });
     expect(config.database.url).toBeUndefined();
@@ -164,18 +166,26 @@ describe('loadConfig', () => {
     expect(error.message).toContain(`${path}:3: [${section}] ${key}:`);
   });
 
-  it.each(badValues)('[%s] %s = %j is rejected from the environment by its variable', async (section, key, value, expected) => {
-    const name = `KEEPWATCH_${section.toUpperCase()}_${key.toUpperCase()}`;
-    const error = await problemsOf(loadConfig({ env: { [name]: value } }));
-    expect(error.problems[0]).toMatchObject({ key: `${section}.${key}`, origin: { kind: 'env', name } });
-    expect(error.message).toMatch(expected);
-    expect(error.message).toContain(`${name}: [${section}] ${key}:`);
-  });
+  it.each(badValues)(
+    '[%s] %s = %j is rejected from the environment by its variable',
+    async (section, key, value, expected) => {
+      const name = `KEEPWATCH_${section.toUpperCase()}_${key.toUpperCase()}`;
+      const error = await problemsOf(loadConfig({ env: { [name]: value } }));
+      expect(error.problems[0]).toMatchObject({ key: `${section}.${key}`, origin: { kind: 'env', name } });
+      expect(error.message).toMatch(expected);
+      expect(error.message).toContain(`${name}: [${section}] ${key}:`);
+    },
+  );
 
   it('takes durations to the exact millisecond and keeps the profiler interval in microseconds', async () => {
     // 1.1 * 1000 is 1100.0000000000002 in floating point, which the health checker refused.
     const { config } = await loadConfig({
-      env: { KEEPWATCH_HEALTH_TIMEOUT: '1.1s', KEEPWATCH_HEALTH_DEADLINE: '2.3s', KEEPWATCH_PROFILE_INTERVAL: '500us', KEEPWATCH_BACKUP_LOCK_WAIT: '0.7m' },
+      env: {
+        KEEPWATCH_HEALTH_TIMEOUT: '1.1s',
+        KEEPWATCH_HEALTH_DEADLINE: '2.3s',
+        KEEPWATCH_PROFILE_INTERVAL: '500us',
+        KEEPWATCH_BACKUP_LOCK_WAIT: '0.7m',
+      },
     });
     expect(config.health).toEqual({ timeout: 1100, deadline: 2300 });
     expect(config.profile.interval).toBe(0.5);
@@ -183,9 +193,17 @@ describe('loadConfig', () => {
   });
 
   it('lists every problem at once', async () => {
-    const path = await writeIni('many.ini', '[server]\nlisten = nope\n[metrics]\nenabled = perhaps\n[nonsense]\nx = 1\n');
+    const path = await writeIni(
+      'many.ini',
+      '[server]\nlisten = nope\n[metrics]\nenabled = perhaps\n[nonsense]\nx = 1\n',
+    );
     const error = await problemsOf(loadConfig({ path, env: { KEEPWATCH_PROFILE_RATE: '2' } }));
-    expect(error.problems.map((p) => p.key).sort()).toEqual(['metrics.enabled', 'nonsense.x', 'profile.rate', 'server.listen']);
+    expect(error.problems.map((p) => p.key).sort()).toEqual([
+      'metrics.enabled',
+      'nonsense.x',
+      'profile.rate',
+      'server.listen',
+    ]);
     expect(error.message.split('\n')).toHaveLength(5);
   });
 
@@ -241,7 +259,9 @@ describe('loadConfig', () => {
     expect(messages['health.deadline']).toMatch(/at least \[health\] timeout \(3000ms\)/);
     expect(messages['backup.destination']).toMatch(/must not be inside \[data\] dir \(\/srv\/data\)/);
 
-    const remoteWithoutKeys = await problemsOf(loadConfig({ env: { KEEPWATCH_BACKUP_REMOTE: 'backup@nas.example:/srv/kw' } }));
+    const remoteWithoutKeys = await problemsOf(
+      loadConfig({ env: { KEEPWATCH_BACKUP_REMOTE: 'backup@nas.example:/srv/kw' } }),
+    );
     const remote = Object.fromEntries(remoteWithoutKeys.problems.map((p) => [p.key, p.message]));
     expect(remote['backup.remote_identity_file']).toMatch(/must be set with \[backup\] remote/);
     expect(remote['backup.remote_known_hosts_file']).toMatch(/while remote_strict_host_key_checking is yes/);
@@ -276,10 +296,14 @@ describe('loadConfig', () => {
   });
 
   it('refuses a [backup] destination that is [data] dir or below it, and only those', async () => {
-    const destination = (path: string) => loadConfig({ env: { KEEPWATCH_DATA_DIR: '/srv/data', KEEPWATCH_BACKUP_DESTINATION: path }, cwd: '/srv' });
+    const destination = (path: string) =>
+      loadConfig({ env: { KEEPWATCH_DATA_DIR: '/srv/data', KEEPWATCH_BACKUP_DESTINATION: path }, cwd: '/srv' });
     for (const inside of ['/srv/data', './data/backups', '/srv/data/..backups']) {
       const error = await problemsOf(destination(inside));
-      expect(error.problems.map((p) => p.key), inside).toEqual(['backup.destination']);
+      expect(
+        error.problems.map((p) => p.key),
+        inside,
+      ).toEqual(['backup.destination']);
     }
     for (const outside of ['/srv/data-backups', './backups', '/srv/data/../backups']) {
       expect((await destination(outside)).config.backup.destination, outside).toBe(resolve('/srv', outside));

@@ -32,7 +32,13 @@ const paths: [string, boolean][] = [
 
 /** Whether `[backup] remote = value` loads; any error but the config's own fails the test. */
 const remote = (value: string): Promise<boolean> =>
-  loadConfig({ env: { KEEPWATCH_BACKUP_REMOTE: value, KEEPWATCH_BACKUP_REMOTE_IDENTITY_FILE: '/k', KEEPWATCH_BACKUP_REMOTE_STRICT_HOST_KEY_CHECKING: 'no' } }).then(
+  loadConfig({
+    env: {
+      KEEPWATCH_BACKUP_REMOTE: value,
+      KEEPWATCH_BACKUP_REMOTE_IDENTITY_FILE: '/k',
+      KEEPWATCH_BACKUP_REMOTE_STRICT_HOST_KEY_CHECKING: 'no',
+    },
+  }).then(
     () => true,
     (error: unknown) => {
       if (error instanceof ConfigError) return false;
@@ -57,8 +63,16 @@ describe('the remote copy patterns', () => {
   });
 
   it('takes [backup] remote apart into user, host without brackets, and path', () => {
-    expect(parseRemote('backup@nas.example:/srv/keepwatch')).toEqual({ user: 'backup', host: 'nas.example', path: '/srv/keepwatch' });
-    expect(parseRemote('backup@[2001:db8::1]:/srv/kw')).toEqual({ user: 'backup', host: '2001:db8::1', path: '/srv/kw' });
+    expect(parseRemote('backup@nas.example:/srv/keepwatch')).toEqual({
+      user: 'backup',
+      host: 'nas.example',
+      path: '/srv/keepwatch',
+    });
+    expect(parseRemote('backup@[2001:db8::1]:/srv/kw')).toEqual({
+      user: 'backup',
+      host: '2001:db8::1',
+      path: '/srv/kw',
+    });
     expect(parseRemote('backup@2001:db8::1:/srv/kw')).toBeUndefined();
   });
 });

@@ -46,7 +46,10 @@ export function cacheProbe(options: CacheProbeOptions): Probe {
       const read = await raceAbort(cache.get(key), signal);
       await raceAbort(cache.delete(key), signal);
       if (read !== value) {
-        throw new ProbeFailedError(name, read === undefined ? `entry "${key}" was not found after set` : `read back a different value for "${key}"`);
+        throw new ProbeFailedError(
+          name,
+          read === undefined ? `entry "${key}" was not found after set` : `read back a different value for "${key}"`,
+        );
       }
     },
   };

@@ -43,7 +43,8 @@ const healthPlugin: FastifyPluginAsync<HealthPluginOptions> = async (fastify, op
     method: ['GET', 'HEAD'],
     url: http.path,
     logLevel,
-    handler: async (request, reply) => send(reply, await readinessResponse(checker, http, request.headers.authorization)),
+    handler: async (request, reply) =>
+      send(reply, await readinessResponse(checker, http, request.headers.authorization)),
   });
   fastify.route({
     method: ['GET', 'HEAD'],

@@ -70,7 +70,10 @@ export function createHealthChecker(options: HealthCheckerOptions): HealthChecke
       };
       // runProbes does not reject; should it ever, callers still get an answer, not a hang.
       runProbes(probes, timeoutMs, deadlineMs).then(settle, (error: unknown) =>
-        settle({ ok: false, checks: [{ name: 'checker', ok: false, latencyMs: 0, error: redactMessage(errorMessage(error)) }] }),
+        settle({
+          ok: false,
+          checks: [{ name: 'checker', ok: false, latencyMs: 0, error: redactMessage(errorMessage(error)) }],
+        }),
       );
     }).finally(() => {
       if (inFlight === current) {

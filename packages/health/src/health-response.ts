@@ -32,7 +32,10 @@ export async function readinessResponse(
   try {
     report = await checker.check();
   } catch (error) {
-    report = { ok: false, checks: [{ name: 'checker', ok: false, latencyMs: 0, error: redactMessage(errorMessage(error)) }] };
+    report = {
+      ok: false,
+      checks: [{ name: 'checker', ok: false, latencyMs: 0, error: redactMessage(errorMessage(error)) }],
+    };
   }
   const status = report.ok ? 200 : 503;
   if (options.adminTokenDigest && bearerMatches(authorization, options.adminTokenDigest)) {

@@ -37,7 +37,10 @@ export function resolveHealthHttpOptions(options: HealthHttpOptions = {}): Resol
   return toResolvedHttpOptions(parseOptions('health HTTP options', healthHttpSchema, options));
 }
 
-export function toResolvedHttpOptions({ path, adminToken }: z.output<typeof healthHttpSchema>): ResolvedHealthHttpOptions {
+export function toResolvedHttpOptions({
+  path,
+  adminToken,
+}: z.output<typeof healthHttpSchema>): ResolvedHealthHttpOptions {
   return Object.freeze({
     path,
     livePath: `${path}live`,

@@ -60,7 +60,9 @@ export interface PostgresProbeOptions {
 
 const schema = z
   .object({
-    pool: z.custom<PgPoolLike>((v) => typeof (v as PgPoolLike | undefined)?.connect === 'function', 'must be a pg Pool').optional(),
+    pool: z
+      .custom<PgPoolLike>((v) => typeof (v as PgPoolLike | undefined)?.connect === 'function', 'must be a pg Pool')
+      .optional(),
     connection: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
     query: z.string().min(1).default('SELECT 1'),
     name: z.string().min(1).default('postgres'),

@@ -43,7 +43,9 @@ export interface RedisProbeOptions {
 
 const schema = z.object({
   client: z.custom<RedisClientLike>(
-    (v) => typeof (v as RedisClientLike | undefined)?.pipeline === 'function' && typeof (v as RedisClientLike).status === 'string',
+    (v) =>
+      typeof (v as RedisClientLike | undefined)?.pipeline === 'function' &&
+      typeof (v as RedisClientLike).status === 'string',
     'must be an ioredis client',
   ),
   keyPrefix: z.string().default('keepwatch:'),

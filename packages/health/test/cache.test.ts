@@ -8,7 +8,13 @@ import { sleep } from './helpers/timing.js';
 const prefix = `kw-test-health-cache-${suffix()}:`;
 const clients: Redis[] = [];
 function redis(port = 6379): Redis {
-  const c = new Redis({ host: '127.0.0.1', port, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000 });
+  const c = new Redis({
+    host: '127.0.0.1',
+    port,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 1000,
+  });
   c.on('error', () => undefined);
   clients.push(c);
   return c;
@@ -55,7 +61,10 @@ function describeCacheConformance(label: string, make: () => Promise<Cache>): vo
     it('passes the cache probe', async () => {
       const cache = await make();
       const checker = createHealthChecker({ probes: [cacheProbe({ cache })] });
-      expect(await checker.check()).toEqual({ ok: true, checks: [{ name: 'cache', ok: true, latencyMs: expect.any(Number) }] });
+      expect(await checker.check()).toEqual({
+        ok: true,
+        checks: [{ name: 'cache', ok: true, latencyMs: expect.any(Number) }],
+      });
     });
   });
 }
@@ -89,7 +98,9 @@ describe('redis cache', () => {
 
   it('is left with no probe entry after the cache probe', async () => {
     const c = await ready(redis());
-    const checker = createHealthChecker({ probes: [cacheProbe({ cache: createRedisCache({ client: c, keyPrefix: prefix }) })] });
+    const checker = createHealthChecker({
+      probes: [cacheProbe({ cache: createRedisCache({ client: c, keyPrefix: prefix }) })],
+    });
     expect((await checker.check()).ok).toBe(true);
     expect(await c.keys(`${prefix}*`)).toEqual([]);
   });
@@ -108,7 +119,9 @@ describe('cache probe', () => {
     const c = await ready(redis(own.port));
     await own.stop();
     await new Promise((resolve) => (c.status === 'ready' ? c.once('close', resolve) : resolve(undefined)));
-    const checker = createHealthChecker({ probes: [cacheProbe({ cache: createRedisCache({ client: c, keyPrefix: prefix }) })] });
+    const checker = createHealthChecker({
+      probes: [cacheProbe({ cache: createRedisCache({ client: c, keyPrefix: prefix }) })],
+    });
     const started = performance.now();
     const report = await checker.check();
     expect(report.ok).toBe(false);

@@ -39,23 +39,35 @@ describe('health checker', () => {
 
   it('fails a probe that exceeds its timeout, aborts its signal, and keeps the others', async () => {
     let aborted: unknown;
-    const watcher = defineProbe('watcher', (signal) => new Promise((_, reject) => {
-      signal.addEventListener('abort', () => {
-        aborted = signal.reason;
-        reject(new Error('gave up'));
-      });
-    }));
+    const watcher = defineProbe(
+      'watcher',
+      (signal) =>
+        new Promise((_, reject) => {
+          signal.addEventListener('abort', () => {
+            aborted = signal.reason;
+            reject(new Error('gave up'));
+          });
+        }),
+    );
     const checker = createHealthChecker({ probes: [watcher, slowProbe('fast', 10)], timeoutMs: 100 });
     const { value, ms } = await timed(() => checker.check());
     expect(ms).toBeLessThan(250);
     expect(value.ok).toBe(false);
-    expect(value.checks[0]).toMatchObject({ name: 'watcher', ok: false, error: 'probe "watcher" timed out after 100 ms' });
+    expect(value.checks[0]).toMatchObject({
+      name: 'watcher',
+      ok: false,
+      error: 'probe "watcher" timed out after 100 ms',
+    });
     expect(value.checks[1]).toMatchObject({ name: 'fast', ok: true });
     expect((aborted as { code?: string }).code).toBe('KW_HEALTH_PROBE_TIMEOUT');
   });
 
   it('answers at the deadline even when a probe ignores its signal and has a longer own timeout', async () => {
-    const checker = createHealthChecker({ probes: [hanging('stuck', 10_000), slowProbe('ok', 5)], timeoutMs: 10_000, deadlineMs: 200 });
+    const checker = createHealthChecker({
+      probes: [hanging('stuck', 10_000), slowProbe('ok', 5)],
+      timeoutMs: 10_000,
+      deadlineMs: 200,
+    });
     const { value, ms } = await timed(() => checker.check());
     expect(ms).toBeLessThan(350);
     expect(value.checks[0]).toMatchObject({ ok: false, error: 'health check deadline of 200 ms exceeded' });
@@ -63,7 +75,12 @@ describe('health checker', () => {
   });
 
   it('turns a probe that throws synchronously or rejects with a non-Error into a failed check', async () => {
-    const sync: Probe = { name: 'sync', check: () => { throw new Error('boom'); } };
+    const sync: Probe = {
+      name: 'sync',
+      check: () => {
+        throw new Error('boom');
+      },
+    };
     const odd = defineProbe('odd', () => Promise.reject('plain string'));
     const report = await createHealthChecker({ probes: [sync, odd] }).check();
     expect(report).toEqual({
@@ -77,7 +94,9 @@ describe('health checker', () => {
 
   it('keeps passwords and tokens out of error messages', async () => {
     const probe = defineProbe('db', () => {
-      throw new Error('connect to postgres://admin:hunter2-Secret@db.internal:5432/app failed; dsn "host=db password=hunter3 user=x"; Authorization: Bearer tok_ABC123');
+      throw new Error(
+        'connect to postgres://admin:hunter2-Secret@db.internal:5432/app failed; dsn "host=db password=hunter3 user=x"; Authorization: Bearer tok_ABC123',
+      );
     });
     const report = await createHealthChecker({ probes: [probe] }).check();
     const error = report.checks[0]!.error!;
@@ -115,7 +134,10 @@ describe('health checker', () => {
     const { value, ms } = await waiting;
     expect(ms).toBeLessThan(200);
     expect(checker.shuttingDown).toBe(true);
-    expect(value).toEqual({ ok: false, checks: [{ name: 'db', ok: false, latencyMs: 0, error: 'not checked: the service is shutting down' }] });
+    expect(value).toEqual({
+      ok: false,
+      checks: [{ name: 'db', ok: false, latencyMs: 0, error: 'not checked: the service is shutting down' }],
+    });
     const runs = probe.runs;
     expect((await checker.check()).ok).toBe(false);
     expect(probe.runs).toBe(runs);
@@ -134,7 +156,8 @@ describe('health checker', () => {
     const lines: Array<Record<string, unknown>> = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        for (const line of chunk.toString().split('\n').filter(Boolean))
+          lines.push(JSON.parse(line) as Record<string, unknown>);
         done();
       },
     });
@@ -160,14 +183,23 @@ describe('health checker', () => {
 describe('health checker options', () => {
   it('uses 2000 / 2500 / 0 by default', async () => {
     const { resolveHealthCheckerOptions } = await import('../src/index.js');
-    expect(resolveHealthCheckerOptions({ probes: [] })).toMatchObject({ timeoutMs: 2000, deadlineMs: 2500, cacheMs: 0 });
+    expect(resolveHealthCheckerOptions({ probes: [] })).toMatchObject({
+      timeoutMs: 2000,
+      deadlineMs: 2500,
+      cacheMs: 0,
+    });
   });
 
   it('lists every problem at once, each by its key', () => {
     const bad = { name: 'a', check: 'nope' } as unknown as Probe;
     let error: unknown;
     try {
-      createHealthChecker({ probes: [bad, defineProbe('x', () => 1), defineProbe('x', () => 1)], timeoutMs: -1, deadlineMs: 1.5, cacheMs: -3 });
+      createHealthChecker({
+        probes: [bad, defineProbe('x', () => 1), defineProbe('x', () => 1)],
+        timeoutMs: -1,
+        deadlineMs: 1.5,
+        cacheMs: -3,
+      });
     } catch (e) {
       error = e;
     }

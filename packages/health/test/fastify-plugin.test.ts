@@ -40,7 +40,10 @@ afterAll(async () => {
 
 describe('fastify health plugin (inject)', () => {
   it('answers GET /healthcheck/ with an empty 200 and Cache-Control: no-store when all pass', async () => {
-    const res = await (await app(createHealthChecker({ probes: [passing] }))).inject({ method: 'GET', url: '/healthcheck/' });
+    const res = await (await app(createHealthChecker({ probes: [passing] }))).inject({
+      method: 'GET',
+      url: '/healthcheck/',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.body).toBe('');
     expect(res.headers['content-length']).toBe('0');
@@ -55,19 +58,32 @@ describe('fastify health plugin (inject)', () => {
       expect(res.body).toBe('');
       expect(res.headers['cache-control']).toBe('no-store');
     }
-    const head = await (await app(createHealthChecker({ probes: [passing] }))).inject({ method: 'HEAD', url: '/healthcheck/' });
+    const head = await (await app(createHealthChecker({ probes: [passing] }))).inject({
+      method: 'HEAD',
+      url: '/healthcheck/',
+    });
     expect(head.statusCode).toBe(200);
   });
 
   it('answers 503, not 500, when a probe throws synchronously', async () => {
-    const throwing = { name: 'bad', check: () => { throw new TypeError('x is not a function'); } };
-    const res = await (await app(createHealthChecker({ probes: [throwing] }))).inject({ method: 'GET', url: '/healthcheck/' });
+    const throwing = {
+      name: 'bad',
+      check: () => {
+        throw new TypeError('x is not a function');
+      },
+    };
+    const res = await (await app(createHealthChecker({ probes: [throwing] }))).inject({
+      method: 'GET',
+      url: '/healthcheck/',
+    });
     expect(res.statusCode).toBe(503);
   });
 
   it('serves exactly /healthcheck/ (trailing slash), whatever the Host header', async () => {
     const fastify = await app(createHealthChecker({ probes: [passing] }));
-    expect((await fastify.inject({ url: '/healthcheck/', headers: { host: 'anything.example:8080' } })).statusCode).toBe(200);
+    expect(
+      (await fastify.inject({ url: '/healthcheck/', headers: { host: 'anything.example:8080' } })).statusCode,
+    ).toBe(200);
     expect((await fastify.inject({ url: '/healthcheck/?from=lb' })).statusCode).toBe(200);
     expect((await fastify.inject({ url: '/healthcheck' })).statusCode).toBe(404);
   });
@@ -117,7 +133,10 @@ describe('fastify health plugin (inject)', () => {
     apps.push(fastify);
     let error: unknown;
     try {
-      await fastify.register(fastifyHealth, { checker: createHealthChecker({ probes: [] }), adminToken: 'short-SECRET' });
+      await fastify.register(fastifyHealth, {
+        checker: createHealthChecker({ probes: [] }),
+        adminToken: 'short-SECRET',
+      });
     } catch (e) {
       error = e;
     }
@@ -146,7 +165,9 @@ describe('fastify health plugin (inject)', () => {
     fastify.addHook('onRequest', async () => {
       arrived++;
     });
-    await fastify.register(fastifyHealth, { checker: createHealthChecker({ probes: [probe], timeoutMs: 20_000, deadlineMs: 20_000 }) });
+    await fastify.register(fastifyHealth, {
+      checker: createHealthChecker({ probes: [probe], timeoutMs: 20_000, deadlineMs: 20_000 }),
+    });
     const pending = Promise.all(Array.from({ length: 1000 }, () => fastify.inject({ url: '/healthcheck/' })));
     const deadline = Date.now() + 15_000;
     while (arrived < 1000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -165,7 +186,9 @@ describe('fastify health plugin (real socket)', () => {
     const pool = new pg.Pool({ ...PG, port: silent.port, database: db.name, connectionTimeoutMillis: 10_000 });
     pool.on('error', () => undefined);
     pools.push(pool);
-    const fastify = await app(createHealthChecker({ probes: [postgresProbe({ pool })], timeoutMs: 300, deadlineMs: 400 }));
+    const fastify = await app(
+      createHealthChecker({ probes: [postgresProbe({ pool })], timeoutMs: 300, deadlineMs: 400 }),
+    );
     const address = await fastify.listen({ port: 0, host: '127.0.0.1' });
     const started = performance.now();
     const res = await fetch(`${address}/healthcheck/`, { signal: AbortSignal.timeout(3000) });

@@ -49,7 +49,13 @@ describe('node:http health handler', () => {
     const admin = await get(`${base}/healthcheck/`, { headers: { authorization: `bearer ${TOKEN}` } });
     expect(admin.status).toBe(503);
     const text = await admin.text();
-    expect(JSON.parse(text)).toMatchObject({ ok: false, checks: [{ name: 'db', ok: true }, { name: 'redis', ok: false }] });
+    expect(JSON.parse(text)).toMatchObject({
+      ok: false,
+      checks: [
+        { name: 'db', ok: true },
+        { name: 'redis', ok: false },
+      ],
+    });
     expect(text).not.toContain('pw-Hidden');
     const wrong = await get(`${base}/healthcheck/`, { headers: { authorization: `Bearer not-${TOKEN}` } });
     expect(wrong.status).toBe(503);
@@ -76,6 +82,8 @@ describe('node:http health handler', () => {
   });
 
   it('rejects a path without slashes at both ends', () => {
-    expect(() => createHealthHandler(createHealthChecker({ probes: [] }), { path: '/health' })).toThrow(/path: must start and end with "\/"/);
+    expect(() => createHealthHandler(createHealthChecker({ probes: [] }), { path: '/health' })).toThrow(
+      /path: must start and end with "\/"/,
+    );
   });
 });

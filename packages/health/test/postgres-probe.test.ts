@@ -50,7 +50,9 @@ describe('postgres probe', () => {
   it('runs the configured query on the server', async () => {
     const seq = `probe_seq_${suffix()}`;
     await db.sql(`CREATE SEQUENCE ${seq}`);
-    const checker = createHealthChecker({ probes: [probe(postgresProbe({ pool: pool(), query: `SELECT nextval('${seq}')` }))] });
+    const checker = createHealthChecker({
+      probes: [probe(postgresProbe({ pool: pool(), query: `SELECT nextval('${seq}')` }))],
+    });
     await checker.check();
     await checker.check();
     const [row] = await db.sql<{ last_value: string }>(`SELECT last_value FROM ${seq}`);
@@ -71,7 +73,10 @@ describe('postgres probe', () => {
     const url = `postgres://nobody_${suffix()}:${encodeURIComponent(password)}@127.0.0.1:5432/${db.name}`;
     const refused = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${await closedPort()}/${db.name}`;
     const checker = createHealthChecker({
-      probes: [probe(postgresProbe({ name: 'role', connection: url })), probe(postgresProbe({ name: 'port', connection: refused }))],
+      probes: [
+        probe(postgresProbe({ name: 'role', connection: url })),
+        probe(postgresProbe({ name: 'port', connection: refused })),
+      ],
     });
     const report = await checker.check();
     expect(report.ok).toBe(false);
@@ -115,7 +120,13 @@ describe('postgres probe', () => {
     const checker = createHealthChecker({ probes: [own] });
     expect((await checker.check()).ok).toBe(true);
     const count = async () =>
-      Number((await db.sql<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = '${applicationName}'`))[0]!.n);
+      Number(
+        (
+          await db.sql<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = '${applicationName}'`,
+          )
+        )[0]!.n,
+      );
     expect(await count()).toBe(1);
     await checker.close();
     const deadline = Date.now() + 2000;

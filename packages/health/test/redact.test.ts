@@ -10,7 +10,9 @@ describe('redactMessage', () => {
   });
 
   it('removes password=, token= and JSON password fields, and bearer/basic credentials', () => {
-    const out = redactMessage('host=db password=hunter2 user=x token="abc def" {"password":"p\\"q"} Authorization: Bearer t0k.en Basic dXNlcjpwYXNz');
+    const out = redactMessage(
+      'host=db password=hunter2 user=x token="abc def" {"password":"p\\"q"} Authorization: Bearer t0k.en Basic dXNlcjpwYXNz',
+    );
     for (const secret of ['hunter2', 'abc def', 'p\\"q', 't0k.en', 'dXNlcjpwYXNz']) expect(out).not.toContain(secret);
     expect(out).toContain('host=db');
     expect(out).toContain('user=x');

@@ -48,10 +48,13 @@ describe('redis probe', () => {
     const monitor = await client().monitor();
     const commands: string[][] = [];
     monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
-    const checker = createHealthChecker({ probes: [redisProbe({ client: await ready(client()), keyPrefix: prefix, ttlMs: 7000 })] });
+    const checker = createHealthChecker({
+      probes: [redisProbe({ client: await ready(client()), keyPrefix: prefix, ttlMs: 7000 })],
+    });
     expect((await checker.check()).ok).toBe(true);
     const deadline = Date.now() + 2000;
-    while (!commands.some((c) => c[0]?.toLowerCase() === 'del') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!commands.some((c) => c[0]?.toLowerCase() === 'del') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     monitor.disconnect();
 
     const set = commands.find((c) => c[0]?.toLowerCase() === 'set');

@@ -70,7 +70,11 @@ const schema = z
       'must be a metrics store',
     ),
     enabled: z.boolean(),
-    user: z.string().min(1).regex(/^[^:]*$/, 'must not contain ":" (basic auth splits on it)').optional(),
+    user: z
+      .string()
+      .min(1)
+      .regex(/^[^:]*$/, 'must not contain ":" (basic auth splits on it)')
+      .optional(),
     passphrase: z.string().min(1).optional(),
     collectors: z.array(z.custom<ScrapeCollector>((value) => typeof value === 'function', 'must be a function')),
     logger: z.custom<MetricsLogger>((value) => typeof value === 'object' && value !== null, 'must be a pino logger'),
@@ -83,7 +87,12 @@ const schema = z
 export type ResolvedExpositionOptions = z.output<typeof schema>;
 
 export function resolveExpositionOptions(options: ExpositionOptions): ResolvedExpositionOptions {
-  const result = schema.safeParse({ enabled: true, collectors: [], logger: silentLogger, ...withoutUndefined(options) });
+  const result = schema.safeParse({
+    enabled: true,
+    collectors: [],
+    logger: silentLogger,
+    ...withoutUndefined(options),
+  });
   // zod echoes only paths and rule messages, never the passphrase's value.
   if (!result.success) throw new MetricsOptionsError('metrics exposition options', zodProblems(result.error));
   return result.data;
@@ -130,7 +139,11 @@ export function createMetricsExposition(options: ExpositionOptions): MetricsExpo
       return { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-store' }, body };
     } catch (error) {
       logger.error({ err: errorMessage(error) }, 'metrics: scrape failed');
-      return { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'metrics store unavailable\n' };
+      return {
+        status: 503,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: 'metrics store unavailable\n',
+      };
     }
   };
 

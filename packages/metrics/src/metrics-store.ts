@@ -217,8 +217,12 @@ class RedisMetricsStore implements MetricsStore {
     // 2 × timeoutMs with Redis down. The client may keep retrying what they sent (ioredis's
     // default: 20 reconnections per command, about 10 s); that is no longer the store's wait.
     const steps = Promise.all([this.flusher.close(), this.publisher?.close().catch(() => undefined)]);
-    const flushed = await withTimeout(steps, timeoutMs).then(([done]) => done, () => false);
-    if (!flushed) logger.warn({ timeoutMs }, 'metrics: closed before Redis took the last flush; its observations may be missing');
+    const flushed = await withTimeout(steps, timeoutMs).then(
+      ([done]) => done,
+      () => false,
+    );
+    if (!flushed)
+      logger.warn({ timeoutMs }, 'metrics: closed before Redis took the last flush; its observations may be missing');
   }
 }
 

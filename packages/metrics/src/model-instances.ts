@@ -81,14 +81,19 @@ export async function countModelInstances(options: ModelCountOptions): Promise<M
 
   let tables: TableEstimate[];
   try {
-    tables = database.dialect === 'postgres' ? await pgTables(database.client, database.schema) : await mysqlTables(database.client);
+    tables =
+      database.dialect === 'postgres'
+        ? await pgTables(database.client, database.schema)
+        : await mysqlTables(database.client);
   } catch (error) {
     throw new ModelCountError(`cannot list the tables of the application database (${database.dialect})`, error);
   }
 
   const counts: ModelCount[] = [];
   // One table at a time: this runs in a background job and must not crowd the app's pool.
-  for (const table of tables.filter((t) => wanted(t.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const table of tables
+    .filter((t) => wanted(t.name))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (table.estimate >= exactBelow) {
       counts.push({ model: table.name, count: Math.round(table.estimate), exact: false });
       continue;
@@ -129,7 +134,10 @@ async function pgTables(client: PgQueryable, schemaName: string | undefined): Pr
         AND n.nspname = coalesce($1, current_schema())`,
     [schemaName ?? null],
   );
-  return (rows as Array<{ name: string; estimate: string | number }>).map((r) => ({ name: r.name, estimate: Number(r.estimate) }));
+  return (rows as Array<{ name: string; estimate: string | number }>).map((r) => ({
+    name: r.name,
+    estimate: Number(r.estimate),
+  }));
 }
 
 async function pgCount(client: PgQueryable, schemaName: string | undefined, table: string): Promise<number> {

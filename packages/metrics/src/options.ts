@@ -99,7 +99,9 @@ const schema = z
       'must be an ioredis client',
     ),
     namespace: z.string().regex(metricName, 'must be a Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*)'),
-    keyPrefix: z.string().refine((value) => !/[{}]/.test(value), 'must not contain { or } (the store adds its own hash tag)'),
+    keyPrefix: z
+      .string()
+      .refine((value) => !/[{}]/.test(value), 'must not contain { or } (the store adds its own hash tag)'),
     flushIntervalMs: z.number().int().min(0).max(3_600_000),
     buckets: z
       .array(z.number().positive().finite())

@@ -43,7 +43,10 @@ export function queueCollector(queues: readonly QueueLike[], now: () => number =
           jobs.values.push({ labels: { queue: queue.name, state }, value });
         }
         const timestamp = oldest[0]?.timestamp;
-        age.values.push({ labels: { queue: queue.name }, value: timestamp ? Math.max(0, (now() - timestamp) / 1000) : 0 });
+        age.values.push({
+          labels: { queue: queue.name },
+          value: timestamp ? Math.max(0, (now() - timestamp) / 1000) : 0,
+        });
       }),
     );
     return [jobs, age];

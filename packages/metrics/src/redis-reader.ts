@@ -55,7 +55,8 @@ function mergeByName(families: MetricFamily[]): MetricFamily[] {
   for (const family of families) {
     const seen = byName.get(family.name);
     if (seen) seen.values.push(...family.values);
-    else byName.set(family.name, { name: family.name, help: family.help, type: family.type, values: [...family.values] });
+    else
+      byName.set(family.name, { name: family.name, help: family.help, type: family.type, values: [...family.values] });
   }
   return [...byName.values()];
 }

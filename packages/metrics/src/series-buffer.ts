@@ -70,7 +70,9 @@ export class SeriesBuffer {
    */
   add(counted: Slot, alsoCounted?: Slot, sum?: Slot, amount = 0): boolean {
     const newFields =
-      (counted.held ? 0 : 1) + (alsoCounted === undefined || alsoCounted.held ? 0 : 1) + (sum === undefined || sum.held ? 0 : 1);
+      (counted.held ? 0 : 1) +
+      (alsoCounted === undefined || alsoCounted.held ? 0 : 1) +
+      (sum === undefined || sum.held ? 0 : 1);
     if (newFields > 0) {
       if (this.held.length + this.inFlight + newFields > this.maxFields) {
         this.drop();
@@ -92,7 +94,8 @@ export class SeriesBuffer {
    */
   reserve(counted: Slot, alsoCounted?: Slot, sum?: Slot, amount = 0): BufferSnapshot | undefined {
     const deltas: BufferedDelta[] = [{ key: counted.key, field: counted.field, delta: 1, float: counted.float }];
-    if (alsoCounted) deltas.push({ key: alsoCounted.key, field: alsoCounted.field, delta: 1, float: alsoCounted.float });
+    if (alsoCounted)
+      deltas.push({ key: alsoCounted.key, field: alsoCounted.field, delta: 1, float: alsoCounted.float });
     if (sum) deltas.push({ key: sum.key, field: sum.field, delta: amount, float: sum.float });
     if (this.held.length + this.inFlight + deltas.length > this.maxFields) {
       this.drop();

@@ -50,7 +50,11 @@ export function pathOf(url: string | undefined): string {
  * The `url_name` of a request, or undefined when it is excluded. `route` is the matched route's
  * explicit name or pattern; undefined means no route matched.
  */
-export function viewName(options: ResolvedViewOptions, route: string | undefined, rawUrl: string | undefined): string | undefined {
+export function viewName(
+  options: ResolvedViewOptions,
+  route: string | undefined,
+  rawUrl: string | undefined,
+): string | undefined {
   if (route !== undefined) return options.excludePaths.has(route) ? undefined : route;
   return options.excludePaths.has(pathOf(rawUrl)) ? undefined : options.unmatchedName;
 }

@@ -66,10 +66,22 @@ describe('GET /metrics', () => {
       expect(response.body).toContain(`# TYPE ${name}`);
       expect(response.body).toContain(`# HELP ${name.split(' ')[0]} `);
     }
-    expect(sampleValue(response.body, 'pretix_view_requests_total', { url_name: '/orders/:id', method: 'GET', status_code: '200' })).toBe(1);
+    expect(
+      sampleValue(response.body, 'pretix_view_requests_total', {
+        url_name: '/orders/:id',
+        method: 'GET',
+        status_code: '200',
+      }),
+    ).toBe(1);
     // Quote, backslash and newline escaped as the format requires, and read back intact.
     expect(response.body).toContain('url_name="say \\"hi\\"\\\\now\\nnext"');
-    expect(sampleValue(response.body, 'pretix_view_requests_total', { url_name: 'say "hi"\\now\nnext', method: 'GET', status_code: '200' })).toBe(1);
+    expect(
+      sampleValue(response.body, 'pretix_view_requests_total', {
+        url_name: 'say "hi"\\now\nnext',
+        method: 'GET',
+        status_code: '200',
+      }),
+    ).toBe(1);
     const check = await promtoolCheck(response.body);
     expect(check.output).toBe('');
     expect(check.code).toBe(0);
@@ -86,7 +98,9 @@ describe('GET /metrics', () => {
     });
     expect(response.headers['content-type']).toBe(openMetricsContentType);
     expect(response.body).toContain('# TYPE pretix_view_requests counter\n');
-    expect(response.body).toMatch(/^pretix_view_requests_total\{url_name="\/orders\/:id",method="GET",status_code="200"\} \d+$/m);
+    expect(response.body).toMatch(
+      /^pretix_view_requests_total\{url_name="\/orders\/:id",method="GET",status_code="200"\} \d+$/m,
+    );
     expect(response.body.endsWith('# EOF\n')).toBe(true);
   });
 
@@ -105,7 +119,10 @@ describe('GET /metrics', () => {
     ['empty', 'Basic '],
   ])('refuses a %s Authorization header with 401 and WWW-Authenticate', async (_, header) => {
     const fastify = await app({ store, user: 'prometheus', passphrase: 's3cret pass' });
-    const response = await fastify.inject({ url: '/metrics', headers: header === undefined ? {} : { authorization: header } });
+    const response = await fastify.inject({
+      url: '/metrics',
+      headers: header === undefined ? {} : { authorization: header },
+    });
     expect(response.statusCode).toBe(401);
     expect(response.headers['www-authenticate']).toMatch(/^Basic realm="metrics"/);
     expect(response.body).not.toContain('pretix_');
@@ -137,7 +154,10 @@ describe('GET /metrics', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const ok = await fetch(`${base}/metrics?x=1`, { headers: { authorization: good }, signal: AbortSignal.timeout(5000) });
+      const ok = await fetch(`${base}/metrics?x=1`, {
+        headers: { authorization: good },
+        signal: AbortSignal.timeout(5000),
+      });
       expect(ok.status).toBe(200);
       expect(await ok.text()).toContain('# TYPE pretix_view_requests_total counter');
       const denied = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(5000) });

@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type MetricFamily, type MetricsStore, createMetricsExposition, createMetricsStore, fastifyMetrics } from '../src/index.js';
+import {
+  type MetricFamily,
+  type MetricsStore,
+  createMetricsExposition,
+  createMetricsStore,
+  fastifyMetrics,
+} from '../src/index.js';
 import { describeAdapterConformance } from './helpers/adapter-conformance.js';
 import { connectRedis, deletePrefix, uniquePrefix } from './helpers/redis.js';
 import { familyValue } from './helpers/samples.js';
@@ -89,10 +95,16 @@ describe('fastifyMetrics', () => {
       expect((await app.send(path)).status).toBe(200);
     }
     expect((await app.send('/orders/9', { method: 'POST' })).status).toBe(201);
-    expect(await app.series()).toEqual(['GET /orders/:id 200 = 3', 'GET order-items 200 = 2', 'POST /orders/:id 201 = 1']);
+    expect(await app.series()).toEqual([
+      'GET /orders/:id 200 = 3',
+      'GET order-items 200 = 2',
+      'POST /orders/:id 201 = 1',
+    ]);
     const h = 'pretix_view_durations_seconds';
     const families = await app.families();
-    expect(familyValue(families, h, { url_name: '/orders/:id', method: 'GET', status_code: '200' }, `${h}_count`)).toBe(3);
+    expect(familyValue(families, h, { url_name: '/orders/:id', method: 'GET', status_code: '200' }, `${h}_count`)).toBe(
+      3,
+    );
   });
 
   it('puts requests that match no route under the fixed unmatched name, also from a custom not-found handler', async () => {
@@ -111,7 +123,11 @@ describe('fastifyMetrics', () => {
     expect((await app.send('/no/such', { method: 'POST' })).status).toBe(404);
     expect((await app.send('/old/page')).status).toBe(410);
     expect((await app.send('/orders')).status).toBe(404);
-    expect(await app.series()).toEqual(['GET __unmatched__ 404 = 3', 'GET __unmatched__ 410 = 1', 'POST __unmatched__ 404 = 1']);
+    expect(await app.series()).toEqual([
+      'GET __unmatched__ 404 = 3',
+      'GET __unmatched__ 410 = 1',
+      'POST __unmatched__ 404 = 1',
+    ]);
   });
 
   it('uses the unmatchedName option', async () => {
@@ -149,13 +165,22 @@ describe('fastifyMetrics', () => {
     const app = await start(async (app, recorder) => {
       await app.register(fastifyMetrics, { recorder });
       const shared = [
-        (_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void) => {
+        (
+          _request: FastifyRequest,
+          reply: FastifyReply,
+          payload: unknown,
+          done: (err: null, payload: unknown) => void,
+        ) => {
           reply.header('x-first', 'yes');
           done(null, payload);
         },
         async (_request: FastifyRequest, _reply: FastifyReply, payload: unknown) => `${String(payload)}!`,
       ];
-      app.get('/one', { onSend: (_request, _reply, payload, done) => done(null, `${String(payload)} (one)`) }, async () => 'hi');
+      app.get(
+        '/one',
+        { onSend: (_request, _reply, payload, done) => done(null, `${String(payload)} (one)`) },
+        async () => 'hi',
+      );
       // The same array on two routes (and on /two's automatic HEAD route): none may gain a hook twice.
       app.get('/two', { onSend: shared }, async () => 'hello');
       app.get('/three', { onSend: shared }, async () => 'hey');
@@ -242,7 +267,11 @@ describe('fastifyMetrics', () => {
         { schema: { body: { type: 'object', required: ['item'], properties: { item: { type: 'string' } } } } },
         async () => 'created',
       );
-      app.get('/search', { schema: { querystring: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } } } }, async () => 'found');
+      app.get(
+        '/search',
+        { schema: { querystring: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } } } },
+        async () => 'found',
+      );
       await app.register(async (child) => {
         child.setErrorHandler(async (_error, _request, reply) => reply.code(503).send('try later'));
         child.get('/flaky', async () => {
@@ -270,7 +299,10 @@ describe('fastifyMetrics', () => {
 
   it('leaves out excluded routes and paths: by default /healthcheck/ and the /metrics it serves', async () => {
     const app = await start(async (app, recorder) => {
-      await app.register(fastifyMetrics, { recorder, exposition: createMetricsExposition({ store: recorder as MetricsStore }) });
+      await app.register(fastifyMetrics, {
+        recorder,
+        exposition: createMetricsExposition({ store: recorder as MetricsStore }),
+      });
       app.get('/healthcheck/', async () => '');
       app.get('/orders/:id', async () => 'ok');
     });
@@ -379,7 +411,12 @@ describe('fastifyMetrics', () => {
     expect((await app.send('/late')).status).toBe(401);
     expect(await app.series()).toEqual(['GET /late 200 = 1', 'GET /late 401 = 1']);
     const h = 'pretix_view_durations_seconds';
-    const seconds = familyValue(await app.families(), h, { url_name: '/late', method: 'GET', status_code: '401' }, `${h}_sum`);
+    const seconds = familyValue(
+      await app.families(),
+      h,
+      { url_name: '/late', method: 'GET', status_code: '401' },
+      `${h}_sum`,
+    );
     expect(seconds).toBeGreaterThan(0);
     expect(seconds).toBeLessThan(5);
   });
@@ -395,12 +432,24 @@ describe('fastifyMetrics', () => {
     expect((await app.inject({ url: '/nothing' })).statusCode).toBe(404);
     expect(await started.series()).toEqual(['GET /orders/:id 200 = 1', 'GET __unmatched__ 404 = 1']);
     const h = 'pretix_view_durations_seconds';
-    expect(familyValue(await started.families(), h, { url_name: '/orders/:id', method: 'GET', status_code: '200' }, `${h}_sum`)).toBe(0);
+    expect(
+      familyValue(
+        await started.families(),
+        h,
+        { url_name: '/orders/:id', method: 'GET', status_code: '200' },
+        `${h}_sum`,
+      ),
+    ).toBe(0);
   });
 
   it('can be registered twice, for two recorders, each recording every request once', async () => {
     const otherPrefix = uniquePrefix('fastify-plugin-other');
-    const other = createMetricsStore({ redis, keyPrefix: otherPrefix, flushIntervalMs: 3_600_000, processMetrics: false });
+    const other = createMetricsStore({
+      redis,
+      keyPrefix: otherPrefix,
+      flushIntervalMs: 3_600_000,
+      processMetrics: false,
+    });
     cleanups.push(() => deletePrefix(redis, otherPrefix));
     cleanups.push(() => other.close());
     const app = await start(async (app, recorder) => {
@@ -411,10 +460,16 @@ describe('fastifyMetrics', () => {
     expect((await app.send('/orders/1')).status).toBe(200);
     expect((await app.send('/orders/1', { method: 'HEAD' })).status).toBe(200);
     expect((await app.send('/nothing')).status).toBe(404);
-    expect(await app.series()).toEqual(['GET /orders/:id 200 = 1', 'GET __unmatched__ 404 = 1', 'HEAD /orders/:id 200 = 1']);
+    expect(await app.series()).toEqual([
+      'GET /orders/:id 200 = 1',
+      'GET __unmatched__ 404 = 1',
+      'HEAD /orders/:id 200 = 1',
+    ]);
     await other.flush();
     const family = (await other.read()).find((f) => f.name === 'pretix_view_requests_total');
-    const series = (family?.values ?? []).map((v) => `${v.labels.method} ${v.labels.url_name} ${v.labels.status_code} = ${v.value}`).sort();
+    const series = (family?.values ?? [])
+      .map((v) => `${v.labels.method} ${v.labels.url_name} ${v.labels.status_code} = ${v.value}`)
+      .sort();
     expect(series).toEqual(['GET /orders/:id 200 = 1', 'GET elsewhere 404 = 1', 'HEAD /orders/:id 200 = 1']);
   });
 
@@ -439,7 +494,8 @@ function sleepFor(ms: number): () => Promise<string> {
   return async () => {
     const started = performance.now();
     // setTimeout may fire a fraction of a millisecond early by this clock.
-    while (performance.now() - started <= ms) await new Promise((resolve) => setTimeout(resolve, ms + 1 - (performance.now() - started)));
+    while (performance.now() - started <= ms)
+      await new Promise((resolve) => setTimeout(resolve, ms + 1 - (performance.now() - started)));
     return 'done';
   };
 }

@@ -46,16 +46,34 @@ afterAll(async () => {
 
 describe('a fleet of two servers and a worker on one Redis', () => {
   it('shows the exact sums on either server, and drops a dead process’s own series shortly after', async () => {
-    const common = { redisPort, prefix, flushIntervalMs: 200, user, passphrase, processIntervalMs: 300, processTtlMs: 1500 };
+    const common = {
+      redisPort,
+      prefix,
+      flushIntervalMs: 200,
+      user,
+      passphrase,
+      processIntervalMs: 300,
+      processTtlMs: 1500,
+    };
     const [a, b] = await Promise.all([
       startServer({ ...common, instance: 'server-a' }),
       startServer({ ...common, instance: 'server-b' }),
     ]);
     children.push(a.child, b.child);
-    const worker = runFixture('worker.mjs', { redisPort, prefix, flushIntervalMs: 200, instance: 'worker-1', runs: { ok: 7, error: 2, expected: 1 } });
+    const worker = runFixture('worker.mjs', {
+      redisPort,
+      prefix,
+      flushIntervalMs: 200,
+      instance: 'worker-1',
+      runs: { ok: 7, error: 2, expected: 1 },
+    });
     children.push(worker);
 
-    await Promise.all([hit(a.baseUrl, '/orders/1', 30), hit(b.baseUrl, '/orders/2', 20), hit(b.baseUrl, '/nowhere', 5)]);
+    await Promise.all([
+      hit(a.baseUrl, '/orders/1', 30),
+      hit(b.baseUrl, '/orders/2', 20),
+      hit(b.baseUrl, '/nowhere', 5),
+    ]);
     expect(await withDeadline(worker.exited, 15_000, 'worker fixture')).toBe(0);
 
     const orders = { url_name: '/orders/:id', method: 'GET', status_code: '200' };
@@ -65,7 +83,8 @@ describe('a fleet of two servers and a worker on one Redis', () => {
       'exact fleet sums on server A',
       async () => {
         const body = await scrape(a.baseUrl);
-        return sampleValue(body, 'pretix_view_requests_total', orders) === 50 && sampleValue(body, 'pretix_view_requests_total', unmatched) === 5
+        return sampleValue(body, 'pretix_view_requests_total', orders) === 50 &&
+          sampleValue(body, 'pretix_view_requests_total', unmatched) === 5
           ? body
           : undefined;
       },

@@ -10,7 +10,8 @@ function capture(): { logger: pino.Logger; lines: Array<Record<string, unknown>>
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -21,9 +22,22 @@ describe('logging', () => {
   it('says once that Redis is unreachable, however many flushes fail, and never logs the passphrase', async () => {
     const { logger, lines } = capture();
     // Nothing listens on this port: every write fails at once.
-    const redis = new Redis({ host: '127.0.0.1', port: await freePort(), lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    const redis = new Redis({
+      host: '127.0.0.1',
+      port: await freePort(),
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
     redis.on('error', () => undefined);
-    const store = createMetricsStore({ redis, keyPrefix: 'test:metrics:logging:', processMetrics: false, flushIntervalMs: 3_600_000, timeoutMs: 500, logger });
+    const store = createMetricsStore({
+      redis,
+      keyPrefix: 'test:metrics:logging:',
+      processMetrics: false,
+      flushIntervalMs: 3_600_000,
+      timeoutMs: 500,
+      logger,
+    });
     const passphrase = 'correct horse battery staple';
     const exposition = createMetricsExposition({ store, user: 'prometheus', passphrase, logger });
     try {
@@ -31,7 +45,9 @@ describe('logging', () => {
         store.observeView({ urlName: '/x', method: 'GET', statusCode: 200, durationSeconds: 0.01 });
         expect(await store.flush()).toBe(false);
       }
-      const scrape = await exposition.scrape({ authorization: `Basic ${Buffer.from(`prometheus:${passphrase}`).toString('base64')}` });
+      const scrape = await exposition.scrape({
+        authorization: `Basic ${Buffer.from(`prometheus:${passphrase}`).toString('base64')}`,
+      });
       expect(scrape.status).toBe(503);
 
       const warnings = lines.filter((l) => l.msg === 'metrics: cannot write to Redis, keeping observations in memory');

@@ -3,7 +3,13 @@ import type { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelCountError, countModelInstances, createMetricsExposition, createMetricsStore, refreshModelInstances } from '../src/index.js';
+import {
+  ModelCountError,
+  countModelInstances,
+  createMetricsExposition,
+  createMetricsStore,
+  refreshModelInstances,
+} from '../src/index.js';
 import { connectRedis, deletePrefix, uniquePrefix } from './helpers/redis.js';
 import { sampleValue } from './helpers/samples.js';
 
@@ -14,10 +20,23 @@ describe('model instances on PostgreSQL', () => {
   let pool: pg.Pool;
 
   beforeAll(async () => {
-    admin = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 5000 });
+    admin = new pg.Client({
+      host: '127.0.0.1',
+      port: 5432,
+      user: 'postgres',
+      database: 'postgres',
+      connectionTimeoutMillis: 5000,
+    });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${database}`);
-    pool = new pg.Pool({ host: '127.0.0.1', port: 5432, user: 'postgres', database, max: 2, connectionTimeoutMillis: 5000 });
+    pool = new pg.Pool({
+      host: '127.0.0.1',
+      port: 5432,
+      user: 'postgres',
+      database,
+      max: 2,
+      connectionTimeoutMillis: 5000,
+    });
     // DROP DATABASE … WITH (FORCE) in afterAll may still meet a pooled connection pg is closing;
     // an idle client's error must not become an uncaught exception.
     pool.on('error', () => undefined);
@@ -86,7 +105,10 @@ describe('model instances on PostgreSQL', () => {
         return pool.query(sql, [null]);
       },
     };
-    const error = await countModelInstances({ database: { dialect: 'postgres', client: failing }, include: ['events'] }).catch((e: unknown) => e);
+    const error = await countModelInstances({
+      database: { dialect: 'postgres', client: failing },
+      include: ['events'],
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelCountError);
     expect((error as ModelCountError).message).toBe('cannot count rows of table "events"');
   });
@@ -99,7 +121,14 @@ describe('model instances on MariaDB', () => {
   beforeAll(async () => {
     admin = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', connectTimeout: 5000 });
     await admin.query(`CREATE DATABASE ${database}`);
-    pool = mysql.createPool({ host: '127.0.0.1', port: 3306, user: 'root', database, connectionLimit: 2, connectTimeout: 5000 });
+    pool = mysql.createPool({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'root',
+      database,
+      connectionLimit: 2,
+      connectTimeout: 5000,
+    });
     await pool.query('CREATE TABLE events (id int AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB');
     await pool.query('INSERT INTO events VALUES (), (), ()');
     await pool.query('CREATE TABLE orders (id int AUTO_INCREMENT PRIMARY KEY, pad char(100)) ENGINE=InnoDB');
@@ -131,7 +160,11 @@ describe('model instances on MariaDB', () => {
   });
 
   it('counts exactly everything below a high threshold', async () => {
-    const counts = await countModelInstances({ database: { dialect: 'mysql', client: pool }, exactBelow: 1_000_000, exclude: ['events'] });
+    const counts = await countModelInstances({
+      database: { dialect: 'mysql', client: pool },
+      exactBelow: 1_000_000,
+      exclude: ['events'],
+    });
     expect(counts).toEqual([{ model: 'orders', count: 3000, exact: true }]);
   });
 });

@@ -46,11 +46,14 @@ describe('resolveMetricsOptions', () => {
     );
     expect(error).toBeInstanceOf(MetricsOptionsError);
     expect(error.code).toBe('KW_METRICS_OPTIONS_INVALID');
-    for (const key of ['redis', 'namespace', 'keyPrefix', 'flushIntervalMs', 'buckets']) expect(error.message).toContain(`${key}:`);
+    for (const key of ['redis', 'namespace', 'keyPrefix', 'flushIntervalMs', 'buckets'])
+      expect(error.message).toContain(`${key}:`);
   });
 
   it('checks the process TTL against the publication interval', () => {
-    expect(thrown(() => resolveMetricsOptions({ redis, processIntervalMs: 5000, processTtlMs: 1000 })).message).toContain('processTtlMs:');
+    expect(
+      thrown(() => resolveMetricsOptions({ redis, processIntervalMs: 5000, processTtlMs: 1000 })).message,
+    ).toContain('processTtlMs:');
   });
 });
 

@@ -28,7 +28,10 @@ beforeAll(async () => {
   redis = await connectRedis();
   store = createMetricsStore({ redis, keyPrefix: prefix, flushIntervalMs: 200 });
   app = Fastify();
-  await app.register(fastifyMetrics, { recorder: store, exposition: createMetricsExposition({ store, user, passphrase }) });
+  await app.register(fastifyMetrics, {
+    recorder: store,
+    exposition: createMetricsExposition({ store, user, passphrase }),
+  });
   app.get('/orders/:id', async () => 'ok');
   await app.listen({ port: 0, host: '127.0.0.1' });
   dir = await mkdtemp(join(tmpdir(), 'kw-metrics-prometheus-'));
@@ -60,7 +63,8 @@ describe('a real Prometheus server scraping /metrics with basic auth', () => {
   it('sees the target up and counts exactly the requests sent', async () => {
     const sent = 23;
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    for (let i = 0; i < sent; i++) await (await fetch(`${base}/orders/${i}`, { signal: AbortSignal.timeout(5000) })).arrayBuffer();
+    for (let i = 0; i < sent; i++)
+      await (await fetch(`${base}/orders/${i}`, { signal: AbortSignal.timeout(5000) })).arrayBuffer();
 
     // The passphrase goes in a 0600 file, never on Prometheus's command line.
     await writeFile(join(dir, 'passphrase'), passphrase, { mode: 0o600 });
@@ -112,7 +116,9 @@ describe('a real Prometheus server scraping /metrics with basic auth', () => {
     expect(target.lastError).toBe('');
 
     type Vector = { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
-    const query = encodeURIComponent('sum(pretix_view_requests_total{url_name="/orders/:id",method="GET",status_code="200"})');
+    const query = encodeURIComponent(
+      'sum(pretix_view_requests_total{url_name="/orders/:id",method="GET",status_code="200"})',
+    );
     const value = await waitFor(
       'the query to see the requests',
       async () => (await api<Vector>(`/api/v1/query?query=${query}`)).result[0]?.value[1],
@@ -122,15 +128,19 @@ describe('a real Prometheus server scraping /metrics with basic auth', () => {
     expect(Number(value)).toBe(sent);
 
     // Prometheus also took the histogram and this process's own series, labelled by instance.
-    const count = await api<Vector>(`/api/v1/query?query=${encodeURIComponent('sum(pretix_view_durations_seconds_count)')}`);
+    const count = await api<Vector>(
+      `/api/v1/query?query=${encodeURIComponent('sum(pretix_view_durations_seconds_count)')}`,
+    );
     expect(Number(count.result[0]?.value[1])).toBe(sent);
     const rss = await api<Vector>(`/api/v1/query?query=${encodeURIComponent('process_resident_memory_bytes')}`);
     expect(rss.result.map((r) => r.metric.instance)).toEqual([store.options.instance]);
 
-    const text = await (await fetch(`${base}/metrics`, {
-      headers: { authorization: `Basic ${Buffer.from(`${user}:${passphrase}`).toString('base64')}` },
-      signal: AbortSignal.timeout(5000),
-    })).text();
+    const text = await (
+      await fetch(`${base}/metrics`, {
+        headers: { authorization: `Basic ${Buffer.from(`${user}:${passphrase}`).toString('base64')}` },
+        signal: AbortSignal.timeout(5000),
+      })
+    ).text();
     const check = await promtoolCheck(text);
     expect(check.output).toBe('');
     expect(check.code).toBe(0);

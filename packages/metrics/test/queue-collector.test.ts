@@ -56,11 +56,17 @@ describe('queueCollector', () => {
 
     // Live: the next scrape sees the change without any flush.
     await backups.drain();
-    expect(sampleValue((await exposition.render()).body, 'pretix_queue_jobs', { queue: backups.name, state: 'waiting' })).toBe(0);
+    expect(
+      sampleValue((await exposition.render()).body, 'pretix_queue_jobs', { queue: backups.name, state: 'waiting' }),
+    ).toBe(0);
   });
 
   it('leaves out the families of a failing collector and still serves the rest', async () => {
-    const broken = { name: 'broken', getJobCounts: async () => Promise.reject(new Error('NOAUTH')), getWaiting: async () => [] };
+    const broken = {
+      name: 'broken',
+      getJobCounts: async () => Promise.reject(new Error('NOAUTH')),
+      getWaiting: async () => [],
+    };
     const exposition = createMetricsExposition({ store, collectors: [queueCollector([broken])] });
     const result = await exposition.scrape({});
     expect(result.status).toBe(200);

@@ -64,7 +64,9 @@ describe('Redis stopped for 10 s while requests keep coming', () => {
       'the buffered deltas to reach the restarted Redis',
       async () => {
         const { status, body } = await get(`${baseUrl}/metrics`);
-        return status === 200 && sampleValue(body, 'pretix_view_requests_total', labels) === statuses.length ? body : undefined;
+        return status === 200 && sampleValue(body, 'pretix_view_requests_total', labels) === statuses.length
+          ? body
+          : undefined;
       },
       20_000,
       250,
@@ -77,12 +79,19 @@ describe('Redis stopped for 10 s while requests keep coming', () => {
     expect(server.child.stderr()).not.toMatch(/unhandled/i);
 
     const redis: Redis = await connectRedis(own.port);
-    expect(Number(await redis.hget(`{${prefix}metrics}:view_requests`, JSON.stringify(['/orders/:id', 'GET', '200'])))).toBe(statuses.length);
+    expect(
+      Number(await redis.hget(`{${prefix}metrics}:view_requests`, JSON.stringify(['/orders/:id', 'GET', '200']))),
+    ).toBe(statuses.length);
     redis.disconnect();
   }, 60_000);
 
   it('in write-every-observation mode too: a shorter outage, exact counts after', async () => {
-    immediateServer = await startServer({ redisPort: own.port, prefix: `${prefix}immediate:`, flushIntervalMs: 0, timeoutMs: 1000 });
+    immediateServer = await startServer({
+      redisPort: own.port,
+      prefix: `${prefix}immediate:`,
+      flushIntervalMs: 0,
+      timeoutMs: 1000,
+    });
     const { baseUrl } = immediateServer;
     const statuses: number[] = [];
     const loop = async (ms: number): Promise<void> => {
@@ -104,7 +113,9 @@ describe('Redis stopped for 10 s while requests keep coming', () => {
       'exact counts after the outage',
       async () => {
         const { status, body } = await get(`${baseUrl}/metrics`);
-        return status === 200 && sampleValue(body, 'pretix_view_requests_total', labels) === statuses.length ? true : undefined;
+        return status === 200 && sampleValue(body, 'pretix_view_requests_total', labels) === statuses.length
+          ? true
+          : undefined;
       },
       20_000,
       250,

@@ -12,7 +12,13 @@ const stores: MetricsStore[] = [];
 
 function store(options: Partial<Parameters<typeof createMetricsStore>[0]> = {}): MetricsStore {
   // A long interval: these tests decide when to flush.
-  const created = createMetricsStore({ redis, keyPrefix: prefix, flushIntervalMs: 3_600_000, processMetrics: false, ...options });
+  const created = createMetricsStore({
+    redis,
+    keyPrefix: prefix,
+    flushIntervalMs: 3_600_000,
+    processMetrics: false,
+    ...options,
+  });
   stores.push(created);
   return created;
 }
@@ -87,7 +93,14 @@ describe('the Redis-backed store', () => {
     expect(familyValue(families, 'pretix_task_runs_total', { task_name: 'backup', status: 'success' })).toBe(2);
     expect(familyValue(families, 'pretix_task_runs_total', { task_name: 'backup', status: 'error' })).toBe(1);
     // Only successful runs are timed.
-    expect(familyValue(families, 'pretix_task_duration_seconds', { task_name: 'backup' }, 'pretix_task_duration_seconds_count')).toBe(2);
+    expect(
+      familyValue(
+        families,
+        'pretix_task_duration_seconds',
+        { task_name: 'backup' },
+        'pretix_task_duration_seconds_count',
+      ),
+    ).toBe(2);
   });
 
   it('sends each observation at once when the flush interval is 0', async () => {
@@ -95,16 +108,29 @@ describe('the Redis-backed store', () => {
     s.observeView({ ...view, durationSeconds: 0.01 });
     s.observeView({ ...view, durationSeconds: 0.01 });
     const key = (await scanKeys(redis, prefix)).find((k) => k.endsWith(':view_requests'));
-    await waitFor('both observations in Redis', async () => {
-      const value = await redis.hget(key ?? `{${prefix}metrics}:view_requests`, JSON.stringify(['/orders/:id', 'GET', '200']));
-      return value === '2' ? true : undefined;
-    }, 5000, 20);
+    await waitFor(
+      'both observations in Redis',
+      async () => {
+        const value = await redis.hget(
+          key ?? `{${prefix}metrics}:view_requests`,
+          JSON.stringify(['/orders/:id', 'GET', '200']),
+        );
+        return value === '2' ? true : undefined;
+      },
+      5000,
+      20,
+    );
   });
 
   it('flushes by itself on its interval', async () => {
     const s = store({ flushIntervalMs: 50 });
     s.observeView({ ...view, durationSeconds: 0.01 });
-    await waitFor('the timed flush', async () => familyValue(await s.read(), 'pretix_view_requests_total', viewLabels), 5000, 20);
+    await waitFor(
+      'the timed flush',
+      async () => familyValue(await s.read(), 'pretix_view_requests_total', viewLabels),
+      5000,
+      20,
+    );
   });
 
   it('puts every key under one hash tag, so a flush is one MULTI on Redis Cluster', async () => {
@@ -113,7 +139,9 @@ describe('the Redis-backed store', () => {
     s.observeTask({ taskName: 't', status: 'success', durationSeconds: 0.01 });
     await s.setModelInstances({ orders: 3 });
     await s.flush();
-    await waitFor('process metrics published', async () => ((await redis.exists(`{${prefix}metrics}:instances`)) ? true : undefined));
+    await waitFor('process metrics published', async () =>
+      (await redis.exists(`{${prefix}metrics}:instances`)) ? true : undefined,
+    );
     const keys = await scanKeys(redis, prefix);
     expect(keys.length).toBeGreaterThanOrEqual(6);
     for (const key of keys) expect(key.startsWith(`{${prefix}metrics}:`)).toBe(true);
@@ -171,12 +199,17 @@ describe('the Redis-backed store', () => {
       claimKey: `${tag}:claim:retry-1`,
       droppedKey: `${tag}:dropped_observations`,
       forget: [],
-      snapshot: { deltas: [{ key: `${tag}:view_requests`, field: JSON.stringify(['/x', 'GET', '200']), delta: 5, float: false }], dropped: 1 },
+      snapshot: {
+        deltas: [{ key: `${tag}:view_requests`, field: JSON.stringify(['/x', 'GET', '200']), delta: 5, float: false }],
+        dropped: 1,
+      },
     };
     expect(await writeSnapshot(redis, write)).toBe(true);
     expect(await writeSnapshot(redis, write)).toBe(false);
     const families = await store().read();
-    expect(familyValue(families, 'pretix_view_requests_total', { url_name: '/x', method: 'GET', status_code: '200' })).toBe(5);
+    expect(
+      familyValue(families, 'pretix_view_requests_total', { url_name: '/x', method: 'GET', status_code: '200' }),
+    ).toBe(5);
     expect(familyValue(families, 'pretix_metrics_dropped_observations_total', {})).toBe(1);
   });
 

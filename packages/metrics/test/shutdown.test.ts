@@ -33,35 +33,48 @@ describe('shutdown with Redis down, as the README says, with a plain new Redis(u
     ['maxRetriesPerRequest: null (what BullMQ wants), Redis killed', { maxRetriesPerRequest: null }, 'SIGKILL'],
     ['enableOfflineQueue: false, Redis killed', { enableOfflineQueue: false }, 'SIGKILL'],
     ["ioredis's defaults, Redis frozen (SIGSTOP: connected, never answers)", {}, 'SIGSTOP'],
-  ])('close() returns within timeoutMs, and the process exits by itself: %s', async (_, client, signal) => {
-    const server = new OwnRedis(await freePort());
-    servers.push(server);
-    await server.start();
-    const child = runFixture('shutdown.mjs', { url: `redis://127.0.0.1:${server.port}`, client, prefix, timeoutMs });
-    children.push(child);
-    let stdout = '';
-    child.process.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    expect(JSON.parse(await withDeadline(child.firstLine, 15_000, 'shutdown fixture start'))).toEqual({ ready: true });
+  ])(
+    'close() returns within timeoutMs, and the process exits by itself: %s',
+    async (_, client, signal) => {
+      const server = new OwnRedis(await freePort());
+      servers.push(server);
+      await server.start();
+      const child = runFixture('shutdown.mjs', { url: `redis://127.0.0.1:${server.port}`, client, prefix, timeoutMs });
+      children.push(child);
+      let stdout = '';
+      child.process.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      expect(JSON.parse(await withDeadline(child.firstLine, 15_000, 'shutdown fixture start'))).toEqual({
+        ready: true,
+      });
 
-    await server.kill(signal);
-    // Flush ticks and a process-metrics publication now wait on the dead connection.
-    await sleep(600);
-    const started = performance.now();
-    child.process.kill('SIGTERM');
-    const limit = timeoutMs + quitMs + disconnectTimeoutMs + marginMs;
-    const code = await Promise.race([child.exited, sleep(limit + 3000).then(() => 'still running')]);
-    const exitedMs = performance.now() - started;
-    const context = `stdout: ${stdout} stderr: ${child.stderr()}`;
-    expect(code, context).toBe(0);
-    expect(child.stderr()).toBe('');
-    const { closeMs, shutdownMs } = JSON.parse(stdout.trim().split('\n')[1]!) as { closeMs: number; shutdownMs: number };
-    expect(closeMs, context).toBeLessThan(timeoutMs + marginMs);
-    expect(shutdownMs, context).toBeLessThan(timeoutMs + quitMs + marginMs);
-    expect(exitedMs, context).toBeLessThan(limit);
-  }, 30_000);
+      await server.kill(signal);
+      // Flush ticks and a process-metrics publication now wait on the dead connection.
+      await sleep(600);
+      const started = performance.now();
+      child.process.kill('SIGTERM');
+      const limit = timeoutMs + quitMs + disconnectTimeoutMs + marginMs;
+      const code = await Promise.race([child.exited, sleep(limit + 3000).then(() => 'still running')]);
+      const exitedMs = performance.now() - started;
+      const context = `stdout: ${stdout} stderr: ${child.stderr()}`;
+      expect(code, context).toBe(0);
+      expect(child.stderr()).toBe('');
+      const { closeMs, shutdownMs } = JSON.parse(stdout.trim().split('\n')[1]!) as {
+        closeMs: number;
+        shutdownMs: number;
+      };
+      expect(closeMs, context).toBeLessThan(timeoutMs + marginMs);
+      expect(shutdownMs, context).toBeLessThan(timeoutMs + quitMs + marginMs);
+      expect(exitedMs, context).toBeLessThan(limit);
+    },
+    30_000,
+  );
 
   it("the fixture's shutdown is the README's, line for line", async () => {
-    const lines = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean);
+    const lines = (text: string) =>
+      text
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
     const fixture = await readFile(new URL('./fixtures/shutdown.mjs', import.meta.url), 'utf8');
     const shutdown = /\/\/ README shutdown begin\n([\s\S]*?)\n\s*\/\/ README shutdown end/.exec(fixture)![1]!;
     const readme = lines(await readFile(new URL('../README.md', import.meta.url), 'utf8')).join('\n');

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { type Job, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MetricsStore, createMetricsStore, errorStatus, instrumentProcessor, instrumentTask } from '../src/index.js';
+import {
+  type MetricsStore,
+  createMetricsStore,
+  errorStatus,
+  instrumentProcessor,
+  instrumentTask,
+} from '../src/index.js';
 import { connectRedis, deletePrefix, redisHost, redisPort, uniquePrefix } from './helpers/redis.js';
 import { familyValue } from './helpers/samples.js';
 
@@ -56,7 +62,12 @@ describe('instrumentTask', () => {
     expect(await runs('charge', 'expected-error')).toBe(1);
     expect(await runs('charge', 'error')).toBe(1);
     expect(await timed('charge')).toBe(1);
-    const sum = familyValue(await store.read(), 'pretix_task_duration_seconds', { task_name: 'charge' }, 'pretix_task_duration_seconds_sum');
+    const sum = familyValue(
+      await store.read(),
+      'pretix_task_duration_seconds',
+      { task_name: 'charge' },
+      'pretix_task_duration_seconds_sum',
+    );
     expect(sum).toBeGreaterThanOrEqual(0.025);
   });
 

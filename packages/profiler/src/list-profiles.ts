@@ -109,9 +109,7 @@ export async function resolveProfilePath(directory: string, file: string): Promi
 async function readMetadata(path: string): Promise<ProfileMetadata | undefined> {
   try {
     const value = JSON.parse(await readFile(path, 'utf8')) as Partial<ProfileMetadata>;
-    return typeof value.name === 'string' && typeof value.status === 'string'
-      ? (value as ProfileMetadata)
-      : undefined;
+    return typeof value.name === 'string' && typeof value.status === 'string' ? (value as ProfileMetadata) : undefined;
   } catch {
     return undefined;
   }

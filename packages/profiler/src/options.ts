@@ -100,7 +100,11 @@ const schema = z.strictObject({
   taskRate: fraction.optional(),
   // V8 refuses nothing here, but below ~50 µs the profiler itself dominates the process.
   samplingIntervalUs: z.int('must be a whole number of microseconds').min(50).max(1_000_000).optional(),
-  maxOverhead: z.number({ error: 'must be a number above 0, at most 1' }).gt(0, 'must be above 0 (1 lifts the limit)').max(1, 'must be at most 1 (1 lifts the limit)').optional(),
+  maxOverhead: z
+    .number({ error: 'must be a number above 0, at most 1' })
+    .gt(0, 'must be above 0 (1 lifts the limit)')
+    .max(1, 'must be at most 1 (1 lifts the limit)')
+    .optional(),
   maxDurationMs: z.int('must be a whole number of milliseconds').min(1).max(3_600_000).optional(),
   maxFiles: z.int('must be a whole number').min(1).optional(),
   maxBytes: z.int('must be a whole number of bytes').min(1024).optional(),
@@ -114,9 +118,7 @@ const schema = z.strictObject({
       'must be a logger with warn() and debug()',
     )
     .optional(),
-  onEvent: z
-    .custom<ProfilerEventListener>((value) => typeof value === 'function', 'must be a function')
-    .optional(),
+  onEvent: z.custom<ProfilerEventListener>((value) => typeof value === 'function', 'must be a function').optional(),
 });
 
 /** Merges the defaults and validates once; throws `ProfilerOptionsError` naming every bad option. */

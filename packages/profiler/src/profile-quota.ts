@@ -1,7 +1,12 @@
 import { open, readdir, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ProfileFileFields, metadataExtension, parseProfileFileName, profileExtension } from './profile-file-name.js';
+import {
+  type ProfileFileFields,
+  metadataExtension,
+  parseProfileFileName,
+  profileExtension,
+} from './profile-file-name.js';
 
 /**
  * The quota of a profile directory, kept before each write rather than after it, so the
@@ -99,7 +104,11 @@ export type RoomOutcome = 'room' | 'older' | 'crowded';
  * Deletes the oldest profiles (by the start time in their names) until `reservation` fits along
  * with what is on disk and what others reserved, calling `evicted` for each.
  */
-export async function makeRoom(limits: QuotaLimits, reservation: Reservation, evicted: (stem: string) => void): Promise<RoomOutcome> {
+export async function makeRoom(
+  limits: QuotaLimits,
+  reservation: Reservation,
+  evicted: (stem: string) => void,
+): Promise<RoomOutcome> {
   const { directory, maxFiles, maxBytes } = limits;
   const names = await readdir(directory);
   const present = new Set(names);
@@ -136,7 +145,8 @@ export async function makeRoom(limits: QuotaLimits, reservation: Reservation, ev
       if (old) leftovers.push(name);
     } else if (name.endsWith(profileExtension)) {
       const meta = fields.stem + metadataExtension;
-      const bytes = (await sizeOf(join(directory, name))) + (present.has(meta) ? await sizeOf(join(directory, meta)) : 0);
+      const bytes =
+        (await sizeOf(join(directory, name))) + (present.has(meta) ? await sizeOf(join(directory, meta)) : 0);
       kept.push({ stem: fields.stem, time: fields.startedAt.getTime(), bytes, mine: false });
     } else if (!present.has(fields.stem + profileExtension) && old) {
       leftovers.push(name);

@@ -110,7 +110,8 @@ export class ProfileStore {
       // Without room made, writing could overflow the directory.
       return drop('could not make room for the profile; not written', { err: error, directory });
     }
-    if (typeof room === 'string') return drop('no room for the profile within the quota; not written', { size, reason: room }, 'debug');
+    if (typeof room === 'string')
+      return drop('no room for the profile within the quota; not written', { size, reason: room }, 'debug');
     // Metadata first, then the profile, each through a temp name and a rename: whoever lists the
     // directory sees a profile only once it is whole and described.
     const metadataPath = join(directory, stem + metadataExtension);

@@ -91,7 +91,9 @@ describe('profilerPlugin at rate 1', () => {
     expect(files).toHaveLength(2);
     const profileFile = files.find((f) => f.endsWith('.cpuprofile'))!;
     expect(profileFile).toMatch(/^\d{8}T\d{6}\.\d{3}Z_\d+ms_request_GET-heavy_200_p\d+-[0-9a-f]{6}\.cpuprofile$/);
-    const metadata = JSON.parse(await readFile(join(dir.profiles, profileFile.replace('.cpuprofile', '.meta.json')), 'utf8'));
+    const metadata = JSON.parse(
+      await readFile(join(dir.profiles, profileFile.replace('.cpuprofile', '.meta.json')), 'utf8'),
+    );
     expect(metadata).toMatchObject({
       profile: profileFile,
       kind: 'request',

@@ -81,13 +81,16 @@ describe('listProfiles', () => {
     const text = formatProfileTable(await listProfiles(dir.profiles));
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^started\s+duration\s+kind\s+name\s+status\s+size\s+file$/);
-    expect(lines[3]).toMatch(/^\d{4}-\d{2}-\d{2}T\S+Z\s+\d+\.\d ms\s+request\s+GET \/users\/:id\s+200\s+[\d.]+ (B|KiB)\s+\S+\.cpuprofile$/);
+    expect(lines[3]).toMatch(
+      /^\d{4}-\d{2}-\d{2}T\S+Z\s+\d+\.\d ms\s+request\s+GET \/users\/:id\s+200\s+[\d.]+ (B|KiB)\s+\S+\.cpuprofile$/,
+    );
     expect(formatProfileTable([])).toBe('no profiles\n');
   });
 });
 
 describe('profileFilter', () => {
-  const names = async (query: ProfileQuery) => (await listProfiles(dir.profiles, profileFilter(query))).map((e) => e.name);
+  const names = async (query: ProfileQuery) =>
+    (await listProfiles(dir.profiles, profileFilter(query))).map((e) => e.name);
 
   it('asks for a url_name among requests only and a task among tasks only', async () => {
     expect(await names({ urlName: '/users/:id' })).toEqual(['/users/:id']);
@@ -100,7 +103,9 @@ describe('profileFilter', () => {
   it('refuses a url_name and a task together, naming both, instead of letting one win', () => {
     const both = { urlName: '/users/:id', task: 'backup-database' };
     expect(() => profileFilter(both)).toThrow(ProfileFilterConflictError);
-    expect(() => profileFilter(both)).toThrow(/^give url_name or task, not both \(url_name "\/users\/:id", task "backup-database"\)/);
+    expect(() => profileFilter(both)).toThrow(
+      /^give url_name or task, not both \(url_name "\/users\/:id", task "backup-database"\)/,
+    );
   });
 });
 
@@ -113,7 +118,12 @@ describe('resolveProfilePath', () => {
   });
 
   it('refuses paths outside the directory and names that are not profiles', async () => {
-    for (const bad of ['../../etc/passwd', '/etc/passwd', 'README.txt', `x/${(await listProfiles(dir.profiles))[0]!.file}`]) {
+    for (const bad of [
+      '../../etc/passwd',
+      '/etc/passwd',
+      'README.txt',
+      `x/${(await listProfiles(dir.profiles))[0]!.file}`,
+    ]) {
       const error = await resolveProfilePath(dir.profiles, bad).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProfileNotFoundError);
       expect((error as ProfileNotFoundError).code).toBe('KW_PROFILE_NOT_FOUND');

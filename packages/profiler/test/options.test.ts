@@ -44,7 +44,17 @@ describe('resolveProfilerOptions', () => {
     expect(error).toBeInstanceOf(ProfilerOptionsError);
     const { problems, message, code } = error as ProfilerOptionsError;
     expect(code).toBe('KW_PROFILER_OPTIONS_INVALID');
-    for (const key of ['directory', 'rate', 'taskRate', 'samplingIntervalUs', 'maxFiles', 'maxBytes', 'maxOverhead', 'onEvent', 'sampleRate']) {
+    for (const key of [
+      'directory',
+      'rate',
+      'taskRate',
+      'samplingIntervalUs',
+      'maxFiles',
+      'maxBytes',
+      'maxOverhead',
+      'onEvent',
+      'sampleRate',
+    ]) {
       expect(message).toContain(key);
     }
     expect(problems).toHaveLength(9);

@@ -40,7 +40,11 @@ describe('profile file names', () => {
   });
 
   it('ignore files that are not profiles', () => {
-    for (const name of ['README.txt', 'x.cpuprofile', '.20250314T101502.123Z_1ms_task_a_ok_p1-abcdef.cpuprofile.tmp-123456']) {
+    for (const name of [
+      'README.txt',
+      'x.cpuprofile',
+      '.20250314T101502.123Z_1ms_task_a_ok_p1-abcdef.cpuprofile.tmp-123456',
+    ]) {
       expect(parseProfileFileName(name)).toBeUndefined();
     }
   });

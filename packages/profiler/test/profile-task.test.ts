@@ -76,13 +76,19 @@ describe('profileTask in a BullMQ worker', () => {
   });
 
   it('profiles each job at the task rate, named after the job', async () => {
-    profiler = createProfiler({ directory: dir.profiles, rate: 0, taskRate: 1, samplingIntervalUs: 100, maxOverhead: 1 });
+    profiler = createProfiler({
+      directory: dir.profiles,
+      rate: 0,
+      taskRate: 1,
+      samplingIntervalUs: 100,
+      maxOverhead: 1,
+    });
     const p = profiler;
-    worker = new Worker(
-      queueName,
-      (job) => profileTask(p, job.name, () => burnCpuWithFibonacci(Number(job.data.n))),
-      { connection, prefix, concurrency: 1 },
-    );
+    worker = new Worker(queueName, (job) => profileTask(p, job.name, () => burnCpuWithFibonacci(Number(job.data.n))), {
+      connection,
+      prefix,
+      concurrency: 1,
+    });
     const jobs = await Promise.all([
       queue.add('backup-database', { n: 29 }),
       queue.add('backup-database', { n: 29 }),

@@ -55,7 +55,9 @@ describe('the profile quota is a bound, not a target', () => {
     });
     const app = Fastify();
     await app.register(profilerPlugin, { profiler });
-    app.get('/work/:n', async (request) => ({ value: burnCpuWithFibonacci(Number((request.params as { n: string }).n)) }));
+    app.get('/work/:n', async (request) => ({
+      value: burnCpuWithFibonacci(Number((request.params as { n: string }).n)),
+    }));
     try {
       for (let i = 0; i < 15; i++) {
         expect((await app.inject(`/work/${18 + (i % 4)}`)).statusCode).toBe(200);
@@ -124,9 +126,13 @@ describe('the profile quota is a bound, not a target', () => {
     const script = fileURLToPath(new URL('./fixtures/capture-loop.mjs', import.meta.url));
     const run = () =>
       new Promise<{ written: number; evicted: number; dropped: number; over: DirectoryUsage[] }>((resolve, reject) => {
-        const child = spawn(process.execPath, [script, JSON.stringify({ directory: dir.profiles, maxFiles, maxBytes, count: 12 })], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const child = spawn(
+          process.execPath,
+          [script, JSON.stringify({ directory: dir.profiles, maxFiles, maxBytes, count: 12 })],
+          {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -143,7 +149,10 @@ describe('the profile quota is a bound, not a target', () => {
     expect(results.flatMap((r) => r.over)).toEqual([]);
     expect(watcher!.peak().profiles).toBeLessThanOrEqual(maxFiles);
     expect(watcher!.peak().bytes).toBeLessThanOrEqual(maxBytes);
-    const total = results.reduce((sum, r) => ({ written: sum.written + r.written, dropped: sum.dropped + r.dropped }), { written: 0, dropped: 0 });
+    const total = results.reduce((sum, r) => ({ written: sum.written + r.written, dropped: sum.dropped + r.dropped }), {
+      written: 0,
+      dropped: 0,
+    });
     expect(total.written + total.dropped).toBe(36);
     expect(total.written).toBeGreaterThanOrEqual(30);
   }, 40_000);
@@ -167,7 +176,14 @@ describe('the profile quota is a bound, not a target', () => {
       samplingIntervalUs: 1000,
     });
     // What a process announces before writing 40 kB less 100 bytes: no room for a small profile.
-    const stem = formatProfileStem({ startedAt: new Date(), durationMs: 5, kind: 'task', label: 'big', status: 'ok', pid: 1 });
+    const stem = formatProfileStem({
+      startedAt: new Date(),
+      durationMs: 5,
+      kind: 'task',
+      label: 'big',
+      status: 'ok',
+      pid: 1,
+    });
     const reservation = join(dir.profiles, `.${stem}.cpuprofile.reserved-${maxBytes - 100}`);
     await writeFile(reservation, '');
     await store.write(captured());

@@ -24,7 +24,9 @@ async function runRequests(count: number, options: { maxFiles?: number; maxBytes
   profiler = createProfiler({ directory: dir.profiles, rate: 1, samplingIntervalUs: 200, maxOverhead: 1, ...options });
   const app = Fastify();
   await app.register(profilerPlugin, { profiler });
-  app.get('/work/:n', async (request) => ({ value: burnCpuWithFibonacci(Number((request.params as { n: string }).n)) }));
+  app.get('/work/:n', async (request) => ({
+    value: burnCpuWithFibonacci(Number((request.params as { n: string }).n)),
+  }));
   const written: string[] = [];
   try {
     for (let i = 0; i < count; i++) {

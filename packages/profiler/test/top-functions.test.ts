@@ -48,7 +48,11 @@ describe('topFunctions', () => {
   });
 
   it('prints a table a person can read, heaviest first', async () => {
-    const profile = syntheticProfile([['handler', 'render'], ['handler', 'render'], ['handler', 'parse']]);
+    const profile = syntheticProfile([
+      ['handler', 'render'],
+      ['handler', 'render'],
+      ['handler', 'parse'],
+    ]);
     const text = formatTopTable(await topFunctions([profile]));
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toBe('1 profile, 3.0 ms busy (0.0 ms idle left out)');

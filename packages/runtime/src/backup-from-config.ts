@@ -59,7 +59,9 @@ export function backupSourcesFromConfig(config: Readonly<KeepwatchConfig>): Conf
     include: config.backup.data_include,
     exclude: config.backup.data_exclude,
   });
-  return url ? { database: databaseSource({ name: 'database', url, ...backupToolOptionsFromConfig(config) }), data } : { data };
+  return url
+    ? { database: databaseSource({ name: 'database', url, ...backupToolOptionsFromConfig(config) }), data }
+    : { data };
 }
 
 /**
@@ -80,7 +82,10 @@ export function retentionPolicyFromConfig(config: Readonly<KeepwatchConfig>): Re
 }
 
 /** `[backup] remote` as an rsync-over-SSH destination, or undefined when it is unset. */
-export function backupRemoteFromConfig(config: Readonly<KeepwatchConfig>, logger?: Logger): RemoteDestination | undefined {
+export function backupRemoteFromConfig(
+  config: Readonly<KeepwatchConfig>,
+  logger?: Logger,
+): RemoteDestination | undefined {
   const { remote } = config.backup;
   if (!remote) return undefined;
   // Loading the config checked the same pattern, so this only fails for a config built by hand.

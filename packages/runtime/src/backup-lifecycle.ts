@@ -55,7 +55,9 @@ export async function runDataBackup(
 ): Promise<DataBackupOutcome> {
   await mkdir(source.destinationDir, { recursive: true, mode: 0o700 });
   await removeIncompleteSnapshots(source.destinationDir);
-  const previous = (await listSnapshots(source.destinationDir, options.logger)).filter((s) => s.state === 'complete').at(-1);
+  const previous = (await listSnapshots(source.destinationDir, options.logger))
+    .filter((s) => s.state === 'complete')
+    .at(-1);
   const snap = await takeSnapshot({
     sourceDir: source.sourceDir,
     destinationDir: source.destinationDir,
@@ -113,8 +115,18 @@ export async function pruneBackupsFromConfig(
   const report =
     source === 'data'
       ? await pruneSnapshots({ ...prune, destinationDir: dataSnapshotDirFromConfig(config) })
-      : await pruneBackups({ ...prune, destination: options.destination ?? backupDestinationFromConfig(config), source });
-  return { source, kind: source === 'data' ? 'data' : 'database', dryRun: report.dryRun, kept: report.kept, removed: report.removed };
+      : await pruneBackups({
+          ...prune,
+          destination: options.destination ?? backupDestinationFromConfig(config),
+          source,
+        });
+  return {
+    source,
+    kind: source === 'data' ? 'data' : 'database',
+    dryRun: report.dryRun,
+    kept: report.kept,
+    removed: report.removed,
+  };
 }
 
 /**
@@ -145,7 +157,11 @@ export async function copyBackupToRemote(
 }
 
 /** Deletes from the remote the copies of backups retention removed locally. */
-export async function removeFromRemote(remote: RemoteDestination, source: string, ids: readonly string[]): Promise<void> {
+export async function removeFromRemote(
+  remote: RemoteDestination,
+  source: string,
+  ids: readonly string[],
+): Promise<void> {
   if (ids.length === 0) return;
   if (source === 'data') {
     for (const id of ids) await remote.remove(`data/${id}`);
@@ -155,7 +171,8 @@ export async function removeFromRemote(remote: RemoteDestination, source: string
   for (const id of ids) {
     // The manifest first: a copy without it is not a backup, so nothing half-deleted looks whole.
     if (names.includes(`${id}.manifest.json`)) await remote.remove(`${source}/${id}.manifest.json`);
-    for (const name of names) if (name.startsWith(`${id}.`) && !name.endsWith('.manifest.json')) await remote.remove(`${source}/${name}`);
+    for (const name of names)
+      if (name.startsWith(`${id}.`) && !name.endsWith('.manifest.json')) await remote.remove(`${source}/${name}`);
   }
 }
 
@@ -173,7 +190,8 @@ export async function afterBackupFromConfig(
   if (remote) {
     await copyBackupToRemote(config, remote, source, id, options.destination).catch((error: unknown) => {
       // Same code and retryability, but the message says the backup itself is safe.
-      if (error instanceof RemoteTransferError) throw new RemoteTransferError(`copy of backup ${id} (kept locally)`, remote.label, error, error);
+      if (error instanceof RemoteTransferError)
+        throw new RemoteTransferError(`copy of backup ${id} (kept locally)`, remote.label, error, error);
       throw error;
     });
     options.logger?.info({ id, remote: remote.label }, 'backup: copied to the remote');

@@ -46,9 +46,24 @@ export function createBackupStatusRecorder(redis: Redis, prefix: string, sources
 export type BackupStatusRecorder = ReturnType<typeof createBackupStatusRecorder>;
 
 const families: [field: string, name: string, type: 'gauge' | 'counter', help: string][] = [
-  ['last_success', 'keepwatch_backup_last_success_timestamp_seconds', 'gauge', 'When the last successful backup of the source finished (Unix time).'],
-  ['last_size', 'keepwatch_backup_last_size_bytes', 'gauge', 'Stored size of the last successful backup of the source.'],
-  ['last_duration', 'keepwatch_backup_last_duration_seconds', 'gauge', 'How long the last successful backup of the source took.'],
+  [
+    'last_success',
+    'keepwatch_backup_last_success_timestamp_seconds',
+    'gauge',
+    'When the last successful backup of the source finished (Unix time).',
+  ],
+  [
+    'last_size',
+    'keepwatch_backup_last_size_bytes',
+    'gauge',
+    'Stored size of the last successful backup of the source.',
+  ],
+  [
+    'last_duration',
+    'keepwatch_backup_last_duration_seconds',
+    'gauge',
+    'How long the last successful backup of the source took.',
+  ],
   ['failures', 'keepwatch_backup_failures_total', 'counter', 'Failed backup attempts of the source.'],
 ];
 

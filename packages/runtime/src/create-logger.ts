@@ -69,7 +69,8 @@ export function createLogger(options: LoggerOptions): Logger {
           const serialized = stdSerializers.err(error as Error) as unknown;
           if (serialized === null || typeof serialized !== 'object') return serialized;
           // Not an Error (`{ message }`): the serializer hands back the caller's object; copy it.
-          const copy: Partial<SerializedError> = serialized === error ? { ...(serialized as SerializedError) } : (serialized as SerializedError);
+          const copy: Partial<SerializedError> =
+            serialized === error ? { ...(serialized as SerializedError) } : (serialized as SerializedError);
           if (typeof copy.message === 'string') copy.message = redactUrlsInText(copy.message);
           if (typeof copy.stack === 'string') copy.stack = redactUrlsInText(copy.stack);
           return copy;

@@ -32,7 +32,10 @@ export function onShutdownSignal(options: GracefulShutdownOptions): () => void {
     if (stoppingSince !== undefined) {
       const sinceFirstMs = Math.round(performance.now() - stoppingSince);
       if (sinceFirstMs < repeatWindowMs) {
-        options.logger.info({ signal, sinceFirstMs }, 'signal repeated at once (process group and launcher): still shutting down');
+        options.logger.info(
+          { signal, sinceFirstMs },
+          'signal repeated at once (process group and launcher): still shutting down',
+        );
         return;
       }
       options.logger.warn({ signal }, 'second signal: exiting now');

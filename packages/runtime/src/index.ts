@@ -39,4 +39,9 @@ export {
   type DataBackupOutcome,
   type PruneOutcome,
 } from './backup-lifecycle.js';
-export { createBackupStatusRecorder, backupStatusCollector, type BackupStatusRecorder, type BackupOutcome } from './backup-status-metrics.js';
+export {
+  createBackupStatusRecorder,
+  backupStatusCollector,
+  type BackupStatusRecorder,
+  type BackupOutcome,
+} from './backup-status-metrics.js';

@@ -18,7 +18,11 @@ export function createMetricsStoreFromConfig(
 }
 
 /** The store's options from `[metrics]` and `[redis] prefix`; what the config accepts, they accept. */
-export function metricsStoreOptionsFromConfig(config: Readonly<KeepwatchConfig>, redis: Redis, logger: Logger): MetricsOptions {
+export function metricsStoreOptionsFromConfig(
+  config: Readonly<KeepwatchConfig>,
+  redis: Redis,
+  logger: Logger,
+): MetricsOptions {
   return {
     redis,
     namespace: config.metrics.namespace,

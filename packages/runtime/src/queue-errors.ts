@@ -3,7 +3,17 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 // What a socket says when the peer is gone or unreachable.
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+]);
 
 /**
  * True when an error says Redis could not be reached or did not answer (refused, reset, timed out,
@@ -42,7 +52,12 @@ const REMEMBERED = 100;
  * answered with one, a script failed) is logged once per message every 10 minutes, so a loop that
  * keeps failing the same way writes one line, not one per turn.
  */
-export function logQueueErrors(source: QueueErrorSource, connection: Redis, logger: Logger, bindings: Record<string, unknown> = {}): void {
+export function logQueueErrors(
+  source: QueueErrorSource,
+  connection: Redis,
+  logger: Logger,
+  bindings: Record<string, unknown> = {},
+): void {
   const loggedAt = new Map<string, number>();
   source.on('error', (error) => {
     if (connection.status !== 'ready' || isRedisConnectionError(error)) return;

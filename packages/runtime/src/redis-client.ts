@@ -12,12 +12,7 @@ export type RedisRole =
  * An ioredis client with options that suit its role. Connection errors are logged once per
  * outage (not once per reconnect attempt) when a logger is given, and never crash the process.
  */
-export function createRedisClient(
-  url: string,
-  role: RedisRole,
-  extra: RedisOptions = {},
-  logger?: Logger,
-): Redis {
+export function createRedisClient(url: string, role: RedisRole, extra: RedisOptions = {}, logger?: Logger): Redis {
   const common: RedisOptions = {
     connectTimeout: 2000,
     // Reconnect forever with a capped backoff: Redis coming back must heal every process.

@@ -38,15 +38,23 @@ async function configFor(name: string): Promise<{ config: Readonly<KeepwatchConf
 }
 
 const backupInto = (destination: LocalDestination) =>
-  runBackup({ source: postgresSource({ url: 'postgres://postgres@127.0.0.1:5432/postgres' }), destination, options: { compression: 'gzip' } });
+  runBackup({
+    source: postgresSource({ url: 'postgres://postgres@127.0.0.1:5432/postgres' }),
+    destination,
+    options: { compression: 'gzip' },
+  });
 
 describe('copyBackupToRemote for a database backup, on a real sshd', { timeout: 60_000 }, () => {
   it('pushes the file and its manifest from [backup] destination', async () => {
     const { config, remoteDir } = await configFor('default');
     const manifest = await backupInto(backupDestinationFromConfig(config));
     await copyBackupToRemote(config, backupRemoteFromConfig(config)!, 'database', manifest.id);
-    expect(readdirSync(join(remoteDir, 'database')).sort()).toEqual([manifest.file, `${manifest.id}.manifest.json`].sort());
-    expect(JSON.parse(readFileSync(join(remoteDir, 'database', `${manifest.id}.manifest.json`), 'utf8'))).toEqual(manifest);
+    expect(readdirSync(join(remoteDir, 'database')).sort()).toEqual(
+      [manifest.file, `${manifest.id}.manifest.json`].sort(),
+    );
+    expect(JSON.parse(readFileSync(join(remoteDir, 'database', `${manifest.id}.manifest.json`), 'utf8'))).toEqual(
+      manifest,
+    );
   });
 
   it('pushes from the destination it is given, wherever that keeps its files', async () => {
@@ -54,7 +62,9 @@ describe('copyBackupToRemote for a database backup, on a real sshd', { timeout: 
     const elsewhere = localDestination({ directory: join(dir, 'given', 'elsewhere') });
     const manifest = await backupInto(elsewhere);
     await copyBackupToRemote(config, backupRemoteFromConfig(config)!, 'database', manifest.id, elsewhere);
-    expect(readFileSync(join(remoteDir, 'database', manifest.file))).toEqual(readFileSync(elsewhere.pathsOf(manifest).file));
+    expect(readFileSync(join(remoteDir, 'database', manifest.file))).toEqual(
+      readFileSync(elsewhere.pathsOf(manifest).file),
+    );
     expect(readdirSync(join(remoteDir, 'database'))).toContain(`${manifest.id}.manifest.json`);
   });
 });

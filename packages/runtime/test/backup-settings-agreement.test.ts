@@ -72,14 +72,19 @@ const remoteEnv = (remote: string) => ({
   KEEPWATCH_BACKUP_REMOTE_IDENTITY_FILE: '/etc/keepwatch/id_ed25519',
   KEEPWATCH_BACKUP_REMOTE_STRICT_HOST_KEY_CHECKING: 'accept-new',
 });
-const remoteOptions = { user: 'backup', identityFile: '/etc/keepwatch/id_ed25519', strictHostKeyChecking: 'accept-new' } as const;
+const remoteOptions = {
+  user: 'backup',
+  identityFile: '/etc/keepwatch/id_ed25519',
+  strictHostKeyChecking: 'accept-new',
+} as const;
 
 describe('[backup] settings the config accepts are what @keepwatch/backup accepts', () => {
   it.each(recipients)('encrypt_to = %s: accepted %s by both', async (recipient, expected) => {
     const loaded = await verdict(() => loadConfig({ env: { KEEPWATCH_BACKUP_ENCRYPT_TO: recipient } }));
     expect(loaded !== 'refused').toBe(expected);
     expect(accepts(() => resolveBackupOptions({ encryptTo: [recipient] }))).toBe(expected);
-    if (loaded !== 'refused') expect(resolveBackupOptions(backupOptionsFromConfig(loaded.config)).encryptTo).toEqual([recipient]);
+    if (loaded !== 'refused')
+      expect(resolveBackupOptions(backupOptionsFromConfig(loaded.config)).encryptTo).toEqual([recipient]);
   });
 
   it.each(users)('remote user %s: accepted %s by both', async (user, expected) => {
@@ -93,16 +98,26 @@ describe('[backup] settings the config accepts are what @keepwatch/backup accept
       }),
     );
     expect(loaded !== 'refused').toBe(expected);
-    const remote = { host: 'nas.example', user, path: '/srv/keepwatch', identityFile: '/etc/keepwatch/id_ed25519', strictHostKeyChecking: 'accept-new' } as const;
+    const remote = {
+      host: 'nas.example',
+      user,
+      path: '/srv/keepwatch',
+      identityFile: '/etc/keepwatch/id_ed25519',
+      strictHostKeyChecking: 'accept-new',
+    } as const;
     expect(accepts(() => resolveRsyncOverSshOptions(remote))).toBe(expected);
-    if (loaded !== 'refused') expect(backupRemoteFromConfig(loaded.config)?.label).toBe(`${user}@nas.example:22/srv/keepwatch`);
+    if (loaded !== 'refused')
+      expect(backupRemoteFromConfig(loaded.config)?.label).toBe(`${user}@nas.example:22/srv/keepwatch`);
   });
 
   it.each(hosts)('remote host %s (option %s): accepted %s by both', async (inRemote, host, expected) => {
     const loaded = await verdict(() => loadConfig({ env: remoteEnv(`backup@${inRemote}:/srv/keepwatch`) }));
     expect(loaded !== 'refused').toBe(expected);
-    expect(accepts(() => resolveRsyncOverSshOptions({ ...remoteOptions, host, path: '/srv/keepwatch' }))).toBe(expected);
-    if (loaded !== 'refused') expect(backupRemoteFromConfig(loaded.config)?.label).toBe(`backup@${inRemote}:22/srv/keepwatch`);
+    expect(accepts(() => resolveRsyncOverSshOptions({ ...remoteOptions, host, path: '/srv/keepwatch' }))).toBe(
+      expected,
+    );
+    if (loaded !== 'refused')
+      expect(backupRemoteFromConfig(loaded.config)?.label).toBe(`backup@${inRemote}:22/srv/keepwatch`);
   });
 
   it.each(paths)('remote path %s: accepted %s by both', async (path, expected) => {

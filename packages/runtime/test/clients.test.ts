@@ -8,7 +8,6 @@ afterAll(async () => {
   await Promise.allSettled(closers.map((close) => close()));
 });
 
-
 describe('createDatabaseClient', () => {
   it('knows the kind from the scheme', () => {
     expect(databaseKind('postgresql://x@h/db')).toBe('postgres');

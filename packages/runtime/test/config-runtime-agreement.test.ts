@@ -55,7 +55,12 @@ const base: Record<string, string> = {
 };
 
 const candidates: Record<string, string[]> = {
-  KEEPWATCH_SERVER_ADMIN_TOKEN: ['0123456789abcdef', 'a token with spaces in it', 'tökén-0123456789abcdef', '!"#$%&()*+,-./:;<=>?@[]^_`{|}~'],
+  KEEPWATCH_SERVER_ADMIN_TOKEN: [
+    '0123456789abcdef',
+    'a token with spaces in it',
+    'tökén-0123456789abcdef',
+    '!"#$%&()*+,-./:;<=>?@[]^_`{|}~',
+  ],
   KEEPWATCH_SERVER_SHUTDOWN_TIMEOUT: ['0', '1.5ms', '1.1s', '10m'],
   KEEPWATCH_HEALTH_TIMEOUT: ['50ms', '1.1s', '100.5ms', '0.0505s'],
   KEEPWATCH_HEALTH_DEADLINE: ['2.3s', '2500.5ms', '60s'],
@@ -140,7 +145,12 @@ function runtimeProblems(config: Readonly<KeepwatchConfig>): string[] {
       }),
     );
     attempt('health checker', () =>
-      createHealthCheckerFromConfig(config, { database: undefined, redis: undefined, cache: createMemoryCache(), close: async () => {} }),
+      createHealthCheckerFromConfig(config, {
+        database: undefined,
+        redis: undefined,
+        cache: createMemoryCache(),
+        close: async () => {},
+      }),
     );
     const token = config.server.admin_token;
     attempt('admin token', () => {
@@ -148,7 +158,8 @@ function runtimeProblems(config: Readonly<KeepwatchConfig>): string[] {
       resolveHealthHttpOptions({ adminToken: token });
       // What a client can send: a header value is a byte string, and curl sends UTF-8.
       const sent = Buffer.from(`Bearer ${token}`, 'utf8').toString('latin1');
-      if (!bearerMatches(sent, bearerTokenDigest(token))) throw new Error('no Authorization header can carry this token');
+      if (!bearerMatches(sent, bearerTokenDigest(token)))
+        throw new Error('no Authorization header can carry this token');
     });
     attempt('profiler', () => resolveProfilerOptions(profilerOptionsFromConfig(config, logger)));
     attempt('backup sources', () => backupSourcesFromConfig(config));
@@ -179,16 +190,35 @@ function runtimeProblems(config: Readonly<KeepwatchConfig>): string[] {
 /** The health check's and model counts' driver logs in where and as whom the backup tools do. */
 function sameDatabaseEverywhere(url: string): void {
   const backup = parseConnectionUrl(url);
-  const expected = { host: backup.host, port: backup.port, user: backup.user, password: backup.password ?? '', database: backup.database };
+  const expected = {
+    host: backup.host,
+    port: backup.port,
+    user: backup.user,
+    password: backup.password ?? '',
+    database: backup.database,
+  };
   if (backup.kind === 'postgresql') {
     const client = new pg.Client(postgresConnection(url));
-    const seen = { host: client.host, port: client.port, user: client.user, password: client.password ?? '', database: client.database };
+    const seen = {
+      host: client.host,
+      port: client.port,
+      user: client.user,
+      password: client.password ?? '',
+      database: client.database,
+    };
     expect(seen).toEqual(expected);
     return;
   }
   const database = createDatabaseClient(url);
   if (database.kind !== 'mysql') throw new Error(`${url} is no MySQL URL to the runtime`);
-  const { host, port, user, password, database: name } = (database.pool.pool as unknown as { config: { connectionConfig: Record<string, unknown> } }).config.connectionConfig;
+  const {
+    host,
+    port,
+    user,
+    password,
+    database: name,
+  } = (database.pool.pool as unknown as { config: { connectionConfig: Record<string, unknown> } }).config
+    .connectionConfig;
   void database.close();
   expect({ host, port, user, password: password ?? '', database: name }).toEqual(expected);
 }
@@ -197,7 +227,8 @@ function redisReads(url: string): void {
   const client = new Redis(url, { lazyConnect: true });
   try {
     // A database ioredis cannot read is NaN, and NaN means "no SELECT": silently database 0.
-    if (!Number.isSafeInteger(client.options.db)) throw new Error(`ioredis reads the database as ${String(client.options.db)}`);
+    if (!Number.isSafeInteger(client.options.db))
+      throw new Error(`ioredis reads the database as ${String(client.options.db)}`);
   } finally {
     client.disconnect();
   }

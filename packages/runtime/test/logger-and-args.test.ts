@@ -34,7 +34,10 @@ describe('createLogger: URLs', () => {
     const { lines, stream } = sink();
     const logger = createLogger({ name: 'test', destination: stream });
     // Fastify's request and a bare IncomingMessage both go through the `req` serializer.
-    logger.info({ req: { method: 'GET', url: link, ip: '127.0.0.1', socket: { remotePort: 4321 } } }, 'incoming request');
+    logger.info(
+      { req: { method: 'GET', url: link, ip: '127.0.0.1', socket: { remotePort: 4321 } } },
+      'incoming request',
+    );
     logger.info({ req: { method: 'GET', url: `/x?${signature}`, headers: { host: 'h' } } }, 'incoming request');
     expect(lines[0]!.req).toEqual({
       method: 'GET',
@@ -63,7 +66,9 @@ describe('createLogger: URLs', () => {
       url: '/api/backups/database-20261204T033000Z-ab12/download?expires=[redacted]&signature=[redacted]',
       job: { url: 'https://user:[redacted]@example.org/a?token=[redacted]' },
     });
-    expect(lines[1]!.msg).toBe('Route GET:/api/backups/database-20261204T033000Z-ab12/download?expires=[redacted]&signature=[redacted] not found');
+    expect(lines[1]!.msg).toBe(
+      'Route GET:/api/backups/database-20261204T033000Z-ab12/download?expires=[redacted]&signature=[redacted] not found',
+    );
     expect((lines[3]!.err as { type: string }).type).toBe('Error');
   });
 });

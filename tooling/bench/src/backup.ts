@@ -40,7 +40,9 @@ async function psql(sql: string, db = 'postgres'): Promise<string> {
 }
 
 async function mariadb(sql: string): Promise<string> {
-  const { stdout } = await run('mariadb', ['-h', '127.0.0.1', '-u', 'root', '-N', '-B', '-e', sql], { maxBuffer: 1 << 20 });
+  const { stdout } = await run('mariadb', ['-h', '127.0.0.1', '-u', 'root', '-N', '-B', '-e', sql], {
+    maxBuffer: 1 << 20,
+  });
   return stdout.trim();
 }
 
@@ -144,12 +146,15 @@ async function compare(label: string, url: string, baseline: string, sizeBytes: 
     const ratio = kwRate / shRate;
     const coldRate = raw / 1e6 / (median(kw.map((r) => r.coldMs!)) / 1000);
     const peak = Math.max(...kw.map((r) => r.peakRssMb ?? 0));
-    printTable(`${label}: ${(sizeBytes / 1e6).toFixed(0)} MB database, ${(raw / 1e6).toFixed(0)} MB dump, median of ${rounds} rounds`, [
-      { name: 'shell pipeline', value: shRate, unit: 'MB/s' },
-      { name: 'keepwatch runBackup', value: kwRate, unit: 'MB/s', ratio, target: '>= 0.9', ok: ratio >= 0.9 },
-      { name: '  first in a fresh process', value: coldRate, unit: 'MB/s', ratio: coldRate / shRate },
-      { name: 'keepwatch peak RSS', value: peak, unit: 'MB', target: '< 150', ok: peak < 150 },
-    ]);
+    printTable(
+      `${label}: ${(sizeBytes / 1e6).toFixed(0)} MB database, ${(raw / 1e6).toFixed(0)} MB dump, median of ${rounds} rounds`,
+      [
+        { name: 'shell pipeline', value: shRate, unit: 'MB/s' },
+        { name: 'keepwatch runBackup', value: kwRate, unit: 'MB/s', ratio, target: '>= 0.9', ok: ratio >= 0.9 },
+        { name: '  first in a fresh process', value: coldRate, unit: 'MB/s', ratio: coldRate / shRate },
+        { name: 'keepwatch peak RSS', value: peak, unit: 'MB', target: '< 150', ok: peak < 150 },
+      ],
+    );
     return ratio >= 0.9 && peak < 150;
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -163,7 +168,8 @@ if (only !== 'mysql') {
 }
 if (only !== 'postgres') {
   const size = await ensureMariadb();
-  const flags = '--single-transaction --quick --routines --triggers --events --hex-blob --default-character-set=utf8mb4 --no-tablespaces --max-allowed-packet=1G';
+  const flags =
+    '--single-transaction --quick --routines --triggers --events --hex-blob --default-character-set=utf8mb4 --no-tablespaces --max-allowed-packet=1G';
   ok = (await compare('MariaDB', MY_URL, `mariadb-dump -h 127.0.0.1 -u root ${flags} ${MY_DB}`, size)) && ok;
 }
 process.exitCode = ok ? 0 : 1;

@@ -18,9 +18,22 @@ async function main(): Promise<void> {
   if (mode === 'bare') {
     app.get('/healthcheck/', async (_request, reply) => reply.code(200).header('cache-control', 'no-store').send());
   } else if (mode === 'health') {
-    const pool = new pg.Pool({ host: '127.0.0.1', port: 5432, user: 'postgres', database, max: 4, connectionTimeoutMillis: 2000 });
+    const pool = new pg.Pool({
+      host: '127.0.0.1',
+      port: 5432,
+      user: 'postgres',
+      database,
+      max: 4,
+      connectionTimeoutMillis: 2000,
+    });
     pool.on('error', () => undefined);
-    const redis = new Redis({ host: '127.0.0.1', port: 6379, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    const redis = new Redis({
+      host: '127.0.0.1',
+      port: 6379,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+    });
     redis.on('error', () => undefined);
     await new Promise((resolve) => redis.once('ready', resolve));
     const checker = createHealthChecker({
@@ -31,14 +44,20 @@ async function main(): Promise<void> {
       cacheMs: 0,
     });
     await app.register(fastifyHealth, { checker });
-    closers.push(() => pool.end(), async () => redis.disconnect());
+    closers.push(
+      () => pool.end(),
+      async () => redis.disconnect(),
+    );
   } else {
     throw new Error(`unknown mode "${mode}"`);
   }
   await app.listen({ port: 0, host: '127.0.0.1' });
   process.send?.({ port: (app.server.address() as { port: number }).port });
   process.on('disconnect', () => {
-    void app.close().then(() => Promise.allSettled(closers.map((close) => close()))).then(() => process.exit(0));
+    void app
+      .close()
+      .then(() => Promise.allSettled(closers.map((close) => close())))
+      .then(() => process.exit(0));
   });
 }
 

@@ -112,7 +112,13 @@ async function main(): Promise<void> {
       { name: 'bare Fastify 200', value: bareRps, unit: 'req/s' },
       { name: '@keepwatch/health, cacheMs 0', value: healthRps, unit: 'req/s', ratio: healthRps / bareRps },
       { name: 'database queries (server-side)', value: queries / (rounds * duration), unit: 'per s' },
-      { name: 'requests per database query', value: requests / Math.max(queries, 1), unit: 'req/query', target: '> 1 (single-flight)', ok: queries < requests },
+      {
+        name: 'requests per database query',
+        value: requests / Math.max(queries, 1),
+        unit: 'req/query',
+        target: '> 1 (single-flight)',
+        ok: queries < requests,
+      },
       { name: 'non-2xx or errors on /healthcheck/', value: failures, unit: '', target: '0', ok: failures === 0 },
     ]);
   } finally {

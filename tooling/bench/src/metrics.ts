@@ -38,7 +38,17 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { createMetricsExposition, createMetricsStore, defaultBuckets } from '@keepwatch/metrics';
-import { type LoadResult, interleave, median, pinToCpu, printTable, resampled, seededRandom, shuffled, timeMs } from './harness.js';
+import {
+  type LoadResult,
+  interleave,
+  median,
+  pinToCpu,
+  printTable,
+  resampled,
+  seededRandom,
+  shuffled,
+  timeMs,
+} from './harness.js';
 import { assertWrkInstalled, wrk } from './wrk.js';
 
 const { values } = parseArgs({
@@ -157,7 +167,9 @@ type Results = Map<Kind, Slice[][]>;
 /** A round's ratio of one kind: over its slices, the geometric mean of kind / base (bare) in the same slice. */
 function roundRatios(results: Results, kind: Kind, pick: (s: Slice) => number, base = bare): number[] {
   const baseline = results.get(base)!;
-  return results.get(kind)!.map((round, r) => geometricMean(round.map((slice, s) => pick(slice) / pick(baseline[r]![s]!))));
+  return results
+    .get(kind)!
+    .map((round, r) => geometricMean(round.map((slice, s) => pick(slice) / pick(baseline[r]![s]!))));
 }
 
 async function throughput(): Promise<void> {
@@ -216,18 +228,22 @@ async function throughput(): Promise<void> {
 
   const all = (kind: Kind, pick: (s: Slice) => number) => results.get(kind)!.flat().map(pick);
   printTable(
-    'throughput (median of every slice); ratio: geometric mean over rounds of each round\'s ratio to bare',
+    "throughput (median of every slice); ratio: geometric mean over rounds of each round's ratio to bare",
     kinds.map((kind) => {
       const row = { name: kind.name, value: median(all(kind, rps)), unit: 'req/s' };
       if (kind === bare) return row;
       const ratio = geometricMean(roundRatios(results, kind, rps));
-      return kind.target === undefined ? { ...row, ratio } : { ...row, ratio, target: `>= ${kind.target}`, ok: ratio >= kind.target };
+      return kind.target === undefined
+        ? { ...row, ratio }
+        : { ...row, ratio, target: `>= ${kind.target}`, ok: ratio >= kind.target };
     }),
   );
   // The target's interval, and the noise floor's: how far apart two kinds of the same code land.
   const printInterval = (label: string, perRound: number[]): void => {
     // How far the ratio would move with other processes: rounds resampled with replacement.
-    const estimates = Array.from({ length: 2000 }, () => geometricMean(resampled(perRound, random))).sort((x, y) => x - y);
+    const estimates = Array.from({ length: 2000 }, () => geometricMean(resampled(perRound, random))).sort(
+      (x, y) => x - y,
+    );
     process.stdout.write(
       `  ${label}: x${geometricMean(perRound).toFixed(3)}, 90% interval over rounds (bootstrap) x${estimates[100]!.toFixed(3)} .. x${estimates[1899]!.toFixed(3)}; ` +
         `per round ${perRound.map((r) => r.toFixed(3)).join(' ')}\n`,
@@ -271,7 +287,12 @@ async function scrapeCost(): Promise<void> {
   // 526 label sets, each a counter series and a histogram of 16 buckets + sum + count: 9 994 series.
   const labelSets = 526;
   const registry = new Registry();
-  const counter = new Counter({ name: 'pretix_view_requests_total', help: 'h', labelNames: ['url_name', 'method', 'status_code'], registers: [registry] });
+  const counter = new Counter({
+    name: 'pretix_view_requests_total',
+    help: 'h',
+    labelNames: ['url_name', 'method', 'status_code'],
+    registers: [registry],
+  });
   const histogram = new Histogram({
     name: 'pretix_view_durations_seconds',
     help: 'h',
@@ -282,7 +303,12 @@ async function scrapeCost(): Promise<void> {
   for (let i = 0; i < labelSets; i++) {
     const labels = { url_name: `/route-${i}/:id`, method: i % 2 ? 'GET' : 'POST', status_code: String(200 + (i % 5)) };
     for (const seconds of [0.003, 0.04, 0.6]) {
-      store.observeView({ urlName: labels.url_name, method: labels.method, statusCode: labels.status_code, durationSeconds: seconds });
+      store.observeView({
+        urlName: labels.url_name,
+        method: labels.method,
+        statusCode: labels.status_code,
+        durationSeconds: seconds,
+      });
       counter.inc(labels);
       histogram.observe(labels, seconds);
     }
@@ -292,8 +318,12 @@ async function scrapeCost(): Promise<void> {
   try {
     const rendered = (await exposition.render()).body;
     const series = rendered.split('\n').filter((line) => line && !line.startsWith('#')).length;
-    const baselineSeries = (await registry.metrics()).split('\n').filter((line) => line && !line.startsWith('#')).length;
-    process.stdout.write(`\nscrape benchmark: ${series} series from Redis vs ${baselineSeries} from memory, ${scrapes} interleaved scrapes each\n`);
+    const baselineSeries = (await registry.metrics())
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#')).length;
+    process.stdout.write(
+      `\nscrape benchmark: ${series} series from Redis vs ${baselineSeries} from memory, ${scrapes} interleaved scrapes each\n`,
+    );
     const results = await interleave<number>(
       [
         { name: 'keepwatch scrape (Redis read + render)', run: () => timeMs(() => exposition.render()) },

@@ -56,7 +56,9 @@ async function main(): Promise<void> {
   try {
     const { ports } = await Promise.race([
       once(child, 'message').then(([m]) => m as { ports: Record<string, number> }),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('servers did not start within 20 s')), 20_000)),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('servers did not start within 20 s')), 20_000),
+      ),
     ]);
     const measure = async (key: string): Promise<Round> => {
       const before = (await ask<{ cpuUs: number }>(child, 'cpu')).cpuUs;
@@ -84,8 +86,7 @@ async function main(): Promise<void> {
     const baseline = of('bare Fastify');
     // Ratio of medians: on a shared machine a neighbour's load changes within a round, so pairing
     // rounds (the median of per-round ratios) was no steadier in `--same` runs.
-    const ratio = (name: string, pick: (r: Round) => number) =>
-      median(of(name).map(pick)) / median(baseline.map(pick));
+    const ratio = (name: string, pick: (r: Round) => number) => median(of(name).map(pick)) / median(baseline.map(pick));
     const rps = (r: Round) => r.requestsPerSecond;
     const cpu = (r: Round) => r.cpuUsPerRequest;
 

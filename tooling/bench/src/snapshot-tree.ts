@@ -16,7 +16,8 @@ export function makeBenchTree(root: string, fileCount: number): { bytes: number 
   for (let i = 0; i < fileCount; i++) {
     const dir = join(root, 'media', `d${String(Math.floor(i / 200)).padStart(3, '0')}`, `s${Math.floor(i / 50) % 4}`);
     if (i % 50 === 0) mkdirSync(dir, { recursive: true });
-    const size = i === 10 || i === 5000 ? 1_048_576 : i % 97 === 0 ? 4096 + ((i * 131) % 60_000) : 20 + ((i * 37) % 600);
+    const size =
+      i === 10 || i === 5000 ? 1_048_576 : i % 97 === 0 ? 4096 + ((i * 131) % 60_000) : 20 + ((i * 37) % 600);
     const path = join(dir, `f${String(i).padStart(5, '0')}.bin`);
     writeFileSync(path, randomBytes(size));
     chmodSync(path, modes[i % modes.length]!);

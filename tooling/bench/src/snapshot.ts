@@ -83,7 +83,14 @@ try {
           const dest = join(theirs, `round-${n++}`);
           let stats = '';
           const ms = await timeMs(async () => {
-            stats = await rsync(['-a', '--stats', ...selection, `--link-dest=${join(theirs, 'base')}`, `${source}/`, `${dest}/`]);
+            stats = await rsync([
+              '-a',
+              '--stats',
+              ...selection,
+              `--link-dest=${join(theirs, 'base')}`,
+              `${source}/`,
+              `${dest}/`,
+            ]);
           });
           await rm(dest, { recursive: true });
           return { ms, bytesCopied: transferred(stats) };
@@ -95,7 +102,9 @@ try {
     rounds,
     {
       onRound: (name, round, value) =>
-        process.stdout.write(`  round ${round + 1} ${name}: ${value.ms.toFixed(0)} ms, ${value.bytesCopied} bytes copied\n`),
+        process.stdout.write(
+          `  round ${round + 1} ${name}: ${value.ms.toFixed(0)} ms, ${value.bytesCopied} bytes copied\n`,
+        ),
     },
   );
 

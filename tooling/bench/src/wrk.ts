@@ -36,7 +36,8 @@ export function assertWrkInstalled(): void {
 /** One round of load: wrk with one thread and `connections` keep-alive connections. */
 export async function wrk(options: WrkOptions): Promise<LoadResult> {
   const args = ['-t1', `-c${options.connections ?? 50}`, `-d${options.duration ?? 1}s`, '--latency', options.url];
-  const [command, argv] = options.cpu === undefined ? ['wrk', args] : ['taskset', ['--cpu-list', String(options.cpu), 'wrk', ...args]];
+  const [command, argv] =
+    options.cpu === undefined ? ['wrk', args] : ['taskset', ['--cpu-list', String(options.cpu), 'wrk', ...args]];
   const { stdout } = await run(command, argv, { encoding: 'utf8' });
   return parseWrkOutput(stdout);
 }

@@ -18,7 +18,12 @@ interface AlertmanagerConfig {
 }
 
 /** Starts `cmd` on a free port and resolves once `readyPath` answers 200. */
-async function startListening(name: string, command: string, args: (address: string) => string[], readyPath: string): Promise<Service & { address: string }> {
+async function startListening(
+  name: string,
+  command: string,
+  args: (address: string) => string[],
+  readyPath: string,
+): Promise<Service & { address: string }> {
   const address = `127.0.0.1:${await freePort()}`;
   const service = await startService(name, command, args(address));
   const deadline = Date.now() + 15_000;
@@ -42,7 +47,11 @@ async function startListening(name: string, command: string, args: (address: str
  * webhook goes to `webhookUrl/<receiver name>` and groups wait and repeat `groupTiming` (the
  * shipped 30 s / 5 min would outlast the test). Clustering is off: no port besides its own.
  */
-export async function startAlertmanager(dir: string, webhookUrl: string, groupTiming: string): Promise<Service & { address: string }> {
+export async function startAlertmanager(
+  dir: string,
+  webhookUrl: string,
+  groupTiming: string,
+): Promise<Service & { address: string }> {
   const config = load(await readFile(alertmanagerExample, 'utf8')) as AlertmanagerConfig;
   const shorten = (route: Route): void => {
     for (const key of ['group_wait', 'group_interval'] as const) if (route[key]) route[key] = groupTiming;

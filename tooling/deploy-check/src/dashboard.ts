@@ -35,7 +35,9 @@ export interface PanelQuery {
 export function panelQueries(dashboard: Dashboard): PanelQuery[] {
   const walk = (panels: Panel[]): PanelQuery[] =>
     panels.flatMap((panel) => [
-      ...(panel.targets ?? []).filter((t) => t.expr !== undefined).map((t) => ({ panel: panel.title, refId: t.refId, expr: t.expr! })),
+      ...(panel.targets ?? [])
+        .filter((t) => t.expr !== undefined)
+        .map((t) => ({ panel: panel.title, refId: t.refId, expr: t.expr! })),
       ...walk(panel.panels ?? []),
     ]);
   return walk(dashboard.panels);
@@ -48,7 +50,10 @@ const variablePattern = /\$\{(\w+)(?::\w+)?\}|\[\[(\w+)(?::\w+)?\]\]|\$(\w+)/g;
  * Substitutes Grafana variables (the dashboard's own and built-ins such as `__rate_interval`)
  * the way Grafana does before it sends a query; names without a value are returned, not guessed.
  */
-export function interpolate(expr: string, values: Readonly<Record<string, string>>): { expr: string; unknown: string[] } {
+export function interpolate(
+  expr: string,
+  values: Readonly<Record<string, string>>,
+): { expr: string; unknown: string[] } {
   const unknown: string[] = [];
   const result = expr.replace(variablePattern, (match, braced?: string, bracketed?: string, bare?: string) => {
     const name = (braced ?? bracketed ?? bare)!;
@@ -75,7 +80,11 @@ type Query = (expr: string) => Promise<QueryAnswer>;
  * `metrics(regex)` and `label_values(expr, label)`, then filtered by the variable's regex (its
  * first capture group, when it has one).
  */
-export async function variableValues(variable: DashboardVariable, values: Readonly<Record<string, string>>, query: Query): Promise<string[]> {
+export async function variableValues(
+  variable: DashboardVariable,
+  values: Readonly<Record<string, string>>,
+  query: Query,
+): Promise<string[]> {
   const raw = typeof variable.query === 'string' ? variable.query : (variable.query?.query ?? '');
   const { expr: text, unknown } = interpolate(raw, values);
   if (unknown.length > 0) throw new Error(`variable ${variable.name}: unknown variable(s) ${unknown.join(', ')}`);

@@ -67,7 +67,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     await pgAdmin((c) => c.query(`CREATE DATABASE ${database}`));
     databaseCreated = true;
     await pgAdmin(
-      (c) => c.query('CREATE TABLE orders (id serial PRIMARY KEY, note text); INSERT INTO orders (note) SELECT md5(g::text) FROM generate_series(1, 200) g'),
+      (c) =>
+        c.query(
+          'CREATE TABLE orders (id serial PRIMARY KEY, note text); INSERT INTO orders (note) SELECT md5(g::text) FROM generate_series(1, 200) g',
+        ),
       database,
     );
     const address = `127.0.0.1:${await freePort()}`;
@@ -83,10 +86,16 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       database: { url: `${PG_URL}/${database}` },
       redis: { url: REDIS_URL, prefix },
       health: { timeout: '1s', deadline: '1500ms' },
-      metrics: { enabled: true, user: metricsUser, flush_interval: '200ms', ...(options.namespace ? { namespace: options.namespace } : {}) },
+      metrics: {
+        enabled: true,
+        user: metricsUser,
+        flush_interval: '200ms',
+        ...(options.namespace ? { namespace: options.namespace } : {}),
+      },
       backup: { destination: join(dir, 'backups') },
     };
-    for (const [section, keys] of Object.entries(options.settings ?? {})) sections[section] = { ...sections[section], ...keys };
+    for (const [section, keys] of Object.entries(options.settings ?? {}))
+      sections[section] = { ...sections[section], ...keys };
     const secrets = { KEEPWATCH_SERVER_ADMIN_TOKEN: adminToken, KEEPWATCH_METRICS_PASSPHRASE: passphrase };
     const server = await startKeepwatch('server', dir, sections, secrets);
     services.push(server);

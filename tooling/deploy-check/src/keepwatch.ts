@@ -8,7 +8,9 @@ export type IniSections = Record<string, Record<string, string | number | boolea
 
 export function iniText(sections: IniSections): string {
   return Object.entries(sections)
-    .map(([section, keys]) => [`[${section}]`, ...Object.entries(keys).map(([key, value]) => `${key} = ${value}`)].join('\n'))
+    .map(([section, keys]) =>
+      [`[${section}]`, ...Object.entries(keys).map(([key, value]) => `${key} = ${value}`)].join('\n'),
+    )
     .join('\n\n');
 }
 
@@ -30,16 +32,23 @@ export async function startKeepwatch(
 ): Promise<KeepwatchProcess> {
   const configFile = join(dir, `keepwatch-${kind}.ini`);
   await writeFile(configFile, iniText(sections), { mode: 0o600 });
-  const service = await startService(`keepwatch ${kind}`, process.execPath, [kind === 'server' ? serverMain : workerMain, '--config', configFile], {
-    env: { ...process.env, ...secrets },
-  });
+  const service = await startService(
+    `keepwatch ${kind}`,
+    process.execPath,
+    [kind === 'server' ? serverMain : workerMain, '--config', configFile],
+    {
+      env: { ...process.env, ...secrets },
+    },
+  );
   const listen = String(sections.server?.listen ?? '127.0.0.1:8080');
   const deadline = Date.now() + 20_000;
   for (;;) {
     try {
       service.assertRunning();
     } catch (error) {
-      throw new Error(`keepwatch ${kind} did not start (is it built? pnpm --filter @keepwatch/${kind} build): ${(error as Error).message}`);
+      throw new Error(
+        `keepwatch ${kind} did not start (is it built? pnpm --filter @keepwatch/${kind} build): ${(error as Error).message}`,
+      );
     }
     if (kind === 'worker' && service.output().includes('"msg":"worker ready"')) break;
     if (kind === 'server') {

@@ -27,7 +27,11 @@ export async function instantQuery(url: string, expr: string): Promise<QueryAnsw
     body: new URLSearchParams({ query: expr }),
     signal: AbortSignal.timeout(5000),
   });
-  const json = (await response.json()) as { status: string; data?: { resultType: string; result: Sample[] }; error?: string };
+  const json = (await response.json()) as {
+    status: string;
+    data?: { resultType: string; result: Sample[] };
+    error?: string;
+  };
   if (json.status !== 'success' || !json.data) return { ok: false, error: json.error ?? `HTTP ${response.status}` };
   return { ok: true, resultType: json.data.resultType, result: json.data.result };
 }

@@ -13,7 +13,10 @@ interface RuleFile {
 }
 
 interface RuleTestFile {
-  tests: Array<{ name?: string; alert_rule_test?: Array<{ alertname: string; eval_time: string; exp_alerts?: unknown[] | null }> }>;
+  tests: Array<{
+    name?: string;
+    alert_rule_test?: Array<{ alertname: string; eval_time: string; exp_alerts?: unknown[] | null }>;
+  }>;
 }
 
 /** The alerting rules of a rule file, in order. */
@@ -47,7 +50,8 @@ export function ruleProblems(rulesText: string, testsText: string): string[] {
     if (!seen?.silent) problems.push(`${rule.alert}: no test case where it stays silent`);
   }
   const names = new Set(rules.map((rule) => rule.alert));
-  for (const name of cases.keys()) if (!names.has(name)) problems.push(`${name}: tested, but no such alert in the rules`);
+  for (const name of cases.keys())
+    if (!names.has(name)) problems.push(`${name}: tested, but no such alert in the rules`);
   return problems;
 }
 

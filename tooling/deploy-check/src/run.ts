@@ -10,7 +10,11 @@ export interface RunResult {
  * Runs a command to its end and resolves its exit code and output; a command still running after
  * `timeoutMs` is killed and rejects, naming it. A missing binary rejects with what to install.
  */
-export function run(command: string, args: readonly string[], options: { timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   const { timeoutMs = 30_000, cwd, env } = options;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -24,7 +24,11 @@ export async function startService(
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<Service> {
-  const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let tail = '';
   const keep = (chunk: Buffer): void => {
     tail = (tail + chunk.toString()).slice(-TAIL_BYTES);
@@ -35,7 +39,9 @@ export async function startService(
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', (error) =>
-      reject(new Error(`cannot start ${name} (${command}): ${error.message}; bash scripts/prepare-machine.sh installs it`)),
+      reject(
+        new Error(`cannot start ${name} (${command}): ${error.message}; bash scripts/prepare-machine.sh installs it`),
+      ),
     );
   });
   const running = (): boolean => child.exitCode === null && child.signalCode === null;

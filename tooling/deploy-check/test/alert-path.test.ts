@@ -82,14 +82,22 @@ describe('the alert path: keepwatch → blackbox exporter → Prometheus with th
     const [firing] = await vi.waitFor(
       () => {
         const alerts = received('firing');
-        expect(alerts, `a firing ${alertname} at the webhook; it got ${JSON.stringify(receiver!.notifications)}`).not.toEqual([]);
+        expect(
+          alerts,
+          `a firing ${alertname} at the webhook; it got ${JSON.stringify(receiver!.notifications)}`,
+        ).not.toEqual([]);
         return alerts;
       },
       { timeout: 30_000, interval: 200 },
     );
     // A critical alert, so the example routes it to the people on call.
     expect(firing!.path).toBe('/keepwatch-on-call');
-    expect(firing!.labels).toMatchObject({ alertname, severity: 'critical', job: 'keepwatch-health', instance: healthUrl });
+    expect(firing!.labels).toMatchObject({
+      alertname,
+      severity: 'critical',
+      job: 'keepwatch-health',
+      instance: healthUrl,
+    });
     expect(firing!.annotations).toMatchObject({
       summary: `keepwatch /healthcheck/ fails on ${healthUrl}`,
       runbook: 'docs/runbook.md#keepwatchhealthcheckfailing',
@@ -100,7 +108,10 @@ describe('the alert path: keepwatch → blackbox exporter → Prometheus with th
     const [resolved] = await vi.waitFor(
       () => {
         const alerts = received('resolved');
-        expect(alerts, `a resolved ${alertname} at the webhook; it got ${JSON.stringify(receiver!.notifications)}`).not.toEqual([]);
+        expect(
+          alerts,
+          `a resolved ${alertname} at the webhook; it got ${JSON.stringify(receiver!.notifications)}`,
+        ).not.toEqual([]);
         return alerts;
       },
       { timeout: 30_000, interval: 200 },

@@ -24,7 +24,10 @@ interface ScrapeConfig {
 
 describe('example configurations in deploy/', () => {
   it('prometheus.yml passes promtool check config with the shipped rules, and scrapes job keepwatch with honor_labels and basic auth from a file', async () => {
-    const config = load(await readFile(prometheusExample, 'utf8')) as { rule_files: string[]; scrape_configs: ScrapeConfig[] };
+    const config = load(await readFile(prometheusExample, 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: ScrapeConfig[];
+    };
     // The example names where the rules are installed; check it against the file in this repository.
     expect(config.rule_files).toEqual(['/etc/prometheus/keepwatch-rules.yml']);
     config.rule_files = [rulesFile];
@@ -35,7 +38,10 @@ describe('example configurations in deploy/', () => {
     expect(result.code).toBe(0);
 
     const keepwatch = config.scrape_configs.find((job) => job.job_name === 'keepwatch');
-    expect(keepwatch).toMatchObject({ honor_labels: true, basic_auth: { username: 'prometheus', password_file: expect.any(String) } });
+    expect(keepwatch).toMatchObject({
+      honor_labels: true,
+      basic_auth: { username: 'prometheus', password_file: expect.any(String) },
+    });
     expect(keepwatch?.basic_auth?.password).toBeUndefined();
     expect(config.scrape_configs.map((job) => job.job_name)).toContain('keepwatch-health');
   });
@@ -46,7 +52,7 @@ describe('example configurations in deploy/', () => {
     expect(result.code).toBe(0);
   });
 
-  it("blackbox.yml is a valid blackbox exporter configuration, without deprecation warnings", async () => {
+  it('blackbox.yml is a valid blackbox exporter configuration, without deprecation warnings', async () => {
     const result = await run('prometheus-blackbox-exporter', ['--config.check', `--config.file=${blackboxConfig}`]);
     const output = result.stdout + result.stderr;
     expect(output).toContain('Config file is ok');

@@ -24,7 +24,11 @@ let traffic: NodeJS.Timeout | undefined;
 async function request(path: string, init: RequestInit & { token?: string } = {}): Promise<number> {
   const headers = new Headers(init.headers);
   if (init.token) headers.set('authorization', `Bearer ${init.token}`);
-  const response = await fetch(`http://${fleet!.address}${path}`, { ...init, headers, signal: AbortSignal.timeout(5000) });
+  const response = await fetch(`http://${fleet!.address}${path}`, {
+    ...init,
+    headers,
+    signal: AbortSignal.timeout(5000),
+  });
   await response.arrayBuffer();
   return response.status;
 }
@@ -36,16 +40,29 @@ async function value(expr: string): Promise<number | undefined> {
 
 /** Runs a database backup through the admin API and the worker, and waits until Prometheus has scraped its outcome. */
 async function backUp(runs: number): Promise<void> {
-  expect(await request('/api/backups', { method: 'POST', token: fleet!.adminToken, headers: { 'content-type': 'application/json' }, body: '{"source":"database"}' })).toBe(202);
+  expect(
+    await request('/api/backups', {
+      method: 'POST',
+      token: fleet!.adminToken,
+      headers: { 'content-type': 'application/json' },
+      body: '{"source":"database"}',
+    }),
+  ).toBe(202);
   await vi.waitFor(
-    async () => expect(await value(`sum(${namespace}_task_runs_total{task_name="backup", status="success"})`)).toBe(runs),
+    async () =>
+      expect(await value(`sum(${namespace}_task_runs_total{task_name="backup", status="success"})`)).toBe(runs),
     { timeout: 20_000, interval: 250 },
   );
 }
 
 beforeAll(async () => {
   dashboard = JSON.parse(await readFile(dashboardFile, 'utf8')) as Dashboard;
-  fleet = await startFleet({ name: 'dashboard', namespace, worker: true, settings: { metrics: { models_refresh: '1s' } } });
+  fleet = await startFleet({
+    name: 'dashboard',
+    namespace,
+    worker: true,
+    settings: { metrics: { models_refresh: '1s' } },
+  });
   prometheus = await startPrometheus(join(fleet.dir), {
     global: { scrape_interval: '1s', scrape_timeout: '1s' },
     scrape_configs: await exampleScrapeConfigs(fleet),
@@ -53,7 +70,11 @@ beforeAll(async () => {
   fleet.services.push(prometheus);
   // A fleet at work: routes answering 200, 401 and 404 all through the test.
   traffic = setInterval(() => {
-    void Promise.all([request('/api/backups', { token: fleet!.adminToken }), request('/api/backups'), request('/no/such/page')]).catch(() => undefined);
+    void Promise.all([
+      request('/api/backups', { token: fleet!.adminToken }),
+      request('/api/backups'),
+      request('/no/such/page'),
+    ]).catch(() => undefined);
   }, 200);
   // Two backups, so that the task duration histogram has grown between two scrapes.
   await backUp(1);
@@ -72,7 +93,11 @@ beforeAll(async () => {
   const query = prometheus.query.bind(prometheus);
   offered = { namespace: await variableValues(variables.namespace!, {}, query), job: [], instance: [] };
   offered.job = await variableValues(variables.job!, { namespace: offered.namespace[0]! }, query);
-  offered.instance = await variableValues(variables.instance!, { namespace: offered.namespace[0]!, job: offered.job[0]! }, query);
+  offered.instance = await variableValues(
+    variables.instance!,
+    { namespace: offered.namespace[0]!, job: offered.job[0]! },
+    query,
+  );
   values = {
     datasource: 'prometheus',
     namespace: offered.namespace[0]!,
@@ -92,7 +117,12 @@ afterAll(async () => {
 
 describe('deploy/grafana/keepwatch-dashboard.json against a real Prometheus scraping a real fleet', () => {
   it('offers the fleet in its variables: the namespace, the job and both processes', () => {
-    expect(dashboard.templating.list.map((variable) => variable.name)).toEqual(['datasource', 'namespace', 'job', 'instance']);
+    expect(dashboard.templating.list.map((variable) => variable.name)).toEqual([
+      'datasource',
+      'namespace',
+      'job',
+      'instance',
+    ]);
     expect(offered.namespace).toEqual([namespace]);
     expect(offered.job).toEqual(['keepwatch']);
     expect(offered.instance).toHaveLength(2);
@@ -101,13 +131,16 @@ describe('deploy/grafana/keepwatch-dashboard.json against a real Prometheus scra
   it('runs every panel query: each parses, and every panel but "5xx share by route" shows data', async () => {
     expect(panelQueries(dashboard).length).toBeGreaterThanOrEqual(25);
     expect(JSON.stringify(dashboard)).not.toContain('pretix_');
-    expect(await dashboardProblems(dashboard, { query: (expr) => prometheus.query(expr), values, mayBeEmpty })).toEqual([]);
+    expect(await dashboardProblems(dashboard, { query: (expr) => prometheus.query(expr), values, mayBeEmpty })).toEqual(
+      [],
+    );
   });
 
   it('fails on a broken expression, a misspelt series and an unknown variable, naming the panel', async () => {
     const broken = structuredClone(dashboard);
     const targetsOf = (title: string) => broken.panels.find((panel) => panel.title === title)!.targets!;
-    targetsOf('Requests by route')[0]!.expr = 'sum by (url_name) (rate(${namespace}_view_requests_total{job="$job"}[$__rate_interval])';
+    targetsOf('Requests by route')[0]!.expr =
+      'sum by (url_name) (rate(${namespace}_view_requests_total{job="$job"}[$__rate_interval])';
     targetsOf('Jobs by queue and state')[0]!.expr = 'sum by (queue, state) (${namespace}_queue_job{job="$job"})';
     targetsOf('CPU')[0]!.expr = 'rate(process_cpu_seconds_total{job="$job", instance=~"$instances"}[$__rate_interval])';
     const problems = await dashboardProblems(broken, { query: (expr) => prometheus.query(expr), values, mayBeEmpty });

@@ -60,7 +60,9 @@ describe('the checks themselves', () => {
     await writeFile(join(dir, 'rules.yml'), moved);
     // Only the cases of that alert: the whole file takes seconds (its 27-hour backup cases).
     const tests = load(testsText) as { tests: Array<{ alert_rule_test?: Array<{ alertname: string }> }> };
-    tests.tests = tests.tests.filter((test) => test.alert_rule_test?.some((check) => check.alertname === 'KeepwatchHighErrorRatio'));
+    tests.tests = tests.tests.filter((test) =>
+      test.alert_rule_test?.some((check) => check.alertname === 'KeepwatchHighErrorRatio'),
+    );
     await writeFile(join(dir, 'rules.test.yml'), dump(tests));
     const result = await run('promtool', ['test', 'rules', 'rules.test.yml'], { cwd: dir });
     expect(result.code).toBe(1);
@@ -69,7 +71,10 @@ describe('the checks themselves', () => {
 
   it('names an alert without annotations or cases, and a case for an alert that does not exist', () => {
     const rules = `${rulesText}\n      - alert: KeepwatchUntested\n        expr: vector(1)\n`;
-    const tests = testsText.replace(/alertname: KeepwatchQueueBackingUp\n(\s+)exp_alerts: \[\]/, 'alertname: KeepwatchQueueBackingUp\n$1exp_alerts: [{}]');
+    const tests = testsText.replace(
+      /alertname: KeepwatchQueueBackingUp\n(\s+)exp_alerts: \[\]/,
+      'alertname: KeepwatchQueueBackingUp\n$1exp_alerts: [{}]',
+    );
     const renamed = tests.replaceAll('alertname: KeepwatchTaskErrors', 'alertname: KeepwatchTaskError');
     expect(ruleProblems(rules, renamed)).toEqual([
       'KeepwatchTaskErrors: no test case where it fires',

@@ -62,7 +62,9 @@ describe('deploy/systemd units', () => {
     await writeFile(misspelt, original.replace('\nProtectHome=yes', '\nProtectHom=yes'));
     await writeFile(badValue, original.replace('\nRestart=on-failure', '\nRestart=sometimes'));
     expect(await verify(misspelt)).toMatchObject({ output: expect.stringContaining("Unknown key 'ProtectHom'") });
-    expect(await verify(badValue)).toMatchObject({ output: expect.stringContaining('Failed to parse service restart specifier') });
+    expect(await verify(badValue)).toMatchObject({
+      output: expect.stringContaining('Failed to parse service restart specifier'),
+    });
   });
 
   it('ship an example config and EnvironmentFile that keepwatch config check accepts', async () => {
@@ -73,7 +75,12 @@ describe('deploy/systemd units', () => {
         .filter((line) => /^[A-Z]/.test(line))
         .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
     );
-    expect(Object.keys(env)).toEqual(['KEEPWATCH_DATABASE_URL', 'KEEPWATCH_REDIS_URL', 'KEEPWATCH_SERVER_ADMIN_TOKEN', 'KEEPWATCH_METRICS_PASSPHRASE']);
+    expect(Object.keys(env)).toEqual([
+      'KEEPWATCH_DATABASE_URL',
+      'KEEPWATCH_REDIS_URL',
+      'KEEPWATCH_SERVER_ADMIN_TOKEN',
+      'KEEPWATCH_METRICS_PASSPHRASE',
+    ]);
     const result = await run(process.execPath, [cliMain, 'config', 'check', '--config', deployPath('keepwatch.ini')], {
       env: { PATH: process.env.PATH ?? '', ...env },
     });

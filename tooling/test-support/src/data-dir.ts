@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 
 /**
@@ -49,6 +58,8 @@ export function listTree(dir: string): Record<string, string> {
 /** `listTree` of what the default selection keeps: `.secret` and `media/**` without `*.tmp`. */
 export function selected(dir: string): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(listTree(dir)).filter(([path]) => (path === '.secret' || path === 'media' || path.startsWith('media/')) && !path.endsWith('.tmp')),
+    Object.entries(listTree(dir)).filter(
+      ([path]) => (path === '.secret' || path === 'media' || path.startsWith('media/')) && !path.endsWith('.tmp'),
+    ),
   );
 }

@@ -40,22 +40,40 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     output = '';
     const started = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        '--dir',
+        dir,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    for (const stream of [started.stdout, started.stderr]) stream?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
+    for (const stream of [started.stdout, started.stderr])
+      stream?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
     // A spawn that fails (no redis-server installed) emits 'error' instead of 'spawn'.
     try {
       await once(started, 'spawn');
     } catch (error) {
-      throw new Error(`cannot start redis-server (${(error as Error).message}): install redis-server (scripts/prepare-machine.sh does)`);
+      throw new Error(
+        `cannot start redis-server (${(error as Error).message}): install redis-server (scripts/prepare-machine.sh does)`,
+      );
     }
     child = started;
     const deadline = Date.now() + 10_000;
     while (!(await answersPing(port))) {
       if (!running() || Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`redis-server on port ${port} did not start within 10 s; its output ends: ${output.trim().slice(-500)}`);
+        throw new Error(
+          `redis-server on port ${port} did not start within 10 s; its output ends: ${output.trim().slice(-500)}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

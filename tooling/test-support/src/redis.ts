@@ -6,7 +6,13 @@ export const REDIS_URL = 'redis://127.0.0.1:6379/0';
  * ioredis: an ioredis `Redis` (or `Cluster` node) fits as it is.
  */
 export interface RedisKeyRemover {
-  scan(cursor: string, matchToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[cursor: string, keys: string[]]>;
+  scan(
+    cursor: string,
+    matchToken: 'MATCH',
+    pattern: string,
+    countToken: 'COUNT',
+    count: number,
+  ): Promise<[cursor: string, keys: string[]]>;
   del(...keys: string[]): Promise<number>;
 }
 

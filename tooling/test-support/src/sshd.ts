@@ -37,7 +37,8 @@ export async function startSshd(dir: string): Promise<TestSshd> {
   keygen(join(dir, 'other_host_ed25519'));
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_ed25519.pub')), { mode: 0o600 });
   const port = await freePort();
-  const hostLine = (pub: string): string => `[127.0.0.1]:${port} ${readFileSync(pub, 'utf8').split(' ').slice(0, 2).join(' ')}\n`;
+  const hostLine = (pub: string): string =>
+    `[127.0.0.1]:${port} ${readFileSync(pub, 'utf8').split(' ').slice(0, 2).join(' ')}\n`;
   writeFileSync(join(dir, 'known_hosts'), hostLine(join(dir, 'host_ed25519.pub')));
   writeFileSync(join(dir, 'wrong_known_hosts'), hostLine(join(dir, 'other_host_ed25519.pub')));
   const config = join(dir, 'sshd_config');
@@ -68,7 +69,9 @@ export async function startSshd(dir: string): Promise<TestSshd> {
   try {
     await once(child, 'spawn');
   } catch (error) {
-    throw new Error(`cannot start ${sshdPath} (${(error as Error).message}): install openssh-server (scripts/prepare-machine.sh does)`);
+    throw new Error(
+      `cannot start ${sshdPath} (${(error as Error).message}): install openssh-server (scripts/prepare-machine.sh does)`,
+    );
   }
   await waitForBanner(port, child, () => stderr, 10_000);
   return {
@@ -81,7 +84,12 @@ export async function startSshd(dir: string): Promise<TestSshd> {
   };
 }
 
-async function waitForBanner(port: number, child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<void> {
+async function waitForBanner(
+  port: number,
+  child: ChildProcess,
+  stderr: () => string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${stderr()}`);

@@ -35,7 +35,12 @@ export const backupList: Command = {
           ...(withKind ? [b.kind] : []),
           b.finishedAt.replace(/\.\d{3}Z$/, 'Z'),
           ...('checksum' in b
-            ? [formatBytes(b.rawBytes), formatBytes(b.storedBytes), b.compression + (b.encryption ? '+age' : ''), b.checksum.value.slice(0, 12)]
+            ? [
+                formatBytes(b.rawBytes),
+                formatBytes(b.storedBytes),
+                b.compression + (b.encryption ? '+age' : ''),
+                b.checksum.value.slice(0, 12),
+              ]
             : // A snapshot is a plain tree whose unchanged files are links: its stored size is not its own.
               [formatBytes(b.bytesTotal), '-', `${b.files} files`, '-']),
         ]),

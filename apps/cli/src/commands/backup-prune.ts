@@ -1,4 +1,10 @@
-import { backupDestinationFromConfig, backupRemoteFromConfig, pruneBackupsFromConfig, removeFromRemote, type PruneOutcome } from '@keepwatch/runtime';
+import {
+  backupDestinationFromConfig,
+  backupRemoteFromConfig,
+  pruneBackupsFromConfig,
+  removeFromRemote,
+  type PruneOutcome,
+} from '@keepwatch/runtime';
 import type { Command } from '../command.js';
 import { formatTable } from '../output.js';
 import { knownSources, sourceOption, withSourceLocks } from './backup-setup.js';

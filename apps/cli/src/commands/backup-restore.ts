@@ -21,7 +21,8 @@ import { dataSnapshotPath } from './backup-setup.js';
  */
 export const backupRestore: Command = {
   words: ['backup', 'restore'],
-  summary: 'restore a backup into the database (or, for a data snapshot, the directory) at --target; a non-empty one needs --clean',
+  summary:
+    'restore a backup into the database (or, for a data snapshot, the directory) at --target; a non-empty one needs --clean',
   // A password in --target would show in `ps`: leave it out of the URL and set
   // KW_TARGET_PASSWORD instead.
   args: '<id> --target URL|DIR (password from $KW_TARGET_PASSWORD)',
@@ -36,7 +37,9 @@ export const backupRestore: Command = {
     const id = context.operand!;
     const url = stringOption(context.values, 'target');
     if (!url) {
-      throw new UsageError('--target URL is required: the database to restore into (postgres://… or mysql://…); for a data snapshot, the directory');
+      throw new UsageError(
+        '--target URL is required: the database to restore into (postgres://… or mysql://…); for a data snapshot, the directory',
+      );
     }
     const identityFile = stringOption(context.values, 'identity');
     const { config } = await context.loadConfig();
@@ -55,15 +58,22 @@ export const backupRestore: Command = {
         ...(progress.listener ? { onProgress: progress.listener } : {}),
       });
       progress.done();
-      context.print(report, (r) => `restored ${r.id} into ${r.target}: ${formatBytes(r.rawBytes)} in ${formatDuration(r.elapsedMs)}\n`);
+      context.print(
+        report,
+        (r) => `restored ${r.id} into ${r.target}: ${formatBytes(r.rawBytes)} in ${formatDuration(r.elapsedMs)}\n`,
+      );
       return 0;
     } catch (error) {
       // The package names its options; a person at the shell needs the flags.
       if (error instanceof BackupTargetNotEmptyError) {
-        return context.fail(`${target.label} is not empty: restore into an empty database, or pass --clean to replace its contents`);
+        return context.fail(
+          `${target.label} is not empty: restore into an empty database, or pass --clean to replace its contents`,
+        );
       }
       if (error instanceof BackupIdentityRequiredError) {
-        return context.fail(`backup "${id}" is encrypted with age: pass --identity FILE (the age identity it was encrypted to)`);
+        return context.fail(
+          `backup "${id}" is encrypted with age: pass --identity FILE (the age identity it was encrypted to)`,
+        );
       }
       throw error;
     } finally {
@@ -74,12 +84,22 @@ export const backupRestore: Command = {
 
 async function restoreData(context: CommandContext, snapshotDir: string, targetDir: string): Promise<number> {
   try {
-    const report = await restoreSnapshot({ snapshotDir, targetDir, clean: context.values.clean === true, signal: context.signal });
-    context.print(report, (r) => `restored ${r.id} into ${r.targetDir}: ${r.files} files, ${r.dirs} directories, ${r.symlinks} symlinks\n`);
+    const report = await restoreSnapshot({
+      snapshotDir,
+      targetDir,
+      clean: context.values.clean === true,
+      signal: context.signal,
+    });
+    context.print(
+      report,
+      (r) => `restored ${r.id} into ${r.targetDir}: ${r.files} files, ${r.dirs} directories, ${r.symlinks} symlinks\n`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof SnapshotTargetNotEmptyError) {
-      return context.fail(`${targetDir} is not empty: restore into an empty or missing directory, or pass --clean to replace its contents`);
+      return context.fail(
+        `${targetDir} is not empty: restore into an empty or missing directory, or pass --clean to replace its contents`,
+      );
     }
     throw error;
   }

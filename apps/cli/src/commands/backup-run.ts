@@ -23,7 +23,8 @@ interface FollowUp {
  */
 export const backupRun: Command = {
   words: ['backup', 'run'],
-  summary: 'back up a source now, in this process (waits for a running backup of it); --json prints the manifest or snapshot',
+  summary:
+    'back up a source now, in this process (waits for a running backup of it); --json prints the manifest or snapshot',
   args: '[--source database|data]',
   options: { source: { type: 'string' } },
   interruptible: true,
@@ -31,7 +32,10 @@ export const backupRun: Command = {
     const name = sourceOption(context.values, 'database')!;
     const { config } = await context.loadConfig();
     const leftovers = await removeLeftoverPasswordFiles(tmpdir());
-    if (leftovers.length > 0) context.stderr.write(`keepwatch: removed database password files an earlier keepwatch left behind: ${leftovers.join(', ')}\n`);
+    if (leftovers.length > 0)
+      context.stderr.write(
+        `keepwatch: removed database password files an earlier keepwatch left behind: ${leftovers.join(', ')}\n`,
+      );
     const { destination, sources } = backupSetup(config);
     const remote = backupRemoteFromConfig(config);
     const after = (source: string, id: string): Promise<FollowUp> =>
@@ -57,7 +61,13 @@ export const backupRun: Command = {
       if (!source) return context.fail(`backup source "${name}" needs [database] url (KEEPWATCH_DATABASE_URL)`);
       const options = backupOptionsFromConfig(config);
       const manifest = await withSourceLock(config, name, context.signal, async (signal) => {
-        const made = await runBackup({ source, destination, options, signal, ...(progress.listener ? { onProgress: progress.listener } : {}) });
+        const made = await runBackup({
+          source,
+          destination,
+          options,
+          signal,
+          ...(progress.listener ? { onProgress: progress.listener } : {}),
+        });
         return { ...made, ...(await after(made.source, made.id)) };
       });
       progress.done();
@@ -76,6 +86,7 @@ export const backupRun: Command = {
 };
 
 function followUpLine({ retention, remote }: FollowUp): string {
-  const removed = retention.removed.length > 0 ? `retention removed ${retention.removed.join(', ')}` : 'retention removed nothing';
+  const removed =
+    retention.removed.length > 0 ? `retention removed ${retention.removed.join(', ')}` : 'retention removed nothing';
   return `${remote ? `copied to ${remote}; ` : ''}${removed}\n`;
 }

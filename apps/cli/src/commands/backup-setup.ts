@@ -25,7 +25,9 @@ export function sourceOption(values: CommandContext['values'], fallback: string 
   const source = stringOption(values, 'source') ?? fallback;
   if (source === undefined) return undefined;
   if (!(knownSources as readonly string[]).includes(source)) {
-    throw new UsageError(`unknown backup source ${JSON.stringify(source.slice(0, 100))}; sources: ${knownSources.join(', ')}`);
+    throw new UsageError(
+      `unknown backup source ${JSON.stringify(source.slice(0, 100))}; sources: ${knownSources.join(', ')}`,
+    );
   }
   return source;
 }
@@ -43,7 +45,11 @@ export function dataSnapshotPath(config: Readonly<KeepwatchConfig>, id: string):
 const REDIS_WAIT_MS = 5000;
 
 /** Runs a function holding one source's lock; see {@link withSourceLocks}. */
-export type SourceLocks = <T>(source: string, signal: AbortSignal, fn: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+export type SourceLocks = <T>(
+  source: string,
+  signal: AbortSignal,
+  fn: (signal: AbortSignal) => Promise<T>,
+) => Promise<T>;
 
 /**
  * Gives `use` the per-source Redis locks the workers use, so a command never overlaps a
@@ -51,12 +57,17 @@ export type SourceLocks = <T>(source: string, signal: AbortSignal, fn: (signal: 
  * sources it goes through. Without [redis] url there are no workers to collide with (they need
  * Redis), so every function runs without a lock.
  */
-export async function withSourceLocks<T>(config: Readonly<KeepwatchConfig>, use: (locked: SourceLocks) => Promise<T>): Promise<T> {
+export async function withSourceLocks<T>(
+  config: Readonly<KeepwatchConfig>,
+  use: (locked: SourceLocks) => Promise<T>,
+): Promise<T> {
   if (!config.redis.url) return use((_source, signal, fn) => fn(signal));
   const redis = createRedisClient(config.redis.url, 'fast-fail');
   try {
     if (!(await waitForRedis(redis, REDIS_WAIT_MS))) {
-      throw new LockUnavailableError(`cannot reach Redis ([redis] url) within ${REDIS_WAIT_MS} ms to take the backup lock`);
+      throw new LockUnavailableError(
+        `cannot reach Redis ([redis] url) within ${REDIS_WAIT_MS} ms to take the backup lock`,
+      );
     }
     const lock = backupLockFromConfig(config, redis);
     return await use((source, signal, fn) => lock.run(source, fn, { signal }));

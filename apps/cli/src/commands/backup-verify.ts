@@ -1,4 +1,10 @@
-import { createScratchDatabase, verifyBackup, verifySnapshot, type SnapshotVerifyReport, type VerifyReport } from '@keepwatch/backup';
+import {
+  createScratchDatabase,
+  verifyBackup,
+  verifySnapshot,
+  type SnapshotVerifyReport,
+  type VerifyReport,
+} from '@keepwatch/backup';
 import { UsageError, backupDestinationFromConfig, backupToolOptionsFromConfig } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
 import { stringOption } from '../option-values.js';
@@ -13,7 +19,7 @@ import { dataSnapshotPath } from './backup-setup.js';
  */
 export const backupVerify: Command = {
   words: ['backup', 'verify'],
-  summary: 'check a backup\'s checksum; --restore-test also restores it into a scratch database and compares row counts',
+  summary: "check a backup's checksum; --restore-test also restores it into a scratch database and compares row counts",
   args: '<id> [--restore-test]',
   options: {
     'restore-test': { type: 'boolean', default: false },
@@ -29,13 +35,18 @@ export const backupVerify: Command = {
     const restoreTest = context.values['restore-test'] === true;
     const snapshotDir = dataSnapshotPath(config, id);
     if (snapshotDir) {
-      if (restoreTest) throw new UsageError('--restore-test is for database backups; a data snapshot is verified by re-hashing every file');
+      if (restoreTest)
+        throw new UsageError(
+          '--restore-test is for database backups; a data snapshot is verified by re-hashing every file',
+        );
       const report = await verifySnapshot(snapshotDir, { signal: context.signal });
       context.print(report, formatSnapshotReport);
       return report.ok ? 0 : 1;
     }
     if (restoreTest && !serverUrl) {
-      throw new UsageError('--restore-test creates its scratch database on the [database] url server: set [database] url (KEEPWATCH_DATABASE_URL)');
+      throw new UsageError(
+        '--restore-test creates its scratch database on the [database] url server: set [database] url (KEEPWATCH_DATABASE_URL)',
+      );
     }
     const report = await verifyBackup({
       destination: backupDestinationFromConfig(config),

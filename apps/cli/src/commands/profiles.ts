@@ -22,7 +22,8 @@ function countOption(values: CommandContext['values'], name: string): number | u
   const text = stringOption(values, name);
   if (text === undefined) return undefined;
   const count = Number(text);
-  if (!Number.isInteger(count) || count <= 0) throw new UsageError(`--${name} takes a whole number above 0, got "${text}"`);
+  if (!Number.isInteger(count) || count <= 0)
+    throw new UsageError(`--${name} takes a whole number above 0, got "${text}"`);
   return count;
 }
 

@@ -15,7 +15,11 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
 }
 
 /** `runCli`, with the child at hand while it runs (to send it a signal). */
-export function startCli(args: string[], env: Record<string, string> = {}, timeoutMs = 20_000): { child: ChildProcess; result: Promise<CliResult> } {
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+): { child: ChildProcess; result: Promise<CliResult> } {
   const child = spawn(process.execPath, [main, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

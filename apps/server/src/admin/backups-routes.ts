@@ -1,4 +1,10 @@
-import { BackupIdError, BackupNotFoundError, listBackupCatalog, parseBackupId, type Destination } from '@keepwatch/backup';
+import {
+  BackupIdError,
+  BackupNotFoundError,
+  listBackupCatalog,
+  parseBackupId,
+  type Destination,
+} from '@keepwatch/backup';
 import { errorMessage } from '@keepwatch/errors';
 import { BackupJobName, backupJobDefaults, backupSourceNameSchema } from '@keepwatch/jobs';
 import type { Queue } from 'bullmq';
@@ -41,7 +47,10 @@ function queueUnavailable(request: FastifyRequest, reply: FastifyReply, error: u
   if (!(error instanceof JobQueueUnavailableError)) throw error;
   // The message says it all; what Redis or ioredis said is the detail an operator may want.
   request.log.warn(error.cause === undefined ? {} : { cause: errorMessage(error.cause) }, error.message);
-  return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', code: error.code, message: error.message });
+  return reply
+    .code(503)
+    .header('retry-after', '5')
+    .send({ error: 'unavailable', code: error.code, message: error.message });
 }
 
 /** Token-protected: list, start, follow a job, get a signed download link. */
@@ -59,7 +68,14 @@ export const backupsRoutes: FastifyPluginAsync<BackupsRoutesOptions> = async (ap
     return {
       backups: databases.map((manifest) => ({ type: 'database', ...manifest })),
       // Snapshots are directories of hard links: restore them with `keepwatch backup restore`.
-      snapshots: snapshots.map(({ id, source, finishedAt, files, bytesTotal }) => ({ type: 'data', id, source, finishedAt, files, bytesTotal })),
+      snapshots: snapshots.map(({ id, source, finishedAt, files, bytesTotal }) => ({
+        type: 'data',
+        id,
+        source,
+        finishedAt,
+        files,
+        bytesTotal,
+      })),
     };
   });
 
@@ -79,10 +95,13 @@ export const backupsRoutes: FastifyPluginAsync<BackupsRoutesOptions> = async (ap
         message: `source: "${source}" is not a configured backup source; configured: ${sources.join(', ')}`,
       });
     }
-    if (!queue || !connection) return reply.code(503).send({ error: 'unavailable', message: 'backups run in the worker: set [redis] url' });
+    if (!queue || !connection)
+      return reply.code(503).send({ error: 'unavailable', message: 'backups run in the worker: set [redis] url' });
     let job;
     try {
-      job = await jobQueueCall(connection, queueTimeoutMs, () => queue.add(BackupJobName, { source, trigger: 'api' }, backupJobDefaults));
+      job = await jobQueueCall(connection, queueTimeoutMs, () =>
+        queue.add(BackupJobName, { source, trigger: 'api' }, backupJobDefaults),
+      );
     } catch (error) {
       return queueUnavailable(request, reply, error);
     }
@@ -139,23 +158,31 @@ export const backupsRoutes: FastifyPluginAsync<BackupsRoutesOptions> = async (ap
 
 /** Public, but only with a valid, unexpired signature: `403` otherwise. */
 export const signedDownloadRoutes: FastifyPluginAsync<BackupsRoutesOptions> = async (app, { destination, secret }) => {
-  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/backups/:id/download', async (request, reply) => {
-    const { id } = request.params;
-    const check = checkDownload(secret, id, request.query.expires, request.query.signature);
-    if (check !== 'ok') {
-      return reply.code(403).send({ error: 'forbidden', message: check === 'expired' ? 'the link has expired' : 'the link is not valid' });
-    }
-    let manifest;
-    try {
-      parseBackupId(id);
-      manifest = await destination.readManifest(id);
-    } catch (error) {
-      return badId(reply, error);
-    }
-    return reply
-      .header('content-type', 'application/octet-stream')
-      .header('content-length', String(manifest.storedBytes))
-      .header('content-disposition', `attachment; filename="${manifest.file}"`)
-      .send(await destination.openFile(manifest));
-  });
+  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>(
+    '/backups/:id/download',
+    async (request, reply) => {
+      const { id } = request.params;
+      const check = checkDownload(secret, id, request.query.expires, request.query.signature);
+      if (check !== 'ok') {
+        return reply
+          .code(403)
+          .send({
+            error: 'forbidden',
+            message: check === 'expired' ? 'the link has expired' : 'the link is not valid',
+          });
+      }
+      let manifest;
+      try {
+        parseBackupId(id);
+        manifest = await destination.readManifest(id);
+      } catch (error) {
+        return badId(reply, error);
+      }
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-length', String(manifest.storedBytes))
+        .header('content-disposition', `attachment; filename="${manifest.file}"`)
+        .send(await destination.openFile(manifest));
+    },
+  );
 };

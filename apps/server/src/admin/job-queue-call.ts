@@ -21,7 +21,12 @@ export async function jobQueueCall<T>(connection: Redis, timeoutMs: number, call
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(
-      () => reject(new JobQueueUnavailableError(`the job queue (Redis) is unreachable: no answer within ${timeoutMs / 1000} s; ${AGAIN}`)),
+      () =>
+        reject(
+          new JobQueueUnavailableError(
+            `the job queue (Redis) is unreachable: no answer within ${timeoutMs / 1000} s; ${AGAIN}`,
+          ),
+        ),
       timeoutMs,
     );
   });
@@ -38,7 +43,9 @@ export async function jobQueueCall<T>(connection: Redis, timeoutMs: number, call
     // Redis answered, with an error (out of memory, a read-only replica, a missing permission):
     // still the queue that cannot serve, and its words say why.
     if (error instanceof Error && error.name === 'ReplyError') {
-      throw new JobQueueUnavailableError(`the job queue (Redis) refused the command: ${error.message}`, { cause: error });
+      throw new JobQueueUnavailableError(`the job queue (Redis) refused the command: ${error.message}`, {
+        cause: error,
+      });
     }
     throw error;
   } finally {

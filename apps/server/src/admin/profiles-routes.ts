@@ -35,7 +35,9 @@ export const profilesRoutes: FastifyPluginAsync<ProfilesRoutesOptions> = async (
     const { url_name, task, since, limit } = query.data;
     try {
       const entries = await listProfiles(directory, profileFilter({ urlName: url_name, task, since, limit }));
-      return { profiles: entries.map(({ path: _path, ...entry }) => ({ ...entry, download: `/api/profiles/${entry.file}` })) };
+      return {
+        profiles: entries.map(({ path: _path, ...entry }) => ({ ...entry, download: `/api/profiles/${entry.file}` })),
+      };
     } catch (error) {
       if (error instanceof ProfileFilterError || error instanceof ProfileFilterConflictError) {
         return reply.code(400).send({ error: 'bad_request', message: error.message });
@@ -50,7 +52,8 @@ export const profilesRoutes: FastifyPluginAsync<ProfilesRoutesOptions> = async (
       // Only the profiler's own file names resolve, so no id can leave the directory.
       path = await resolveProfilePath(directory, request.params.file);
     } catch (error) {
-      if (error instanceof ProfileNotFoundError) return reply.code(404).send({ error: 'not_found', message: error.message });
+      if (error instanceof ProfileNotFoundError)
+        return reply.code(404).send({ error: 'not_found', message: error.message });
       throw error;
     }
     return reply

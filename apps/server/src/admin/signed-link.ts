@@ -10,7 +10,13 @@ export function signDownload(secret: string, id: string, expiresAt: number): str
 
 export type LinkCheck = 'ok' | 'expired' | 'invalid';
 
-export function checkDownload(secret: string, id: string, expires: unknown, signature: unknown, now = Date.now()): LinkCheck {
+export function checkDownload(
+  secret: string,
+  id: string,
+  expires: unknown,
+  signature: unknown,
+  now = Date.now(),
+): LinkCheck {
   if (typeof expires !== 'string' || typeof signature !== 'string' || !/^\d{1,15}$/.test(expires)) return 'invalid';
   const expected = Buffer.from(signDownload(secret, id, Number(expires)));
   const given = Buffer.from(signature);

@@ -33,7 +33,9 @@ function lines(target: string[]) {
 export function parseLogLine(line: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -62,8 +64,12 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   const waitForMessage = async (msg: string, timeoutMs: number, from = 0) => {
     const deadline = Date.now() + timeoutMs;
     while (!stdout.slice(from).some((line) => parseLogLine(line)?.msg === msg)) {
-      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}: ${[...stdout, ...stderr].slice(-5).join('\n')}`);
-      if (Date.now() > deadline) throw new Error(`no "${msg}" from the server within ${timeoutMs} ms; it wrote: ${[...stdout, ...stderr].slice(-5).join('\n')}`);
+      if (child.exitCode !== null)
+        throw new Error(`the server exited with ${child.exitCode}: ${[...stdout, ...stderr].slice(-5).join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no "${msg}" from the server within ${timeoutMs} ms; it wrote: ${[...stdout, ...stderr].slice(-5).join('\n')}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   };

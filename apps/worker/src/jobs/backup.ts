@@ -29,7 +29,8 @@ export function backupHandlers({ loaded, logger, connection, resources }: Worker
   // The fail-fast client: with BullMQ's connection (no retry limit) a lock renewal would wait
   // out a Redis outage instead of failing, and the lease could lapse under a running backup.
   const lock = backupLockFromConfig(config, resources.redis ?? connection);
-  const after = (source: string, id: string) => afterBackupFromConfig(config, source, id, { remote, destination, logger: log });
+  const after = (source: string, id: string) =>
+    afterBackupFromConfig(config, source, id, { remote, destination, logger: log });
   const processor = createBackupProcessor({
     sources: sources.database ? { database: sources.database } : {},
     destination,

@@ -14,7 +14,11 @@ export const silentLogger = () => createLogger({ name: 'test', level: 'silent' }
  * The config of a worker under test: its own Redis prefix, and its data directory and backup
  * folder under `root` (`root/data`, `root/backups`); `env` adds or overrides settings.
  */
-export function testWorkerConfig(root: string, prefix: string, env: Record<string, string> = {}): Promise<LoadedConfig> {
+export function testWorkerConfig(
+  root: string,
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<LoadedConfig> {
   return loadConfig({ env: { ...testWorkerEnv(root, prefix), ...env } });
 }
 
@@ -44,7 +48,10 @@ export interface TestQueue {
 export async function testQueue(name: QueueName, prefix: string): Promise<TestQueue> {
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue(name, { connection, prefix: bullmqPrefix(prefix) });
-  const events = new QueueEvents(name, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: bullmqPrefix(prefix) });
+  const events = new QueueEvents(name, {
+    connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }),
+    prefix: bullmqPrefix(prefix),
+  });
   await events.waitUntilReady();
   return {
     connection,

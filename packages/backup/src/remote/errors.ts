@@ -13,8 +13,13 @@ export class RemoteTransferError extends BackupError<'KW_BACKUP_REMOTE_FAILED'> 
     details: { exitCode: number | null; signal: string | null; stderrTail: string; retryable: boolean },
     cause?: unknown,
   ) {
-    const how = details.exitCode === null ? `killed by ${details.signal ?? 'a signal'}` : `exit code ${details.exitCode}`;
-    super(RemoteTransferError.code, `${action} on ${remote} failed (${how})${details.stderrTail ? `: ${details.stderrTail}` : ''}`, { cause });
+    const how =
+      details.exitCode === null ? `killed by ${details.signal ?? 'a signal'}` : `exit code ${details.exitCode}`;
+    super(
+      RemoteTransferError.code,
+      `${action} on ${remote} failed (${how})${details.stderrTail ? `: ${details.stderrTail}` : ''}`,
+      { cause },
+    );
     this.exitCode = details.exitCode;
     this.signal = details.signal;
     this.stderrTail = details.stderrTail;

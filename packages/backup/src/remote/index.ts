@@ -1,5 +1,9 @@
 export { rsyncOverSsh, parseListing } from './rsync-over-ssh.js';
-export { resolveRsyncOverSshOptions, type ResolvedRsyncOverSshOptions, type RsyncOverSshOptions } from './rsync-options.js';
+export {
+  resolveRsyncOverSshOptions,
+  type ResolvedRsyncOverSshOptions,
+  type RsyncOverSshOptions,
+} from './rsync-options.js';
 export type { PushOptions, RemoteDestination, RemoteEntry } from './remote-destination.js';
 export { checkRemotePath } from './remote-path.js';
 export { RemoteNotFoundError, RemotePathError, RemoteTransferError } from './errors.js';

@@ -10,7 +10,8 @@ const NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/;
 export function checkRemotePath(path: string, allowRoot = false): string[] {
   if (path === '' && allowRoot) return [];
   const segments = typeof path === 'string' ? path.split('/') : [];
-  if (segments.length === 0 || segments.length > 32 || !segments.every((s) => NAME.test(s))) throw new RemotePathError(String(path));
+  if (segments.length === 0 || segments.length > 32 || !segments.every((s) => NAME.test(s)))
+    throw new RemotePathError(String(path));
   return segments;
 }
 

@@ -51,7 +51,8 @@ export interface RsyncOverSshOptions {
 }
 
 export type ResolvedRsyncOverSshOptions = Readonly<
-  Required<Omit<RsyncOverSshOptions, 'knownHostsFile' | 'logger'>> & Pick<RsyncOverSshOptions, 'knownHostsFile' | 'logger'>
+  Required<Omit<RsyncOverSshOptions, 'knownHostsFile' | 'logger'>> &
+    Pick<RsyncOverSshOptions, 'knownHostsFile' | 'logger'>
 >;
 
 // Quotes and whitespace would break rsync's parsing of the -e command; a leading "-" would be an option.
@@ -63,17 +64,28 @@ const safePath = z
 
 const schema = z
   .strictObject({
-    host: z.string().regex(REMOTE_HOST_PATTERN, 'must be a host name, an IPv4 address or an IPv6 address (brackets optional)'),
+    host: z
+      .string()
+      .regex(REMOTE_HOST_PATTERN, 'must be a host name, an IPv4 address or an IPv6 address (brackets optional)'),
     port: z.number().int().min(1).max(65_535).default(22),
     user: z.string().regex(REMOTE_USER_PATTERN, 'must be a user name'),
-    path: z.string().regex(REMOTE_PATH_PATTERN, 'must be an absolute path of A-Z, a-z, 0-9, ".", "_", "-" and "/" without ".."'),
+    path: z
+      .string()
+      .regex(REMOTE_PATH_PATTERN, 'must be an absolute path of A-Z, a-z, 0-9, ".", "_", "-" and "/" without ".."'),
     identityFile: safePath,
     knownHostsFile: safePath.optional(),
     strictHostKeyChecking: z.enum(['yes', 'accept-new', 'no']).default('yes'),
     sshConfigFile: z.union([z.literal('none'), safePath]).default('none'),
     rsyncPath: z.string().min(1).default('rsync'),
-    sshPath: z.string().min(1).refine((p) => !/["'\s\\$`]/.test(p), 'must not hold quotes or spaces').default('ssh'),
-    remoteRsyncPath: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a command or path without spaces').default('rsync'),
+    sshPath: z
+      .string()
+      .min(1)
+      .refine((p) => !/["'\s\\$`]/.test(p), 'must not hold quotes or spaces')
+      .default('ssh'),
+    remoteRsyncPath: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]+$/, 'must be a command or path without spaces')
+      .default('rsync'),
     connectTimeoutSeconds: z.number().int().min(1).max(600).default(10),
     ioTimeoutSeconds: z.number().int().min(1).max(86_400).default(300),
     bandwidthLimitKiBps: z.number().int().min(0).default(0),

@@ -7,10 +7,15 @@ import { SnapshotTargetNotEmptyError } from '../snapshot/errors.js';
 import { RemoteNotFoundError, RemoteTransferError } from './errors.js';
 import type { PushOptions, RemoteDestination, RemoteEntry } from './remote-destination.js';
 import { checkRemotePath, shellQuote } from './remote-path.js';
-import { resolveRsyncOverSshOptions, type ResolvedRsyncOverSshOptions, type RsyncOverSshOptions } from './rsync-options.js';
+import {
+  resolveRsyncOverSshOptions,
+  type ResolvedRsyncOverSshOptions,
+  type RsyncOverSshOptions,
+} from './rsync-options.js';
 
 /** Failures another attempt cannot fix: a refused key, an unknown or changed host key, a missing path. */
-const PERMANENT = /Permission denied|Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No such file or directory|not accessible|No .* host key is known/i;
+const PERMANENT =
+  /Permission denied|Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No such file or directory|not accessible|No .* host key is known/i;
 const MISSING = /No such file or directory \(2\)|change_dir .* failed: No such file/;
 
 /**
@@ -33,7 +38,9 @@ export function rsyncOverSsh(options: RsyncOverSshOptions): RemoteDestination {
 
   const run = async (tool: 'rsync' | 'ssh', args: string[], action: string): Promise<string> => {
     const path = tool === 'rsync' ? opts.rsyncPath : opts.sshPath;
-    const proc = spawnTool({ name: tool, path, option: tool === 'rsync' ? 'rsyncPath' : 'sshPath' }, args, { stdout: 'pipe' });
+    const proc = spawnTool({ name: tool, path, option: tool === 'rsync' ? 'rsyncPath' : 'sshPath' }, args, {
+      stdout: 'pipe',
+    });
     let stdout = '';
     proc.stdout?.setEncoding('utf8');
     proc.stdout?.on('data', (chunk: string) => {
@@ -46,7 +53,12 @@ export function rsyncOverSsh(options: RsyncOverSshOptions): RemoteDestination {
       throw new RemoteTransferError(
         action,
         label,
-        { exitCode: error.exitCode, signal: error.signal, stderrTail: error.stderrTail, retryable: !PERMANENT.test(error.stderrTail) },
+        {
+          exitCode: error.exitCode,
+          signal: error.signal,
+          stderrTail: error.stderrTail,
+          retryable: !PERMANENT.test(error.stderrTail),
+        },
         error,
       );
     }
@@ -79,30 +91,43 @@ export function rsyncOverSsh(options: RsyncOverSshOptions): RemoteDestination {
 
     async push(localPath: string, remotePath: string, pushOptions: PushOptions = {}): Promise<void> {
       const segments = checkRemotePath(remotePath);
-      const linkDest = pushOptions.linkDest === undefined ? undefined : remoteAbs(checkRemotePath(pushOptions.linkDest));
+      const linkDest =
+        pushOptions.linkDest === undefined ? undefined : remoteAbs(checkRemotePath(pushOptions.linkDest));
       const isDir = (await stat(localPath)).isDirectory();
       const final = remoteAbs(segments);
       const partial = remoteAbs([...segments.slice(0, -1), `.${segments.at(-1)!}.partial`]);
       await ssh(`mkdir -p -- ${shellQuote(dirname(final))}`, `creating ${dirname(final)}`);
       const args = isDir
-        ? ['--delete', ...(linkDest ? [`--link-dest=${linkDest}`] : []), `${localPath.replace(/\/+$/, '')}/`, remoteSpec(`${partial}/`)]
+        ? [
+            '--delete',
+            ...(linkDest ? [`--link-dest=${linkDest}`] : []),
+            `${localPath.replace(/\/+$/, '')}/`,
+            remoteSpec(`${partial}/`),
+          ]
         : [localPath, remoteSpec(partial)];
       await rsync(args, `rsync push of ${remotePath}`);
-      await ssh(`rm -rf -- ${shellQuote(final)} && mv -- ${shellQuote(partial)} ${shellQuote(final)}`, `renaming ${remotePath} into place`);
+      await ssh(
+        `rm -rf -- ${shellQuote(final)} && mv -- ${shellQuote(partial)} ${shellQuote(final)}`,
+        `renaming ${remotePath} into place`,
+      );
       opts.logger?.info({ remote: label, path: remotePath }, 'remote: pushed');
     },
 
     async pull(remotePath: string, localPath: string): Promise<void> {
       const segments = checkRemotePath(remotePath);
       const existing = await stat(localPath).catch(() => undefined);
-      if (existing && (!existing.isDirectory() || (await readdir(localPath)).length > 0)) throw new SnapshotTargetNotEmptyError(localPath);
+      if (existing && (!existing.isDirectory() || (await readdir(localPath)).length > 0))
+        throw new SnapshotTargetNotEmptyError(localPath);
       const staging = join(dirname(localPath), `.${basename(localPath)}.pull-${randomBytes(4).toString('hex')}`);
       await mkdir(staging, { recursive: true, mode: 0o700 });
       try {
-        await rsync([remoteSpec(remoteAbs(segments)), `${staging}/`], `rsync pull of ${remotePath}`).catch((error: unknown) => {
-          if (error instanceof RemoteTransferError && MISSING.test(error.stderrTail)) throw new RemoteNotFoundError(remotePath, label, error);
-          throw error;
-        });
+        await rsync([remoteSpec(remoteAbs(segments)), `${staging}/`], `rsync pull of ${remotePath}`).catch(
+          (error: unknown) => {
+            if (error instanceof RemoteTransferError && MISSING.test(error.stderrTail))
+              throw new RemoteNotFoundError(remotePath, label, error);
+            throw error;
+          },
+        );
         if (existing) await rm(localPath, { recursive: true });
         await rename(join(staging, segments.at(-1)!), localPath);
       } finally {
@@ -114,7 +139,11 @@ export function rsyncOverSsh(options: RsyncOverSshOptions): RemoteDestination {
       const segments = checkRemotePath(remoteDir, true);
       let out: string;
       try {
-        out = await rsync(['--list-only', '--no-human-readable', remoteSpec(`${remoteAbs(segments)}/`)], `listing ${remoteDir || '/'}`, false);
+        out = await rsync(
+          ['--list-only', '--no-human-readable', remoteSpec(`${remoteAbs(segments)}/`)],
+          `listing ${remoteDir || '/'}`,
+          false,
+        );
       } catch (error) {
         if (error instanceof RemoteTransferError && MISSING.test(error.stderrTail)) return [];
         throw error;
@@ -156,7 +185,8 @@ function sshOptions(opts: ResolvedRsyncOverSshOptions): string[] {
   ];
 }
 
-const LINE = /^([dl-][rwxsStT-]{9}|[a-z-][rwxsStT-]{9})\s+([\d,]+)\s+(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) (.+)$/;
+const LINE =
+  /^([dl-][rwxsStT-]{9}|[a-z-][rwxsStT-]{9})\s+([\d,]+)\s+(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) (.+)$/;
 
 /** `rsync --list-only` output, one entry a line; `.` and temporaries (dot names) left out. */
 export function parseListing(text: string): RemoteEntry[] {

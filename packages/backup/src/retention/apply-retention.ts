@@ -28,7 +28,11 @@ export async function applyRetention(
   kind: string,
   remove: (id: string) => Promise<void>,
 ): Promise<PruneReport> {
-  const { keep, remove: doomed } = selectForRetention(candidates, options.policy, options.timeZone === undefined ? {} : { timeZone: options.timeZone });
+  const { keep, remove: doomed } = selectForRetention(
+    candidates,
+    options.policy,
+    options.timeZone === undefined ? {} : { timeZone: options.timeZone },
+  );
   const dryRun = options.dryRun ?? false;
   if (!dryRun) {
     for (const id of doomed) {

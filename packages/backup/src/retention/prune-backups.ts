@@ -16,6 +16,10 @@ export type PruneBackupsReport = PruneReport;
  */
 export async function pruneBackups(options: PruneBackupsOptions): Promise<PruneBackupsReport> {
   const manifests = await options.destination.listManifests({ source: options.source });
-  const candidates = manifests.map((m) => ({ id: m.id, finishedAt: new Date(m.finishedAt), state: 'complete' as const }));
+  const candidates = manifests.map((m) => ({
+    id: m.id,
+    finishedAt: new Date(m.finishedAt),
+    state: 'complete' as const,
+  }));
   return applyRetention(candidates, options, 'backup', (id) => options.destination.remove(id));
 }

@@ -40,10 +40,7 @@ const policySchema = z.strictObject({
 });
 
 const optionsSchema = z.strictObject({
-  timeZone: z
-    .string()
-    .default('UTC')
-    .refine(isTimeZone, 'must be an IANA time zone such as "UTC" or "Europe/Berlin"'),
+  timeZone: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as "UTC" or "Europe/Berlin"'),
 });
 
 /** Merges defaults and validates once; every problem is listed in one error. */
@@ -55,7 +52,8 @@ export function resolveRetentionPolicy(policy: RetentionPolicy = {}): ResolvedRe
 
 export function resolveRetentionOptions(options: RetentionOptions = {}): Readonly<Required<RetentionOptions>> {
   const result = optionsSchema.safeParse(options);
-  if (!result.success) throw new BackupOptionsError('retention options', zodProblems(result.error, 'retention options'));
+  if (!result.success)
+    throw new BackupOptionsError('retention options', zodProblems(result.error, 'retention options'));
   return Object.freeze(result.data);
 }
 

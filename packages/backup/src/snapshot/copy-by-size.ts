@@ -2,7 +2,11 @@ import { copyWithHash, copyWithHashSync, SMALL_FILE, type CopiedFile, type Metad
 import { forEachLimit, type TimeSlicer } from './run-helpers.js';
 
 /** `copyWithHash` or `copyWithHashSync`, whichever suits the file's size, behind one signature. */
-export type CopyWithHash = (sourcePath: string, destinationPath: string, metadataFor: MetadataFor) => Promise<CopiedFile>;
+export type CopyWithHash = (
+  sourcePath: string,
+  destinationPath: string,
+  metadataFor: MetadataFor,
+) => Promise<CopiedFile>;
 
 export interface CopyBySizeOptions<T> {
   /** The file's size in bytes, as known before it is read. */
@@ -14,7 +18,8 @@ export interface CopyBySizeOptions<T> {
   signal?: AbortSignal | undefined;
 }
 
-const copySmall: CopyWithHash = async (sourcePath, destinationPath, metadataFor) => copyWithHashSync(sourcePath, destinationPath, metadataFor);
+const copySmall: CopyWithHash = async (sourcePath, destinationPath, metadataFor) =>
+  copyWithHashSync(sourcePath, destinationPath, metadataFor);
 
 /**
  * Calls `copyOne` for every file: the small ones (up to `SMALL_FILE`) first, one after another

@@ -34,7 +34,11 @@ export type MetadataFor = (copied: CopiedFile) => IndexEntry | undefined;
  * the file again to hash it would double the reads on filesystems without reflinks.
  */
 
-export async function copyWithHash(sourcePath: string, destinationPath: string, metadataFor: MetadataFor): Promise<CopiedFile> {
+export async function copyWithHash(
+  sourcePath: string,
+  destinationPath: string,
+  metadataFor: MetadataFor,
+): Promise<CopiedFile> {
   const input = await open(sourcePath, 'r');
   try {
     const stat = await input.stat({ bigint: true });

@@ -1,4 +1,14 @@
-import { chmodSync, chownSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync, utimesSync, type BigIntStats } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  lchownSync,
+  lutimesSync,
+  utimesSync,
+  type BigIntStats,
+} from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { IndexEntry } from './snapshot-index.js';
 

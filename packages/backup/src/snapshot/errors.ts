@@ -11,7 +11,9 @@ export class SnapshotInvalidError extends BackupError<'KW_BACKUP_SNAPSHOT_INVALI
   static readonly code = 'KW_BACKUP_SNAPSHOT_INVALID';
   readonly retryable = false;
   constructor(path: string, problems: string[], cause?: unknown) {
-    super(SnapshotInvalidError.code, `${path} is not a readable snapshot: ${problems.slice(0, 10).join('; ')}`, { cause });
+    super(SnapshotInvalidError.code, `${path} is not a readable snapshot: ${problems.slice(0, 10).join('; ')}`, {
+      cause,
+    });
   }
 }
 

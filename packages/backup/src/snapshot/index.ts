@@ -17,7 +17,14 @@ export {
   type SnapshotRunOptions,
   type TakeSnapshotOptions,
 } from './snapshot-options.js';
-export { loadSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type IndexEntry, type LoadedSnapshot, type SnapshotSummary } from './snapshot-index.js';
+export {
+  loadSnapshot,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+  type IndexEntry,
+  type LoadedSnapshot,
+  type SnapshotSummary,
+} from './snapshot-index.js';
 export { createPathFilter, type PathFilter } from './path-filter.js';
 export {
   SnapshotCorruptError,

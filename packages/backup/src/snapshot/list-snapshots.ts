@@ -44,8 +44,16 @@ export async function listSnapshots(destinationDir: string, logger?: BackupLogge
     try {
       const summary = JSON.parse(await readFile(join(path, SNAPSHOT_SUMMARY), 'utf8')) as Record<string, unknown>;
       const finishedAt = new Date(String(summary.finishedAt));
-      if (summary.format !== SNAPSHOT_FORMAT || summary.id !== name || Number.isNaN(finishedAt.getTime())) throw new Error('not a keepwatch snapshot summary');
-      out.push({ id: name, path, finishedAt, state: 'complete', files: Number(summary.files), bytesTotal: Number(summary.bytesTotal) });
+      if (summary.format !== SNAPSHOT_FORMAT || summary.id !== name || Number.isNaN(finishedAt.getTime()))
+        throw new Error('not a keepwatch snapshot summary');
+      out.push({
+        id: name,
+        path,
+        finishedAt,
+        state: 'complete',
+        files: Number(summary.files),
+        bytesTotal: Number(summary.bytesTotal),
+      });
     } catch (error) {
       logger?.warn({ path, err: error }, 'snapshot: skipped a directory without a readable summary');
     }

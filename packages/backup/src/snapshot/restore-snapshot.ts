@@ -68,15 +68,23 @@ export async function restoreSnapshot(options: RestoreSnapshotOptions): Promise<
       await slicer.tick();
     }
     const restoreOne = async (file: Extract<IndexEntry, { type: 'file' }>, copy: CopyWithHash): Promise<void> => {
-      const metadataFor = (c: CopiedFile): IndexEntry | undefined => (c.sha256 === file.sha256 && c.bytes === file.size ? file : undefined);
+      const metadataFor = (c: CopiedFile): IndexEntry | undefined =>
+        c.sha256 === file.sha256 && c.bytes === file.size ? file : undefined;
       const copied = await copy(join(tree, file.path), out(file.path), metadataFor);
       if (!metadataFor(copied)) {
-        problems.push({ path: file.path, problem: `sha256 ${copied.sha256} (${copied.bytes} bytes) does not match the index's ${file.sha256} (${file.size} bytes)` });
+        problems.push({
+          path: file.path,
+          problem: `sha256 ${copied.sha256} (${copied.bytes} bytes) does not match the index's ${file.sha256} (${file.size} bytes)`,
+        });
       }
       bytes += copied.bytes;
       progress.update({ entriesDone: ++done, bytesCopied: bytes });
     };
-    await copyBySize(files, { sizeOf: (file) => file.size, concurrency: opts.concurrency, slicer, signal: opts.signal }, restoreOne);
+    await copyBySize(
+      files,
+      { sizeOf: (file) => file.size, concurrency: opts.concurrency, slicer, signal: opts.signal },
+      restoreOne,
+    );
     if (problems.length > 0) throw new SnapshotCorruptError(snapshotDir, problems);
     for (const link of links) {
       if (link.type !== 'symlink') continue;

@@ -28,7 +28,12 @@ export interface ScannedTree {
  * Lists what the filter takes from `root`, without following symlinks. A directory is kept when
  * the filter takes it or anything below it, so parents of included files are always there.
  */
-export async function scanTree(root: string, filter: PathFilter, slicer: TimeSlicer, logger?: BackupLogger): Promise<ScannedTree> {
+export async function scanTree(
+  root: string,
+  filter: PathFilter,
+  slicer: TimeSlicer,
+  logger?: BackupLogger,
+): Promise<ScannedTree> {
   const rootStat = lstatSync(root, { bigint: true });
   if (!rootStat.isDirectory()) throw Object.assign(new Error(`${root} is not a directory`), { code: 'ENOTDIR' });
   const out: ScannedTree = { dirs: [], files: [], symlinks: [], skipped: 0, vanished: 0 };
@@ -74,7 +79,8 @@ export async function scanTree(root: string, filter: PathFilter, slicer: TimeSli
         continue;
       }
       if (stat.isFile()) out.files.push({ path, type: 'file', stat });
-      else if (stat.isSymbolicLink()) out.symlinks.push({ path, type: 'symlink', stat, target: readlinkSync(join(root, path)) });
+      else if (stat.isSymbolicLink())
+        out.symlinks.push({ path, type: 'symlink', stat, target: readlinkSync(join(root, path)) });
       else {
         out.skipped++;
         logger?.debug({ path }, 'snapshot: skipped a socket, FIFO or device');

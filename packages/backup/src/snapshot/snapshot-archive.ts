@@ -8,7 +8,13 @@ import { create as createTar, extract as extractTar } from 'tar';
 import { BackupIoError } from '../errors.js';
 import { spawnTool } from '../tool-process.js';
 import { fsyncPath } from './durability.js';
-import { loadSnapshot, SNAPSHOT_INDEX, SNAPSHOT_SUMMARY, SNAPSHOT_TREE, type SnapshotSummary } from './snapshot-index.js';
+import {
+  loadSnapshot,
+  SNAPSHOT_INDEX,
+  SNAPSHOT_SUMMARY,
+  SNAPSHOT_TREE,
+  type SnapshotSummary,
+} from './snapshot-index.js';
 import { stageTarget } from './target-dir.js';
 
 /*
@@ -39,14 +45,22 @@ export interface ArchiveResult {
  * the archive extracts back into a snapshot that `verifySnapshot` and `restoreSnapshot` take.
  * Written as `<outFile>.partial`, flushed, then renamed.
  */
-export async function archiveSnapshot(snapshotDir: string, outFile: string, options: ArchiveToolOptions = {}): Promise<ArchiveResult> {
+export async function archiveSnapshot(
+  snapshotDir: string,
+  outFile: string,
+  options: ArchiveToolOptions = {},
+): Promise<ArchiveResult> {
   const level = options.zstdLevel ?? 3;
   await loadSnapshot(snapshotDir); // refuse to archive something that is not a complete snapshot
   const partial = `${outFile}.partial`;
-  const zstd = spawnTool({ name: 'zstd', path: options.zstdPath ?? 'zstd', option: 'zstdPath' }, [`-${level}`, '-q', '-c'], {
-    stdin: 'pipe',
-    stdout: 'pipe',
-  });
+  const zstd = spawnTool(
+    { name: 'zstd', path: options.zstdPath ?? 'zstd', option: 'zstdPath' },
+    [`-${level}`, '-q', '-c'],
+    {
+      stdin: 'pipe',
+      stdout: 'pipe',
+    },
+  );
   const hash = createHash('sha256');
   let bytes = 0;
   const meter = new Transform({
@@ -88,7 +102,11 @@ export interface ExtractArchiveOptions extends Pick<ArchiveToolOptions, 'zstdPat
  * archive is extracted next to the target and moved into place only when complete and its
  * summary and index read back.
  */
-export async function extractArchive(file: string, targetDir: string, options: ExtractArchiveOptions = {}): Promise<SnapshotSummary> {
+export async function extractArchive(
+  file: string,
+  targetDir: string,
+  options: ExtractArchiveOptions = {},
+): Promise<SnapshotSummary> {
   const staged = await stageTarget(targetDir, options.clean ?? false);
   const zstd = spawnTool({ name: 'zstd', path: options.zstdPath ?? 'zstd', option: 'zstdPath' }, ['-d', '-q', '-c'], {
     stdin: 'pipe',

@@ -35,9 +35,11 @@ interface EntryBase {
 
 const nanos = z.string().regex(/^-?\d+$/);
 const base = {
-  path: z.string().refine((p) => p === '' || (!p.startsWith('/') && !p.split('/').some((s) => s === '' || s === '.' || s === '..')), {
-    message: 'must be a relative path without "." or ".." segments',
-  }),
+  path: z
+    .string()
+    .refine((p) => p === '' || (!p.startsWith('/') && !p.split('/').some((s) => s === '' || s === '.' || s === '..')), {
+      message: 'must be a relative path without "." or ".." segments',
+    }),
   mode: z.number().int().min(0).max(0o7777),
   uid: z.number().int().min(0),
   gid: z.number().int().min(0),
@@ -45,7 +47,12 @@ const base = {
   atimeNs: nanos,
 };
 const entrySchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...base, type: z.literal('file'), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.strictObject({
+    ...base,
+    type: z.literal('file'),
+    size: z.number().int().min(0),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
   z.strictObject({ ...base, type: z.literal('dir') }),
   z.strictObject({ ...base, type: z.literal('symlink'), target: z.string().min(1) }),
 ]);
@@ -124,7 +131,10 @@ export function parseIndex(text: string, where: string): IndexEntry[] {
     }
     const result = entrySchema.safeParse(value);
     if (result.success) entries.push(result.data as IndexEntry);
-    else problems.push(`line ${number + 1}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join(', ')}`);
+    else
+      problems.push(
+        `line ${number + 1}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join(', ')}`,
+      );
   }
   if (problems.length > 0) throw new SnapshotInvalidError(where, problems);
   return entries;
@@ -146,7 +156,11 @@ export async function loadSnapshot(dir: string): Promise<LoadedSnapshot> {
       readFile(join(dir, SNAPSHOT_INDEX)),
     ]);
   } catch (error) {
-    throw new SnapshotInvalidError(dir, [`cannot read ${SNAPSHOT_SUMMARY} and ${SNAPSHOT_INDEX} (${(error as Error).message})`], error);
+    throw new SnapshotInvalidError(
+      dir,
+      [`cannot read ${SNAPSHOT_SUMMARY} and ${SNAPSHOT_INDEX} (${(error as Error).message})`],
+      error,
+    );
   }
   let raw: unknown;
   try {
@@ -156,12 +170,17 @@ export async function loadSnapshot(dir: string): Promise<LoadedSnapshot> {
   }
   const parsed = summarySchema.safeParse(raw);
   if (!parsed.success) {
-    throw new SnapshotInvalidError(dir, parsed.error.issues.map((i) => `${SNAPSHOT_SUMMARY} ${i.path.join('.')}: ${i.message}`));
+    throw new SnapshotInvalidError(
+      dir,
+      parsed.error.issues.map((i) => `${SNAPSHOT_SUMMARY} ${i.path.join('.')}: ${i.message}`),
+    );
   }
   const summary = parsed.data as SnapshotSummary;
   const actual = createHash('sha256').update(indexBytes).digest('hex');
   if (actual !== summary.indexSha256) {
-    throw new SnapshotInvalidError(dir, [`${SNAPSHOT_INDEX} has sha256 ${actual}, the summary says ${summary.indexSha256}`]);
+    throw new SnapshotInvalidError(dir, [
+      `${SNAPSHOT_INDEX} has sha256 ${actual}, the summary says ${summary.indexSha256}`,
+    ]);
   }
   return { dir, summary, entries: parseIndex(indexBytes.toString('utf8'), join(dir, SNAPSHOT_INDEX)) };
 }

@@ -96,7 +96,10 @@ const takeSchema = z.strictObject({
   destinationDir: absolutePath,
   id: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be 1-128 of A-Z, a-z, 0-9, ".", "_" or "-", not starting with "." ')
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+      'must be 1-128 of A-Z, a-z, 0-9, ".", "_" or "-", not starting with "." ',
+    )
     .optional(),
   previous: z.string().min(1).optional(),
   include: z.array(pattern).default([...DEFAULT_INCLUDE]),
@@ -111,7 +114,14 @@ export function resolveTakeSnapshotOptions(options: TakeSnapshotOptions): Resolv
   const result = takeSchema.safeParse(options);
   if (!result.success) throw new BackupOptionsError('snapshot options', zodProblems(result.error, 'snapshot options'));
   const data = result.data;
-  return { ...data, id: data.id, previous: data.previous, onProgress: data.onProgress, logger: data.logger, signal: data.signal };
+  return {
+    ...data,
+    id: data.id,
+    previous: data.previous,
+    onProgress: data.onProgress,
+    logger: data.logger,
+    signal: data.signal,
+  };
 }
 
 export function resolveSnapshotRunOptions(options: SnapshotRunOptions, what: string): ResolvedSnapshotRunOptions {

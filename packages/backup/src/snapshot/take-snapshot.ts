@@ -24,7 +24,11 @@ import {
   type SnapshotSummary,
 } from './snapshot-index.js';
 import { fsyncPath, syncTree } from './durability.js';
-import { resolveTakeSnapshotOptions, type ResolvedTakeSnapshotOptions, type TakeSnapshotOptions } from './snapshot-options.js';
+import {
+  resolveTakeSnapshotOptions,
+  type ResolvedTakeSnapshotOptions,
+  type TakeSnapshotOptions,
+} from './snapshot-options.js';
 
 export interface SnapshotResult extends SnapshotSummary {
   /** The complete snapshot's directory. */
@@ -60,14 +64,22 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
   const log = opts.logger;
   if (existsSync(finalDir)) throw new SnapshotExistsError(finalDir);
 
-  const previousDir = opts.previous === undefined ? undefined : isAbsolute(opts.previous) ? opts.previous : join(opts.destinationDir, opts.previous);
+  const previousDir =
+    opts.previous === undefined
+      ? undefined
+      : isAbsolute(opts.previous)
+        ? opts.previous
+        : join(opts.destinationDir, opts.previous);
   // A previous snapshot that cannot be read must not stop every later backup: copy everything.
   const previous =
     previousDir === undefined
       ? undefined
       : await loadSnapshot(previousDir).catch((error: unknown) => {
           if (!(error instanceof SnapshotInvalidError)) throw error;
-          log?.warn({ previous: previousDir, err: error }, 'snapshot: previous snapshot unreadable, copying every file');
+          log?.warn(
+            { previous: previousDir, err: error },
+            'snapshot: previous snapshot unreadable, copying every file',
+          );
           return undefined;
         });
   const previousFiles = new Map<string, Extract<IndexEntry, { type: 'file' }>>();
@@ -108,7 +120,14 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
       await slicer.tick();
       const meta = metadataOf(file.stat);
       const before = previousFiles.get(file.path);
-      if (before && before.size === Number(file.stat.size) && before.mtimeNs === meta.mtimeNs && before.mode === meta.mode && before.uid === meta.uid && before.gid === meta.gid) {
+      if (
+        before &&
+        before.size === Number(file.stat.size) &&
+        before.mtimeNs === meta.mtimeNs &&
+        before.mode === meta.mode &&
+        before.uid === meta.uid &&
+        before.gid === meta.gid
+      ) {
         try {
           linkSync(join(previousTree, file.path), join(tree, file.path));
           entries.push({ ...before, atimeNs: meta.atimeNs });
@@ -151,7 +170,8 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
           await rm(destination, { force: true });
           continue;
         }
-        if (changedBetween(copied.stat, copied.statAfter)) log?.warn({ path: file.path }, 'snapshot: file kept changing while read; took its last read');
+        if (changedBetween(copied.stat, copied.statAfter))
+          log?.warn({ path: file.path }, 'snapshot: file kept changing while read; took its last read');
         entries.push(entry);
         written.push(destination);
         filesCopied++;
@@ -159,7 +179,11 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
         return;
       }
     };
-    await copyBySize(toCopy, { sizeOf: (file) => Number(file.stat.size), concurrency: opts.concurrency, slicer, signal: opts.signal }, copyOne);
+    await copyBySize(
+      toCopy,
+      { sizeOf: (file) => Number(file.stat.size), concurrency: opts.concurrency, slicer, signal: opts.signal },
+      copyOne,
+    );
 
     for (const link of scanned.symlinks) {
       await slicer.tick();
@@ -227,7 +251,9 @@ export async function takeSnapshot(options: TakeSnapshotOptions): Promise<Snapsh
 }
 
 /** What the options take, never the snapshots themselves when they are kept inside the data directory. */
-function snapshotFilter(opts: Pick<ResolvedTakeSnapshotOptions, 'sourceDir' | 'destinationDir' | 'include' | 'exclude'>): PathFilter {
+function snapshotFilter(
+  opts: Pick<ResolvedTakeSnapshotOptions, 'sourceDir' | 'destinationDir' | 'include' | 'exclude'>,
+): PathFilter {
   const patterns = createPathFilter(opts.include, opts.exclude);
   const own = relativeInside(opts.sourceDir, opts.destinationDir)?.split(sep).join('/');
   if (!own) return patterns;

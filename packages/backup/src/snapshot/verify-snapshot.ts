@@ -24,7 +24,10 @@ export interface SnapshotVerifyReport {
  * takes them from the index, so they cannot be damaged in the tree. Throws
  * `SnapshotInvalidError` only when the summary or index cannot be read; damage is reported.
  */
-export async function verifySnapshot(snapshotDir: string, options: SnapshotRunOptions = {}): Promise<SnapshotVerifyReport> {
+export async function verifySnapshot(
+  snapshotDir: string,
+  options: SnapshotRunOptions = {},
+): Promise<SnapshotVerifyReport> {
   const opts = resolveSnapshotRunOptions(options, 'verify options');
   const snapshot = await loadSnapshot(snapshotDir);
   const tree = join(snapshotDir, SNAPSHOT_TREE);
@@ -43,17 +46,37 @@ export async function verifySnapshot(snapshotDir: string, options: SnapshotRunOp
     async (entry) => {
       const path = entry.path === '' ? tree : join(tree, entry.path);
       const stat = await lstat(path).catch(() => undefined);
-      const actual = !stat ? undefined : stat.isFile() ? 'file' : stat.isDirectory() ? 'dir' : stat.isSymbolicLink() ? 'symlink' : 'other';
+      const actual = !stat
+        ? undefined
+        : stat.isFile()
+          ? 'file'
+          : stat.isDirectory()
+            ? 'dir'
+            : stat.isSymbolicLink()
+              ? 'symlink'
+              : 'other';
       if (actual !== entry.type) {
-        problems.push({ path: entry.path, problem: actual ? `is a ${actual}, the index says ${entry.type}` : 'is missing' });
+        problems.push({
+          path: entry.path,
+          problem: actual ? `is a ${actual}, the index says ${entry.type}` : 'is missing',
+        });
       } else if (entry.type === 'symlink') {
         const target = await readlink(path);
-        if (target !== entry.target) problems.push({ path: entry.path, problem: `points to ${JSON.stringify(target)}, the index says ${JSON.stringify(entry.target)}` });
+        if (target !== entry.target)
+          problems.push({
+            path: entry.path,
+            problem: `points to ${JSON.stringify(target)}, the index says ${JSON.stringify(entry.target)}`,
+          });
       } else if (entry.type === 'file') {
         const hashed = await hashFile(path);
         bytes += hashed.bytes;
-        if (hashed.bytes !== entry.size) problems.push({ path: entry.path, problem: `has ${hashed.bytes} bytes, the index says ${entry.size}` });
-        else if (hashed.sha256 !== entry.sha256) problems.push({ path: entry.path, problem: `sha256 ${hashed.sha256} does not match the index's ${entry.sha256}` });
+        if (hashed.bytes !== entry.size)
+          problems.push({ path: entry.path, problem: `has ${hashed.bytes} bytes, the index says ${entry.size}` });
+        else if (hashed.sha256 !== entry.sha256)
+          problems.push({
+            path: entry.path,
+            problem: `sha256 ${hashed.sha256} does not match the index's ${entry.sha256}`,
+          });
       }
       progress.update({ entriesDone: ++done, bytesCopied: bytes });
     },

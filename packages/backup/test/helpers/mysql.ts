@@ -3,7 +3,9 @@ import { MY_URL, myAdmin } from '@keepwatch/test-support/mariadb';
 import { suffix } from './postgres.js';
 
 /** A database of this test file's own, dropped by `drop()`; `url` is what backup sources take. */
-export async function createMysqlDatabase(prefix: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+export async function createMysqlDatabase(
+  prefix: string,
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${suffix()}`;
   await myAdmin((c) => c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`));
   return {
@@ -21,7 +23,13 @@ export async function createMysqlDatabase(prefix: string): Promise<{ name: strin
  * tables it names without one.
  */
 export async function mysqlScript(database: string, sql: string): Promise<void> {
-  const connection = await mysql.createConnection({ uri: MY_URL, database, charset: 'utf8mb4', multipleStatements: true, connectTimeout: 5000 });
+  const connection = await mysql.createConnection({
+    uri: MY_URL,
+    database,
+    charset: 'utf8mb4',
+    multipleStatements: true,
+    connectTimeout: 5000,
+  });
   try {
     await connection.query(sql);
   } finally {
@@ -32,14 +40,21 @@ export async function mysqlScript(database: string, sql: string): Promise<void> 
 /** Rows (CHECKSUM TABLE plus counts), views, routines, triggers, events, auto-increment positions. */
 export async function mysqlFingerprint(database: string): Promise<Record<string, string>> {
   return myAdmin(async (c) => {
-    const rows = async (sql: string, params: unknown[] = []): Promise<mysql.RowDataPacket[]> => (await c.query<mysql.RowDataPacket[]>(sql, params))[0];
+    const rows = async (sql: string, params: unknown[] = []): Promise<mysql.RowDataPacket[]> =>
+      (await c.query<mysql.RowDataPacket[]>(sql, params))[0];
     const db = `\`${database.replace(/`/g, '``')}\``;
     const out: Record<string, string> = {};
-    const tables = await rows(`SELECT TABLE_NAME AS t, TABLE_TYPE AS k, AUTO_INCREMENT AS ai FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1`, [database]);
+    const tables = await rows(
+      `SELECT TABLE_NAME AS t, TABLE_TYPE AS k, AUTO_INCREMENT AS ai FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1`,
+      [database],
+    );
     for (const { t, k, ai } of tables) {
       const q = `${db}.\`${String(t).replace(/`/g, '``')}\``;
       if (k === 'VIEW') {
-        const [v] = await rows(`SELECT VIEW_DEFINITION AS d FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, [database, t]);
+        const [v] = await rows(
+          `SELECT VIEW_DEFINITION AS d FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`,
+          [database, t],
+        );
         out[`view ${t}`] = String(v!.d).split(`\`${database}\`.`).join('');
         continue;
       }
@@ -52,9 +67,15 @@ export async function mysqlFingerprint(database: string): Promise<Record<string,
       [database],
     );
     for (const { k, n, d } of routines) out[`${k} ${n}`] = String(d);
-    const triggers = await rows(`SELECT TRIGGER_NAME AS n, ACTION_STATEMENT AS d FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY 1`, [database]);
+    const triggers = await rows(
+      `SELECT TRIGGER_NAME AS n, ACTION_STATEMENT AS d FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY 1`,
+      [database],
+    );
     for (const { n, d } of triggers) out[`trigger ${n}`] = String(d);
-    const events = await rows(`SELECT EVENT_NAME AS n, EVENT_DEFINITION AS d FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY 1`, [database]);
+    const events = await rows(
+      `SELECT EVENT_NAME AS n, EVENT_DEFINITION AS d FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? ORDER BY 1`,
+      [database],
+    );
     for (const { n, d } of events) out[`event ${n}`] = String(d);
     return out;
   });

@@ -39,7 +39,9 @@ export async function pgFingerprint(database: string): Promise<Record<string, st
       `SELECT schemaname AS s, sequencename AS n FROM pg_sequences ORDER BY 1, 2`,
     );
     for (const { s, n } of seqs.rows) {
-      const r = await client.query(`SELECT last_value, is_called FROM ${client.escapeIdentifier(s)}.${client.escapeIdentifier(n)}`);
+      const r = await client.query(
+        `SELECT last_value, is_called FROM ${client.escapeIdentifier(s)}.${client.escapeIdentifier(n)}`,
+      );
       out[`sequence ${s}.${n}`] = JSON.stringify(r.rows[0]);
     }
     const views = await client.query<{ s: string; v: string; d: string }>(

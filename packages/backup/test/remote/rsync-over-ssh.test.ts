@@ -10,7 +10,13 @@ import {
   rsyncOverSsh,
   type RemoteDestination,
 } from '../../src/remote/index.js';
-import { archiveSnapshot, extractArchive, restoreSnapshot, takeSnapshot, verifySnapshot } from '../../src/snapshot/index.js';
+import {
+  archiveSnapshot,
+  extractArchive,
+  restoreSnapshot,
+  takeSnapshot,
+  verifySnapshot,
+} from '../../src/snapshot/index.js';
 import { tempDir } from '../helpers/files.js';
 import { defaultSelection, listTree, makeDataDir, treeDifferences } from '../snapshot/tree-fixture.js';
 import { freePort } from '@keepwatch/test-support/net';
@@ -50,7 +56,12 @@ describe('rsync over SSH to a real sshd on loopback', { timeout: 120_000 }, () =
     const local = join(work.path, 'snapshots');
     const expected = defaultSelection(listTree(source));
     const first = await takeSnapshot({ sourceDir: source, destinationDir: local, id: 'data-20260101T000000Z-aaaaaa' });
-    const second = await takeSnapshot({ sourceDir: source, destinationDir: local, id: 'data-20260102T000000Z-bbbbbb', previous: first.path });
+    const second = await takeSnapshot({
+      sourceDir: source,
+      destinationDir: local,
+      id: 'data-20260102T000000Z-bbbbbb',
+      previous: first.path,
+    });
     const archive = await archiveSnapshot(second.path, join(work.path, 'data-20260102T000000Z-bbbbbb.tar.zst'));
 
     expect(await remote.list()).toEqual([]);
@@ -60,7 +71,9 @@ describe('rsync over SSH to a real sshd on loopback', { timeout: 120_000 }, () =
 
     // The remote keeps the second snapshot's unchanged files as links to the first, as locally.
     const sample = 'tree/media/d000/s0/f00001.bin';
-    expect(statSync(join(remoteRoot, 'snapshots', second.id, sample)).ino).toBe(statSync(join(remoteRoot, 'snapshots', first.id, sample)).ino);
+    expect(statSync(join(remoteRoot, 'snapshots', second.id, sample)).ino).toBe(
+      statSync(join(remoteRoot, 'snapshots', first.id, sample)).ino,
+    );
     expect(statSync(join(remoteRoot, 'snapshots', second.id, 'tree/.secret')).mode & 0o777).toBe(0o600);
 
     expect((await remote.list()).map((e) => [e.name, e.type])).toEqual([
@@ -95,7 +108,9 @@ describe('rsync over SSH to a real sshd on loopback', { timeout: 120_000 }, () =
   });
 
   it('says when a path is not there, and refuses paths that could escape or reach a shell', async () => {
-    await expect(remote.pull('snapshots/nothing-here', join(work.path, 'nothing'))).rejects.toThrow(RemoteNotFoundError);
+    await expect(remote.pull('snapshots/nothing-here', join(work.path, 'nothing'))).rejects.toThrow(
+      RemoteNotFoundError,
+    );
     expect(await remote.list('no-such-dir')).toEqual([]);
     await remote.remove('snapshots/never-existed');
     for (const bad of ['../etc', '/etc/passwd', 'a/../../b', "x'; rm -rf /", '-e', 'a b', '']) {
@@ -105,7 +120,11 @@ describe('rsync over SSH to a real sshd on loopback', { timeout: 120_000 }, () =
 
   it('fails without retry on an unknown key or a wrong host key, with the exit code and the stderr tail', async () => {
     const options = { host: '127.0.0.1', port: sshd.port, user: 'root', path: remoteRoot };
-    const stranger = rsyncOverSsh({ ...options, identityFile: sshd.strangerIdentityFile, knownHostsFile: sshd.knownHostsFile });
+    const stranger = rsyncOverSsh({
+      ...options,
+      identityFile: sshd.strangerIdentityFile,
+      knownHostsFile: sshd.knownHostsFile,
+    });
     const error = await stranger.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteTransferError);
     // rsync reports ssh's refusal as 255, or as 12 (protocol stream closed) when the pipe closes
@@ -114,10 +133,16 @@ describe('rsync over SSH to a real sshd on loopback', { timeout: 120_000 }, () =
     expect((error as RemoteTransferError).stderrTail).toMatch(/Permission denied/);
     expect((error as RemoteTransferError).retryable).toBe(false);
 
-    const spoofed = rsyncOverSsh({ ...options, identityFile: sshd.identityFile, knownHostsFile: sshd.wrongKnownHostsFile });
+    const spoofed = rsyncOverSsh({
+      ...options,
+      identityFile: sshd.identityFile,
+      knownHostsFile: sshd.wrongKnownHostsFile,
+    });
     const spoofError = await spoofed.list().catch((e: unknown) => e);
     expect(spoofError).toBeInstanceOf(RemoteTransferError);
-    expect((spoofError as RemoteTransferError).message).toMatch(/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/);
+    expect((spoofError as RemoteTransferError).message).toMatch(
+      /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/,
+    );
     expect((spoofError as RemoteTransferError).retryable).toBe(false);
   });
 
@@ -142,7 +167,13 @@ describe('rsync over SSH to a real sshd on loopback', { timeout: 120_000 }, () =
   it('lists every option problem at once and needs a known_hosts file for strict checking', () => {
     let error: unknown;
     try {
-      rsyncOverSsh({ host: '-oProxyCommand=evil', port: 70_000, user: '-lroot', path: 'relative', identityFile: 'key' });
+      rsyncOverSsh({
+        host: '-oProxyCommand=evil',
+        port: 70_000,
+        user: '-lroot',
+        path: 'relative',
+        identityFile: 'key',
+      });
     } catch (caught) {
       error = caught;
     }

@@ -132,8 +132,16 @@ describe('selectForRetention over 420 simulated days in Europe/Berlin', () => {
   });
 
   it('never removes a backup in progress, not even a stale one, and does not count it', () => {
-    const stale: RetentionCandidate = { id: 'data-stale', finishedAt: new Date('2025-02-01T00:00:00Z'), state: 'in-progress' };
-    const running: RetentionCandidate = { id: 'data-running', finishedAt: new Date('2026-03-01T00:00:00Z'), state: 'in-progress' };
+    const stale: RetentionCandidate = {
+      id: 'data-stale',
+      finishedAt: new Date('2025-02-01T00:00:00Z'),
+      state: 'in-progress',
+    };
+    const running: RetentionCandidate = {
+      id: 'data-running',
+      finishedAt: new Date('2026-03-01T00:00:00Z'),
+      state: 'in-progress',
+    };
     const withRunning = [...backups, stale, running];
     const { keep, remove } = selectForRetention(withRunning, { keepLast: 1 }, { timeZone: 'Europe/Berlin' });
     expect(keep.get('data-stale')).toEqual(['in-progress']);
@@ -158,14 +166,25 @@ describe('selectForRetention rules', () => {
   });
 
   it('counts only days that have backups: after an outage keepDaily 3 still keeps 3', () => {
-    const list = [at('2026-01-01T10:00:00Z'), at('2026-01-02T10:00:00Z'), at('2026-01-03T10:00:00Z'), at('2026-01-03T20:00:00Z'), at('2026-02-20T10:00:00Z')];
+    const list = [
+      at('2026-01-01T10:00:00Z'),
+      at('2026-01-02T10:00:00Z'),
+      at('2026-01-03T10:00:00Z'),
+      at('2026-01-03T20:00:00Z'),
+      at('2026-02-20T10:00:00Z'),
+    ];
     const { keep, remove } = selectForRetention(list, { keepDaily: 3 });
     expect([...keep.keys()]).toEqual(['2026-01-02T10:00:00Z', '2026-01-03T20:00:00Z', '2026-02-20T10:00:00Z']);
     expect(remove).toEqual(['2026-01-01T10:00:00Z', '2026-01-03T10:00:00Z']);
   });
 
   it('uses ISO weeks: 2020-12-31 (Thursday) and 2021-01-03 (Sunday) are both 2020-W53', () => {
-    const list = [at('2020-12-27T12:00:00Z'), at('2020-12-31T12:00:00Z'), at('2021-01-03T12:00:00Z'), at('2021-01-04T12:00:00Z')];
+    const list = [
+      at('2020-12-27T12:00:00Z'),
+      at('2020-12-31T12:00:00Z'),
+      at('2021-01-03T12:00:00Z'),
+      at('2021-01-04T12:00:00Z'),
+    ];
     const { keep } = selectForRetention(list, { keepWeekly: 3 });
     // 2020-12-27 is 2020-W52, 2020-12-28…2021-01-03 is 2020-W53, 2021-01-04 is 2021-W01.
     expect([...keep.keys()]).toEqual(['2020-12-27T12:00:00Z', '2021-01-03T12:00:00Z', '2021-01-04T12:00:00Z']);
@@ -181,9 +200,11 @@ describe('selectForRetention rules', () => {
     expect(error).toBeInstanceOf(BackupOptionsError);
     expect((error as Error).message).toMatch(/keepLast: must be 0 or more/);
     expect((error as Error).message).toMatch(/keepDaily: must be a whole number/);
-    expect(() => selectForRetention([], { keepDaily: 1 }, { timeZone: 'Mars/Olympus' })).toThrow(/timeZone: must be an IANA time zone/);
-    expect(() => selectForRetention([at('2026-01-01T00:00:00Z', 'a'), at('2026-01-02T00:00:00Z', 'a')], { keepLast: 1 })).toThrow(
-      /\[1\]\.id: "a" appears twice/,
+    expect(() => selectForRetention([], { keepDaily: 1 }, { timeZone: 'Mars/Olympus' })).toThrow(
+      /timeZone: must be an IANA time zone/,
     );
+    expect(() =>
+      selectForRetention([at('2026-01-01T00:00:00Z', 'a'), at('2026-01-02T00:00:00Z', 'a')], { keepLast: 1 }),
+    ).toThrow(/\[1\]\.id: "a" appears twice/);
   });
 });

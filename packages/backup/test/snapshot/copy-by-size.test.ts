@@ -11,7 +11,15 @@ const sha256 = (data: Buffer): string => createHash('sha256').update(data).diges
 
 describe('copyBySize on real files', () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
-  const sizes = { a: 10, b: SMALL_FILE, c: SMALL_FILE + 1, d: 10, e: 3 * SMALL_FILE, f: 2 * SMALL_FILE, g: 5 * SMALL_FILE };
+  const sizes = {
+    a: 10,
+    b: SMALL_FILE,
+    c: SMALL_FILE + 1,
+    d: 10,
+    e: 3 * SMALL_FILE,
+    f: 2 * SMALL_FILE,
+    g: 5 * SMALL_FILE,
+  };
   const names = Object.keys(sizes) as (keyof typeof sizes)[];
 
   beforeAll(async () => {
@@ -29,18 +37,22 @@ describe('copyBySize on real files', () => {
     let mostActive = 0;
     let mostActiveSmall = 0;
     const hashes = new Map<string, string>();
-    await copyBySize(names, { sizeOf: (name) => sizes[name], concurrency: 2, slicer: new TimeSlicer() }, async (name, copy) => {
-      started.push(name);
-      active++;
-      mostActive = Math.max(mostActive, active);
-      if (sizes[name] <= SMALL_FILE) mostActiveSmall = Math.max(mostActiveSmall, active);
-      try {
-        const copied = await copy(join(work.path, name), join(work.path, `${name}.copy`), () => undefined);
-        hashes.set(name, copied.sha256);
-      } finally {
-        active--;
-      }
-    });
+    await copyBySize(
+      names,
+      { sizeOf: (name) => sizes[name], concurrency: 2, slicer: new TimeSlicer() },
+      async (name, copy) => {
+        started.push(name);
+        active++;
+        mostActive = Math.max(mostActive, active);
+        if (sizes[name] <= SMALL_FILE) mostActiveSmall = Math.max(mostActiveSmall, active);
+        try {
+          const copied = await copy(join(work.path, name), join(work.path, `${name}.copy`), () => undefined);
+          hashes.set(name, copied.sha256);
+        } finally {
+          active--;
+        }
+      },
+    );
     expect(started.slice(0, 3)).toEqual(['a', 'b', 'd']);
     expect(started.slice(3).sort()).toEqual(['c', 'e', 'f', 'g']);
     expect(mostActiveSmall).toBe(1);
@@ -54,10 +66,14 @@ describe('copyBySize on real files', () => {
 
   it('waits for the large copies in flight before it throws the first error', async () => {
     const finished: string[] = [];
-    const failing = copyBySize(['c', 'missing', 'e', 'g'] as const, { sizeOf: () => 2 * SMALL_FILE, concurrency: 2, slicer: new TimeSlicer() }, async (name, copy) => {
-      await copy(join(work.path, name), join(work.path, `${name}.again`), () => undefined);
-      finished.push(name);
-    });
+    const failing = copyBySize(
+      ['c', 'missing', 'e', 'g'] as const,
+      { sizeOf: () => 2 * SMALL_FILE, concurrency: 2, slicer: new TimeSlicer() },
+      async (name, copy) => {
+        await copy(join(work.path, name), join(work.path, `${name}.again`), () => undefined);
+        finished.push(name);
+      },
+    );
     await expect(failing).rejects.toMatchObject({ code: 'ENOENT' });
     // "c" was running when "missing" failed, and finished first; nothing new starts after a failure.
     expect(finished[0]).toBe('c');

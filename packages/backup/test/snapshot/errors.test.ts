@@ -9,15 +9,23 @@ const samples: Record<string, () => BackupError> = {
   SnapshotInvalidError: () => new snapshot.SnapshotInvalidError('/backups/data/x', ['index.ndjson: missing']),
   SnapshotExistsError: () => new snapshot.SnapshotExistsError('/backups/data/data-20261125T031500Z-ab12cd'),
   SnapshotTargetNotEmptyError: () => new snapshot.SnapshotTargetNotEmptyError('/var/lib/keepwatch'),
-  SnapshotCorruptError: () => new snapshot.SnapshotCorruptError('/backups/data/x', [{ path: 'media/a.jpg', problem: 'is missing' }]),
+  SnapshotCorruptError: () =>
+    new snapshot.SnapshotCorruptError('/backups/data/x', [{ path: 'media/a.jpg', problem: 'is missing' }]),
   RemoteTransferError: () =>
-    new remote.RemoteTransferError('rsync push of x', 'backup@host:22/srv', { exitCode: 255, signal: null, stderrTail: 'Connection refused', retryable: true }),
+    new remote.RemoteTransferError('rsync push of x', 'backup@host:22/srv', {
+      exitCode: 255,
+      signal: null,
+      stderrTail: 'Connection refused',
+      retryable: true,
+    }),
   RemoteNotFoundError: () => new remote.RemoteNotFoundError('snapshots/x', 'backup@host:22/srv'),
   RemotePathError: () => new remote.RemotePathError('../etc'),
 };
 
 const classesOf = (module: object): [string, { code: string }][] =>
-  Object.entries(module).filter(([, value]) => typeof value === 'function' && value.prototype instanceof BackupError) as [string, { code: string }][];
+  Object.entries(module).filter(
+    ([, value]) => typeof value === 'function' && value.prototype instanceof BackupError,
+  ) as [string, { code: string }][];
 
 describe('snapshot and remote error classes', () => {
   const exported = [...classesOf(snapshot), ...classesOf(remote)];
@@ -41,7 +49,9 @@ describe('snapshot and remote error classes', () => {
   it('messages name the path and quote a hostile one safely', () => {
     expect(samples.RemotePathError!().message).toContain('"../etc"');
     expect(samples.SnapshotCorruptError!().message).toContain('"media/a.jpg": is missing');
-    expect(samples.RemoteTransferError!().message).toBe('rsync push of x on backup@host:22/srv failed (exit code 255): Connection refused');
+    expect(samples.RemoteTransferError!().message).toBe(
+      'rsync push of x on backup@host:22/srv failed (exit code 255): Connection refused',
+    );
     expect(new remote.RemotePathError('a\nforged log line').message).not.toContain('\n');
   });
 });

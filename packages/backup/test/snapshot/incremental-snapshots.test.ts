@@ -59,7 +59,9 @@ describe('incremental snapshots of a 10 000-file data directory', { timeout: 240
     expect(second.filesLinked).toBe(10_002);
     expect(second.previous).toBe('first');
     const sample = files[1234]!;
-    expect(statSync(join(second.path, 'tree', sample)).ino).toBe(statSync(join(taken[0]!.result.path, 'tree', sample)).ino);
+    expect(statSync(join(second.path, 'tree', sample)).ino).toBe(
+      statSync(join(taken[0]!.result.path, 'tree', sample)).ino,
+    );
   });
 
   it('copies only the 10 changed files the third time', async () => {

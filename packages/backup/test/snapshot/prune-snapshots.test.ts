@@ -2,7 +2,13 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupOptionsError } from '../../src/errors.js';
-import { listSnapshots, pruneSnapshots, removeSnapshot, restoreSnapshot, takeSnapshot } from '../../src/snapshot/index.js';
+import {
+  listSnapshots,
+  pruneSnapshots,
+  removeSnapshot,
+  restoreSnapshot,
+  takeSnapshot,
+} from '../../src/snapshot/index.js';
 import { tempDir } from '../helpers/files.js';
 import { defaultSelection, listTree, makeDataDir, treeDifferences } from './tree-fixture.js';
 
@@ -36,13 +42,15 @@ describe('listing and pruning the snapshots of a destination', () => {
 
   it('lists complete snapshots oldest first and the one in progress, and nothing else', async () => {
     const listed = await listSnapshots(destination);
-    expect(listed.map((s) => [s.id, s.state])).toEqual([
-      ['data-20260101T030000Z-abcdef', 'complete'],
-      ['data-20260102T030000Z-abcdef', 'complete'],
-      ['data-20260103T030000Z-abcdef', 'complete'],
-      ['data-20260104T030000Z-abcdef', 'complete'],
-      ['data-20260105T030000Z-zzzzzz', 'in-progress'],
-    ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+    expect(listed.map((s) => [s.id, s.state])).toEqual(
+      [
+        ['data-20260101T030000Z-abcdef', 'complete'],
+        ['data-20260102T030000Z-abcdef', 'complete'],
+        ['data-20260103T030000Z-abcdef', 'complete'],
+        ['data-20260104T030000Z-abcdef', 'complete'],
+        ['data-20260105T030000Z-zzzzzz', 'in-progress'],
+      ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    );
     expect(listed[0]!.files).toBe(42);
   });
 

@@ -39,7 +39,12 @@ describe('snapshot integrity, archives and targets', () => {
     const base = await takeSnapshot({ sourceDir: source, destinationDir: destination, id: 'arch-base' });
     writeFileSync(join(source, 'media/added.txt'), 'after the base\n');
     const expectedNext = defaultSelection(listTree(source));
-    const next = await takeSnapshot({ sourceDir: source, destinationDir: destination, id: 'arch-next', previous: base.path });
+    const next = await takeSnapshot({
+      sourceDir: source,
+      destinationDir: destination,
+      id: 'arch-next',
+      previous: base.path,
+    });
     expect(next.filesCopied).toBe(1);
 
     const archive = await archiveSnapshot(next.path, join(work.path, 'arch-next.tar.zst'));
@@ -82,7 +87,9 @@ describe('snapshot integrity, archives and targets', () => {
     writeFileSync(join(target, 'precious.txt'), 'still here');
     unlinkSync(join(tree, 'media/stowaway'));
     writeFileSync(join(tree, files[4]!), 'x'); // present again, wrong content
-    const error = await restoreSnapshot({ snapshotDir: snap.path, targetDir: target, clean: true }).catch((e: unknown) => e);
+    const error = await restoreSnapshot({ snapshotDir: snap.path, targetDir: target, clean: true }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SnapshotCorruptError);
     expect((error as SnapshotCorruptError).problems.map((p) => p.path).sort()).toEqual([files[3]!, files[4]!].sort());
     expect(readdirSync(target)).toEqual(['precious.txt']);
@@ -97,8 +104,19 @@ describe('snapshot integrity, archives and targets', () => {
 
   it('copies everything, and says no previous, when the previous snapshot cannot be read', async () => {
     const warnings: string[] = [];
-    const logger = { debug() {}, info() {}, error() {}, warn: (_: object, msg?: string) => void warnings.push(msg ?? '') };
-    const snap = await takeSnapshot({ sourceDir: source, destinationDir: destination, id: 'no-usable-previous', previous: source, logger });
+    const logger = {
+      debug() {},
+      info() {},
+      error() {},
+      warn: (_: object, msg?: string) => void warnings.push(msg ?? ''),
+    };
+    const snap = await takeSnapshot({
+      sourceDir: source,
+      destinationDir: destination,
+      id: 'no-usable-previous',
+      previous: source,
+      logger,
+    });
     expect(snap.previous).toBeNull();
     expect(snap.filesLinked).toBe(0);
     expect(snap.filesCopied).toBe(snap.files);
@@ -128,7 +146,9 @@ describe('snapshot integrity, archives and targets', () => {
     const target = join(work.path, 'occupied');
     mkdirSync(target);
     writeFileSync(join(target, 'old.txt'), 'old');
-    await expect(restoreSnapshot({ snapshotDir: snap.path, targetDir: target })).rejects.toThrow(SnapshotTargetNotEmptyError);
+    await expect(restoreSnapshot({ snapshotDir: snap.path, targetDir: target })).rejects.toThrow(
+      SnapshotTargetNotEmptyError,
+    );
     expect(readdirSync(target)).toEqual(['old.txt']);
     await restoreSnapshot({ snapshotDir: snap.path, targetDir: target, clean: true });
     expect(existsSync(join(target, 'old.txt'))).toBe(false);
@@ -162,8 +182,15 @@ describe('snapshot integrity, archives and targets', () => {
 
   it('refuses an id that exists, bad options (all listed), and removes a cancelled snapshot', async () => {
     await takeSnapshot({ sourceDir: source, destinationDir: destination, id: 'twice' });
-    await expect(takeSnapshot({ sourceDir: source, destinationDir: destination, id: 'twice' })).rejects.toThrow(SnapshotExistsError);
-    const bad = await takeSnapshot({ sourceDir: 'relative', destinationDir: destination, id: '../up', concurrency: 0 }).catch((e: unknown) => e);
+    await expect(takeSnapshot({ sourceDir: source, destinationDir: destination, id: 'twice' })).rejects.toThrow(
+      SnapshotExistsError,
+    );
+    const bad = await takeSnapshot({
+      sourceDir: 'relative',
+      destinationDir: destination,
+      id: '../up',
+      concurrency: 0,
+    }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(BackupOptionsError);
     expect((bad as Error).message).toMatch(/sourceDir: must be an absolute path/);
     expect((bad as Error).message).toMatch(/id: must be/);
@@ -187,7 +214,9 @@ describe('snapshot integrity, archives and targets', () => {
   it('names the zstd option when the tool is missing', async () => {
     const snap = await takeSnapshot({ sourceDir: source, destinationDir: destination, id: 'no-zstd' });
     const out = join(work.path, 'no-zstd.tar.zst');
-    await expect(archiveSnapshot(snap.path, out, { zstdPath: '/nonexistent/zstd' })).rejects.toThrow(BackupToolMissingError);
+    await expect(archiveSnapshot(snap.path, out, { zstdPath: '/nonexistent/zstd' })).rejects.toThrow(
+      BackupToolMissingError,
+    );
     expect(existsSync(out)).toBe(false);
     expect(existsSync(`${out}.partial`)).toBe(false);
   });

@@ -1,6 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /** What a user would compare after a restore: type, content, mode, mtime (µs) of every entry. */
@@ -25,7 +35,12 @@ export function listTree(root: string): Map<string, ListedEntry> {
       for (const name of readdirSync(full)) visit(path === '' ? name : `${path}/${name}`);
     } else if (stat.isFile()) {
       const data = readFileSync(full);
-      out.set(path, { type: 'file', ...base, size: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+      out.set(path, {
+        type: 'file',
+        ...base,
+        size: data.length,
+        sha256: createHash('sha256').update(data).digest('hex'),
+      });
     } else if (stat.isSymbolicLink()) {
       out.set(path, { type: 'symlink', mode: 0, mtimeUs: base.mtimeUs, target: readlinkSync(full) });
     } else {
@@ -50,7 +65,8 @@ export function treeDifferences(expected: Map<string, ListedEntry>, actual: Map<
     }
     const { mtimeUs: wantTime, ...wantRest } = want;
     const { mtimeUs: gotTime, ...gotRest } = got;
-    if (JSON.stringify(wantRest) !== JSON.stringify(gotRest)) problems.push(`${path}: ${JSON.stringify(gotRest)} != ${JSON.stringify(wantRest)}`);
+    if (JSON.stringify(wantRest) !== JSON.stringify(gotRest))
+      problems.push(`${path}: ${JSON.stringify(gotRest)} != ${JSON.stringify(wantRest)}`);
     if (Math.abs(wantTime - gotTime) > 1) problems.push(`${path}: mtime ${gotTime} != ${wantTime}`);
   }
   for (const path of actual.keys()) if (!expected.has(path)) problems.push(`${path}: not expected`);
@@ -86,7 +102,8 @@ export function makeDataDir(root: string, fileCount: number): { files: string[] 
   for (let i = 0; i < fileCount; i++) {
     const dir = `media/d${String(Math.floor(i / perDir / 4)).padStart(3, '0')}/s${Math.floor(i / perDir) % 4}`;
     if (i % perDir === 0) mkdirSync(join(root, dir), { recursive: true });
-    const size = i === 7 || i === 4321 ? 1_500_000 + i : i % 97 === 0 ? 4096 + ((i * 131) % 60_000) : 20 + ((i * 37) % 600);
+    const size =
+      i === 7 || i === 4321 ? 1_500_000 + i : i % 97 === 0 ? 4096 + ((i * 131) % 60_000) : 20 + ((i * 37) % 600);
     const path = `${dir}/f${String(i).padStart(5, '0')}.bin`;
     writeFileSync(join(root, path), randomBytes(size));
     chmodSync(join(root, path), MODES[i % MODES.length]!);

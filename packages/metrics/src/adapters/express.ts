@@ -38,7 +38,8 @@ export function expressMetrics(options: ExpressMetricsOptions) {
       // A RegExp or array route path is still a pattern, never the raw path: keep its source.
       const route = request.route ? `${request.baseUrl ?? ''}${String(request.route.path)}` : undefined;
       const urlName = viewName(view, typeof named === 'string' ? named : route, request.originalUrl ?? request.url);
-      if (urlName !== undefined) recorder.observeView({ urlName, method: request.method ?? '', statusCode, durationSeconds });
+      if (urlName !== undefined)
+        recorder.observeView({ urlName, method: request.method ?? '', statusCode, durationSeconds });
     });
     next();
   };

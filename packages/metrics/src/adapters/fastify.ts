@@ -1,4 +1,11 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, onSendHookHandler, RouteOptions } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  onSendHookHandler,
+  RouteOptions,
+} from 'fastify';
 import fp from 'fastify-plugin';
 // Node's global `performance` is a lazy getter on globalThis: every read on the request path
 // calls it (about 45 ns here, measured with perf). The module's export is a plain binding.
@@ -154,7 +161,10 @@ const plugin: FastifyPluginAsync<FastifyMetricsOptions> = async (fastify, option
 
   if (exposition?.enabled) {
     fastify.get(metricsPath, async (request, reply) => {
-      const result = await exposition.scrape({ authorization: request.headers.authorization, accept: request.headers.accept });
+      const result = await exposition.scrape({
+        authorization: request.headers.authorization,
+        accept: request.headers.accept,
+      });
       return reply.code(result.status).headers(result.headers).send(result.body);
     });
   }

@@ -27,7 +27,8 @@ export function instrumentRequestListener(listener: Listener, options: NodeHttpM
         routeName = undefined;
       }
       const urlName = viewName(view, routeName, request.url);
-      if (urlName !== undefined) recorder.observeView({ urlName, method: request.method ?? '', statusCode, durationSeconds });
+      if (urlName !== undefined)
+        recorder.observeView({ urlName, method: request.method ?? '', statusCode, durationSeconds });
     });
     return listener(request, response);
   };

@@ -60,7 +60,9 @@ export function describeAdapterConformance(adapter: string, start: StartApp): vo
     it('names a request by its route pattern, so /orders/1 and /orders/2 are one series', () => {
       expect(requests({ url_name: '/orders/:id', method: 'GET', status_code: '200' })).toBe(3);
       const h = 'pretix_view_durations_seconds';
-      expect(familyValue(families, h, { url_name: '/orders/:id', method: 'GET', status_code: '200' }, `${h}_count`)).toBe(3);
+      expect(
+        familyValue(families, h, { url_name: '/orders/:id', method: 'GET', status_code: '200' }, `${h}_count`),
+      ).toBe(3);
     });
 
     it('uses the explicit name a route was given', () => {
@@ -84,7 +86,9 @@ export function describeAdapterConformance(adapter: string, start: StartApp): vo
     });
 
     it('leaves out /healthcheck/ and /metrics, and never records a raw path', () => {
-      const names = new Set(families.find((f) => f.name === 'pretix_view_requests_total')?.values.map((v) => v.labels.url_name));
+      const names = new Set(
+        families.find((f) => f.name === 'pretix_view_requests_total')?.values.map((v) => v.labels.url_name),
+      );
       expect([...names].sort()).toEqual(['/boom', '/orders/:id', '__unmatched__', 'order-list']);
     });
   });

@@ -24,7 +24,12 @@ export function parseLabels(body: string): Record<string, string> {
 }
 
 /** The value of one sample in families read from the store. */
-export function familyValue(families: MetricFamily[], name: string, labels: Record<string, string>, metricName = name): number | undefined {
+export function familyValue(
+  families: MetricFamily[],
+  name: string,
+  labels: Record<string, string>,
+  metricName = name,
+): number | undefined {
   const family = families.find((f) => f.name === name);
   const sample = family?.values.find((s) => {
     const all = { ...s.sharedLabels, ...s.labels };

@@ -5,16 +5,18 @@ import type { CpuProfile, CpuProfileNode } from '../../src/index.js';
  * frames root-first by function name; every sample lasts `stepUs`.
  */
 export function syntheticProfile(stacks: string[][], stepUs = 1000): CpuProfile {
-  const nodes: CpuProfileNode[] = [
-    { id: 1, callFrame: frame('(root)', ''), children: [] },
-  ];
+  const nodes: CpuProfileNode[] = [{ id: 1, callFrame: frame('(root)', ''), children: [] }];
   const samples: number[] = [];
   for (const stack of stacks) {
     let parent = nodes[0]!;
     for (const name of stack) {
       let child = nodes.find((n) => parent.children!.includes(n.id) && n.callFrame.functionName === name);
       if (child === undefined) {
-        child = { id: nodes.length + 1, callFrame: frame(name, name.startsWith('(') ? '' : 'file:///app/dist/app.js'), children: [] };
+        child = {
+          id: nodes.length + 1,
+          callFrame: frame(name, name.startsWith('(') ? '' : 'file:///app/dist/app.js'),
+          children: [],
+        };
         nodes.push(child);
         parent.children!.push(child.id);
       }
