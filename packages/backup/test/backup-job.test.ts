@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue, Worker, type Job } from 'bullmq';
 import { BackupJobName, QueueName, type BackupJobPayload } from '@keepwatch/jobs';
@@ -101,14 +100,16 @@ describe('backup jobs on BullMQ', () => {
     );
     children.push(child);
 
-    // Wait until the temporary file exists and is growing.
-    const partial = await waitFor('a growing temporary file', async () => {
+    // Wait until the temporary file exists and the dump streams into it: the raw bytes the job
+    // reports grow (zstd writes a job of 8 MB of dump at a time, so this 4 MB dump's stored bytes
+    // would only appear at its end).
+    const partial = await waitFor('a backup streaming into its temporary file', async () => {
       const name = (await allFiles(dir.path)).find((f) => f.endsWith('.partial'));
       if (!name) return undefined;
-      const size = async () => (await stat(join(dir.path, name)).catch(() => undefined))?.size ?? 0;
-      const before = await size();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const after = await size();
+      const raw = async () => ((await queue.getJob(job.id!))?.progress as { rawBytes?: number } | undefined)?.rawBytes ?? 0;
+      const before = await raw();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const after = await raw();
       return after > before && before > 0 ? name : undefined;
     }, 20_000, 20);
     child.kill('SIGKILL');
