@@ -61,6 +61,7 @@ describe('keepwatch backup run on a terminal', () => {
     });
     expect(code, output).toBe(0);
     // Carriage return to rewrite the line in place, erase-to-end so a shorter line leaves no tail.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the ESC of the terminal's erase-line code is the point
     expect(output).toMatch(/\rbackup database: [\d.]+ kB raw, [\d.]+ k?B stored, [\d.]+ [kMG]?B\/s, [\d.]+ m?s\x1b\[K/);
     expect(output).toMatch(/\r?\nbackup database-\d{8}T\d{6}Z-[a-z0-9]{6} done: [\d.]+ kB dumped/);
   }, 70_000);

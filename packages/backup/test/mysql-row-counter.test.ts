@@ -37,7 +37,12 @@ async function count(chunks: Buffer[]): Promise<ReturnType<MysqlRowCounter['resu
   await pipeline(
     Readable.from(chunks),
     counter,
-    new Writable({ write: (c: Buffer, _e, cb) => ((out += c.length), cb()) }),
+    new Writable({
+      write: (c: Buffer, _e, cb) => {
+        out += c.length;
+        cb();
+      },
+    }),
   );
   expect(out).toBe(chunks.reduce((n, c) => n + c.length, 0));
   return counter.result();

@@ -35,6 +35,7 @@ export function formatProblem(problem: ConfigProblem): string {
  * characters and no control characters. A 10 MB key was once printed back whole.
  */
 export function clip(text: string, max = 60): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it replaces
   const printable = text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
   return printable.length > max ? `${printable.slice(0, max - 1)}…` : printable;
 }

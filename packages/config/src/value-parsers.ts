@@ -30,6 +30,7 @@ export class Rejected {
 
 // Tabs are whitespace like any other; every other control character is a typo or binary junk, and
 // a NUL would reach fs calls ([data] dir) as a TypeError instead of a message naming the key.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 export function fromText<T>(convert: (raw: string) => T | Rejected, opts: { secret?: boolean } = {}): ValueParser<T> {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, ConfigFileError, ConfigFileTooLargeError, DataDirError, SecretFileError } from '../src/index.js';
 
 describe('config errors', () => {
-  const cases: [KeepwatchError, string, Function][] = [
+  const cases: [KeepwatchError, string, new (...args: never[]) => KeepwatchError][] = [
     [new ConfigError([{ key: 'a.b', origin: { kind: 'default' }, message: 'x' }]), 'KW_CONFIG_INVALID', ConfigError],
     [
       new ConfigFileError('/x.ini', Object.assign(new Error('x'), { code: 'ENOENT' })),

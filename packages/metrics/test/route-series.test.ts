@@ -11,7 +11,12 @@ function countingRecorder() {
     viewSeries(urlName, method, statusCode): ViewSeries {
       const name = `${urlName} ${method} ${statusCode}`;
       resolved.push(name);
-      return { observe: (seconds) => (observed[name] ??= []).push(seconds) };
+      return {
+        observe: (seconds) => {
+          observed[name] ??= [];
+          observed[name].push(seconds);
+        },
+      };
     },
   };
   return { recorder, resolved, observed };

@@ -14,6 +14,7 @@ export const ExitCode = { ok: 0, failed: 1, usage: 2 } as const;
  * failed (a Redis client that reconnects forever, a pool) would otherwise keep it alive doing
  * nothing, as the server did after refusing its metrics options.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: an app's main may end without a code (async () => {}), meaning success
 export function runMain(name: string, main: () => Promise<number | void>): void {
   main().then(
     (code) => {

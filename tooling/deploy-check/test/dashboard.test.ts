@@ -139,9 +139,11 @@ describe('deploy/grafana/keepwatch-dashboard.json against a real Prometheus scra
   it('fails on a broken expression, a misspelt series and an unknown variable, naming the panel', async () => {
     const broken = structuredClone(dashboard);
     const targetsOf = (title: string) => broken.panels.find((panel) => panel.title === title)!.targets!;
+    // biome-ignore-start lint/suspicious/noTemplateCurlyInString: ${namespace} is Grafana's variable, not JavaScript's
     targetsOf('Requests by route')[0]!.expr =
       'sum by (url_name) (rate(${namespace}_view_requests_total{job="$job"}[$__rate_interval])';
     targetsOf('Jobs by queue and state')[0]!.expr = 'sum by (queue, state) (${namespace}_queue_job{job="$job"})';
+    // biome-ignore-end lint/suspicious/noTemplateCurlyInString: -
     targetsOf('CPU')[0]!.expr = 'rate(process_cpu_seconds_total{job="$job", instance=~"$instances"}[$__rate_interval])';
     const problems = await dashboardProblems(broken, { query: (expr) => prometheus.query(expr), values, mayBeEmpty });
     expect(problems).toEqual([

@@ -25,6 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 let scratch: string;
 // SGR colours and OSC 8 hyperlinks.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences are what it strips
 const ANSI = /\x1b\[[0-9;]*m|\x1b\]8;;[^\x1b]*\x1b\\/g;
 
 function lint(): { status: number | null; output: string } {

@@ -164,12 +164,10 @@ export const signedDownloadRoutes: FastifyPluginAsync<BackupsRoutesOptions> = as
       const { id } = request.params;
       const check = checkDownload(secret, id, request.query.expires, request.query.signature);
       if (check !== 'ok') {
-        return reply
-          .code(403)
-          .send({
-            error: 'forbidden',
-            message: check === 'expired' ? 'the link has expired' : 'the link is not valid',
-          });
+        return reply.code(403).send({
+          error: 'forbidden',
+          message: check === 'expired' ? 'the link has expired' : 'the link is not valid',
+        });
       }
       let manifest;
       try {

@@ -85,7 +85,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   };
 
   try {
-    await waitForMessage('Server listening at http://127.0.0.1:' + port, 15_000);
+    await waitForMessage(`Server listening at http://127.0.0.1:${port}`, 15_000);
   } catch (error) {
     await stop();
     throw error;
