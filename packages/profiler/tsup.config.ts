@@ -1,3 +1,5 @@
 import { packageConfig } from '@keepwatch/tsup-config';
 
-export default packageConfig();
+// The Fastify plugin is its own entry (`@keepwatch/profiler/fastify`) so the core never loads
+// fastify-plugin and a service without Fastify needs no Fastify types.
+export default packageConfig({ entry: ['src/index.ts', 'src/fastify.ts'] });

@@ -1,7 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createProfiler, profilerPlugin } from '@keepwatch/profiler';
+import { createProfiler } from '@keepwatch/profiler';
+import { profilerPlugin } from '@keepwatch/profiler/fastify';
 import Fastify from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/run-cli.js';

@@ -3,15 +3,10 @@ import type { KeepwatchConfig } from '@keepwatch/config';
 import type { HealthChecker } from '@keepwatch/health';
 import { fastifyHealth } from '@keepwatch/health/fastify';
 import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
-import {
-  createMetricsExposition,
-  fastifyMetrics,
-  defaultUnmatchedName,
-  fastifyRouteName,
-  queueCollector,
-  type MetricsStore,
-} from '@keepwatch/metrics';
-import { profilerPlugin, type Profiler } from '@keepwatch/profiler';
+import { createMetricsExposition, defaultUnmatchedName, queueCollector, type MetricsStore } from '@keepwatch/metrics';
+import { fastifyMetrics, fastifyRouteName } from '@keepwatch/metrics/fastify';
+import type { Profiler } from '@keepwatch/profiler';
+import { profilerPlugin } from '@keepwatch/profiler/fastify';
 import {
   backupDestinationFromConfig,
   backupSourcesFromConfig,

@@ -7,10 +7,10 @@ import {
   type MetricsStore,
   createMetricsExposition,
   createMetricsStore,
-  fastifyMetrics,
   openMetricsContentType,
   prometheusContentType,
 } from '../src/index.js';
+import { fastifyMetrics } from '../src/fastify.js';
 import { freePort } from '@keepwatch/test-support/net';
 import { promtoolCheck } from './helpers/promtool.js';
 import { connectRedis, deletePrefix, uniquePrefix } from './helpers/redis.js';

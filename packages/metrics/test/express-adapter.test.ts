@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { expressMetrics, urlName } from '../src/index.js';
+import { expressMetrics, urlName } from '../src/express.js';
 import { describeAdapterConformance } from './helpers/adapter-conformance.js';
 
 describeAdapterConformance('express', async (recorder) => {

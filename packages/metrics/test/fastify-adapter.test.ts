@@ -3,13 +3,8 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type MetricFamily,
-  type MetricsStore,
-  createMetricsExposition,
-  createMetricsStore,
-  fastifyMetrics,
-} from '../src/index.js';
+import { type MetricFamily, type MetricsStore, createMetricsExposition, createMetricsStore } from '../src/index.js';
+import { fastifyMetrics } from '../src/fastify.js';
 import { describeAdapterConformance } from './helpers/adapter-conformance.js';
 import { connectRedis, deletePrefix, uniquePrefix } from './helpers/redis.js';
 import { familyValue } from './helpers/samples.js';

@@ -1,6 +1,6 @@
 import { type IncomingMessage, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { instrumentRequestListener } from '../src/index.js';
+import { instrumentRequestListener } from '../src/node-http.js';
 import { describeAdapterConformance } from './helpers/adapter-conformance.js';
 
 /** The app's own tiny router: plain node:http apps route by hand, and tell the wrapper what matched. */

@@ -10,9 +10,7 @@ export type {
   ProfilerStats,
 } from './events.js';
 export type { ProfilerLogger } from './logger.js';
-export { profilerPlugin } from './fastify-plugin.js';
-export type { ProfilerPluginOptions } from './fastify-plugin.js';
-export { defaultUrlName, unmatchedUrlName } from './url-name.js';
+export { unmatchedUrlName } from './unmatched-url-name.js';
 export { profileTask } from './profile-task.js';
 export { listProfiles, resolveProfilePath } from './list-profiles.js';
 export type { ProfileEntry, ProfileFilter } from './list-profiles.js';

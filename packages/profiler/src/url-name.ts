@@ -1,7 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-
-/** The url_name of requests that matched no route, so 404 scans do not make one name per path. */
-export const unmatchedUrlName = 'unmatched';
+import { unmatchedUrlName } from './unmatched-url-name.js';
 
 /**
  * A request's url_name: the route's `config.name` when it has one, else its pattern

@@ -6,13 +6,13 @@ import {
   concurrentWorkNote,
   createProfiler,
   listProfiles,
-  profilerPlugin,
   readProfile,
   topFunctions,
   type Profiler,
   type ProfilerEvent,
   type ProfilerOptions,
 } from '../src/index.js';
+import { profilerPlugin } from '../src/fastify.js';
 import { burnCpuWithFibonacci, lightSumOfSquares, waitFor } from './helpers/cpu-work.js';
 import { filesIn, profileFilesIn } from './helpers/profile-dir.js';
 import { makeTempDir } from './helpers/temp-dir.js';

@@ -11,7 +11,8 @@
 import Fastify from 'fastify';
 import fastifyMetricsModule from 'fastify-metrics';
 import { Redis } from 'ioredis';
-import { type MetricsStore, createMetricsStore, fastifyMetrics } from '@keepwatch/metrics';
+import { type MetricsStore, createMetricsStore } from '@keepwatch/metrics';
+import { fastifyMetrics } from '@keepwatch/metrics/fastify';
 
 // fastify-metrics is CommonJS with `exports.default`; an ESM default import sees the whole exports.
 const fastifyMetricsPlugin = fastifyMetricsModule.default;

@@ -8,7 +8,8 @@
  */
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createProfiler, profilerPlugin, type Profiler } from '@keepwatch/profiler';
+import { createProfiler, type Profiler } from '@keepwatch/profiler';
+import { profilerPlugin } from '@keepwatch/profiler/fastify';
 
 const [directory = '', ...specs] = process.argv.slice(2);
 
