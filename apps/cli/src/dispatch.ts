@@ -13,6 +13,41 @@ const globalOptions = {
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies OptionSpec;
 
+/** The global options that take a value as the next argument (`--config PATH`, `-c PATH`). */
+const globalValueFlags = new Set(
+  Object.entries(globalOptions).flatMap(([name, spec]) =>
+    spec.type === 'string' ? [`--${name}`, ...('short' in spec ? [`-${spec.short}`] : [])] : [],
+  ),
+);
+const globalFlags = new Set(
+  Object.entries(globalOptions).flatMap(([name, spec]) => [
+    `--${name}`,
+    ...('short' in spec ? [`-${spec.short}`] : []),
+  ]),
+);
+
+/**
+ * The arguments that are not options, in order, for finding the command: the value of a global
+ * option given before the command (`keepwatch --config X backup list`) is not a word of it.
+ * Options after the words need no care here: the command matches on its leading words only.
+ * `onlyGlobal`: every option given is a global one (`keepwatch --config X` alone shows the help).
+ */
+function commandWords(argv: readonly string[]): { words: string[]; onlyGlobal: boolean } {
+  const words: string[] = [];
+  let onlyGlobal = true;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      words.push(...argv.slice(i + 1));
+      break;
+    }
+    if (globalValueFlags.has(arg)) i++;
+    else if (!arg.startsWith('-')) words.push(arg);
+    else if (!globalFlags.has(arg.split('=', 1)[0]!) && !/^-c./.test(arg)) onlyGlobal = false;
+  }
+  return { words, onlyGlobal };
+}
+
 export interface DispatchIo {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
@@ -21,13 +56,13 @@ export interface DispatchIo {
 
 /** Finds the command named by the leading words of argv, parses its options, runs it. */
 export async function dispatch(argv: string[], commands: readonly Command[], io: DispatchIo): Promise<number> {
-  const words = argv.filter((a) => !a.startsWith('-'));
+  const { words, onlyGlobal } = commandWords(argv);
   const command = [...commands]
     .sort((a, b) => b.words.length - a.words.length)
     .find((c) => c.words.every((w, i) => words[i] === w));
 
   if (!command) {
-    if (argv.length === 0 || argv.includes('--help') || argv.includes('-h') || words[0] === 'help') {
+    if ((words.length === 0 && onlyGlobal) || argv.includes('--help') || argv.includes('-h') || words[0] === 'help') {
       io.stdout.write(
         helpText(
           commands,

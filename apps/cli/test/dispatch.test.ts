@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -50,6 +50,41 @@ describe('keepwatch arguments after the command words', () => {
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toContain('keepwatch: unexpected argument "stray"');
     }
+  });
+});
+
+describe('keepwatch global options before the command words', () => {
+  it('takes --config, -c and --json before the command as after it', async () => {
+    const path = join(dir, 'before.ini');
+    const destination = join(dir, 'before-backups');
+    await writeFile(path, `[backup]\ndestination = ${destination}\n`);
+    // The destination only in the file: a list of it shows the file was read.
+    const { KEEPWATCH_BACKUP_DESTINATION: _, ...fileEnv } = env();
+    for (const args of [
+      ['--config', path, 'backup', 'list'],
+      ['-c', path, 'backup', 'list'],
+      [`--config=${path}`, 'backup', 'list'],
+      ['--json', '--config', path, 'backup', 'list'],
+      ['backup', 'list', '--config', path],
+    ]) {
+      const result = await runCli(args, fileEnv);
+      expect(result.stderr, args.join(' ')).toBe('');
+      expect(result.code, args.join(' ')).toBe(0);
+      if (args.includes('--json')) expect(JSON.parse(result.stdout)).toEqual([]);
+      else expect(result.stdout).toBe(`no backups in ${destination}\n`);
+    }
+    const check = await runCli(['--config', path, 'config', 'check'], fileEnv);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain(`config file: ${path}`);
+  });
+
+  it('shows the help for --config PATH alone, and still names an unknown command', async () => {
+    const help = await runCli(['--config', join(dir, 'before.ini')], env());
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: keepwatch <command>/);
+    const unknown = await runCli(['--config', join(dir, 'before.ini'), 'backup', 'frobnicate'], env());
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('keepwatch: unknown command "backup frobnicate"');
   });
 });
 
