@@ -1,0 +1,3 @@
+import { packageConfig } from '@keepwatch/tsup-config';
+
+export default packageConfig();
