@@ -8,5 +8,5 @@ export {
   backupSourceNameSchema,
   type BackupJobPayload,
 } from './backup-job.js';
-export { bullmqPrefix } from './bullmq-prefix.js';
+export { bullmqPrefix, type BullmqPrefixOptions } from './bullmq-prefix.js';
 export { MaintenanceJobName } from './maintenance-jobs.js';

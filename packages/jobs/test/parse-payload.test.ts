@@ -33,5 +33,12 @@ describe('bullmqPrefix', () => {
     const { bullmqPrefix } = await import('../src/index.js');
     expect(bullmqPrefix('keepwatch:')).toBe('keepwatch:bull');
     expect(bullmqPrefix('tenant-a')).toBe('tenant-a:bull');
+    expect(bullmqPrefix('keepwatch:', { cluster: false })).toBe('keepwatch:bull');
+  });
+
+  it('makes the prefix a hash tag on a Redis Cluster, so each queue stays on one slot', async () => {
+    const { bullmqPrefix } = await import('../src/index.js');
+    expect(bullmqPrefix('keepwatch:', { cluster: true })).toBe('{keepwatch:bull}');
+    expect(bullmqPrefix('tenant-a', { cluster: true })).toBe('{tenant-a:bull}');
   });
 });
