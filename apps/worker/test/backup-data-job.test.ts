@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listSnapshots, restoreSnapshot } from '@keepwatch/backup';
@@ -45,8 +45,16 @@ interface DataResult {
   startedAt: string;
   finishedAt: string;
   storedBytes: number;
+  bytesCopied: number;
+  bytesTotal: number;
   filesCopied: number;
   retention: { removed: string[] };
+}
+
+/** The status is recorded on the worker's `completed` event, a moment after the job's result. */
+async function waitFor(done: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && !(await done())) await new Promise((r) => setTimeout(r, 50));
 }
 
 async function backUpData(): Promise<DataResult> {
@@ -60,28 +68,37 @@ describe('data backup jobs in the worker', () => {
     expect(first).toMatchObject({ source: 'data', retention: { removed: [] } });
     expect(first.id).toMatch(/^data-/);
     expect(first.filesCopied).toBe(21); // .secret and 20 media files; the symlink is a link
+    expect(first.storedBytes).toBe(first.bytesTotal);
     expect(first.storedBytes).toBeGreaterThan(0);
 
     const restored = join(dir, 'restored');
     await restoreSnapshot({ snapshotDir: join(dir, 'backups', 'data', first.id), targetDir: restored });
     expect(selected(restored)).toEqual(selected(join(dir, 'data')));
 
-    // The status metrics read what the job returned (last success, size = bytes written).
+    // The status metrics read what the job returned (last success, size = the snapshot's bytes).
     const collect = backupStatusCollector(connection, prefix);
     const value = async (name: string) =>
       (await collect('kw')).find((f) => f.name === name)?.values.find((v) => v.labels.source === 'data')?.value;
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && (await value('keepwatch_backup_last_size_bytes')) === undefined) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(async () => (await value('keepwatch_backup_last_size_bytes')) !== undefined);
     expect(await value('keepwatch_backup_last_size_bytes')).toBe(first.storedBytes);
     expect(await value('keepwatch_backup_last_success_timestamp_seconds')).toBe(Date.parse(first.finishedAt) / 1000);
 
+    // Nothing changed: nothing copied, yet the snapshot is as big as the data it holds, and so
+    // is the size gauge (it read 0 after every unchanged snapshot).
     const second = await backUpData();
-    expect(second.storedBytes).toBe(0);
+    expect(second).toMatchObject({ filesCopied: 0, bytesCopied: 0, storedBytes: first.storedBytes });
+    const secondAt = Date.parse(second.finishedAt) / 1000;
+    await waitFor(async () => (await value('keepwatch_backup_last_success_timestamp_seconds')) === secondAt);
+    expect(await value('keepwatch_backup_last_size_bytes')).toBe(first.storedBytes);
+    const before = (await stat(join(dir, 'data', 'media', 'avatars', 'file-2.bin'))).size;
     await writeFile(join(dir, 'data', 'media', 'avatars', 'file-2.bin'), 'changed');
     const third = await backUpData();
-    expect(third).toMatchObject({ filesCopied: 1, storedBytes: 7, retention: { removed: [first.id] } });
+    expect(third).toMatchObject({
+      filesCopied: 1,
+      bytesCopied: 7,
+      storedBytes: first.storedBytes - before + 7,
+      retention: { removed: [first.id] },
+    });
     expect((await listSnapshots(join(dir, 'backups', 'data'))).map((s) => s.id)).toEqual([second.id, third.id]);
     expect(existsSync(join(dir, 'backups', 'data', first.id))).toBe(false);
     // Each kind keeps to its own folder: nothing of the snapshots shows up as a database backup.

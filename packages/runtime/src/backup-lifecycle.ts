@@ -34,7 +34,12 @@ export interface DataBackupOutcome {
   previous: string | null;
   startedAt: string;
   finishedAt: string;
-  /** New bytes written: what this snapshot added to the disk (`bytesCopied`). */
+  /**
+   * The snapshot's size: every file it holds, as a restore writes them (`bytesTotal`), the
+   * counterpart of a dump's stored size in `keepwatch_backup_last_size_bytes`. Not `bytesCopied`:
+   * an unchanged tree copies nothing, so the gauge read 0 after nearly every snapshot and a
+   * shrinking data directory could not be seen.
+   */
   storedBytes: number;
   bytesCopied: number;
   bytesTotal: number;
@@ -76,7 +81,7 @@ export async function runDataBackup(
     previous: snap.previous,
     startedAt: snap.startedAt,
     finishedAt: snap.finishedAt,
-    storedBytes: snap.bytesCopied,
+    storedBytes: snap.bytesTotal,
     bytesCopied: snap.bytesCopied,
     bytesTotal: snap.bytesTotal,
     files: snap.files,
