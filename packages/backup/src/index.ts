@@ -142,3 +142,16 @@ export {
   BackupToolMissingError,
   BackupToolTooOldError,
 } from './errors.js';
+export {
+  createBackupNotifier,
+  redactNotificationUrl,
+  resolveNotifierOptions,
+  type BackupFailedEvent,
+  type BackupNotifier,
+  type BackupNotifierOptions,
+  type BackupStartedEvent,
+  type BackupSucceededEvent,
+  type BackupWebhookBody,
+  type NotificationKind,
+  type NotificationStats,
+} from './notify/index.js';
