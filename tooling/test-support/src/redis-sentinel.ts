@@ -40,6 +40,10 @@ export interface RedisSentinelSetup {
   killMaster(): Promise<void>;
   /** Resolves once a majority of the Sentinels names the replica as master, with the ms it took. */
   waitForFailover(timeoutMs?: number): Promise<number>;
+  /** SIGSTOP to the master or replica at `port`: it keeps its connections and answers nothing. */
+  freeze(port: number): void;
+  /** SIGCONT after {@link freeze}. */
+  thaw(port: number): void;
   /** Runs one redis-cli command on the node at `port` (with the data password). */
   cli(port: number, args: readonly string[]): Promise<string>;
   /** Kills every process (SIGKILL) and removes the directory. Safe to call twice; never rejects. */
@@ -188,6 +192,8 @@ export async function startRedisSentinel(options: RedisSentinelOptions = {}): Pr
         );
         return Date.now() - started;
       },
+      freeze: (port) => processes.find((p) => p.port === port)?.child.kill('SIGSTOP'),
+      thaw: (port) => processes.find((p) => p.port === port)?.child.kill('SIGCONT'),
       cli: (port, args) => redisCli(port, args, auth),
       destroy,
     };
