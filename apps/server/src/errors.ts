@@ -5,7 +5,8 @@ import { KeepwatchError } from '@keepwatch/errors';
  * or answering with an error. The admin API answers 503 with this message.
  */
 export class JobQueueUnavailableError extends KeepwatchError<'KW_JOB_QUEUE_UNAVAILABLE'> {
+  static readonly code = 'KW_JOB_QUEUE_UNAVAILABLE';
   constructor(message: string, options?: { cause?: unknown }) {
-    super('KW_JOB_QUEUE_UNAVAILABLE', message, options);
+    super(JobQueueUnavailableError.code, message, options);
   }
 }

@@ -13,11 +13,12 @@ const REASONS: Record<string, string> = {
  * there, the address another machine's), so start-up says which setting to look at.
  */
 export class ListenError extends KeepwatchError<'KW_SERVER_LISTEN_FAILED'> {
+  static readonly code = 'KW_SERVER_LISTEN_FAILED';
   constructor(address: string, cause: unknown) {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
     const reason = (code && REASONS[code]) ?? code ?? 'listen failed';
     super(
-      'KW_SERVER_LISTEN_FAILED',
+      ListenError.code,
       `cannot listen on ${address} ([server] listen): ${reason}${code && REASONS[code] ? ` (${code})` : ''}`,
       { cause },
     );

@@ -10,13 +10,14 @@ export const MAX_LISTED_PROBLEMS = 20;
 
 /** One or more settings are wrong; `problems` lists every one, each naming its key and origin. */
 export class ConfigError extends KeepwatchError<'KW_CONFIG_INVALID'> {
+  static readonly code = 'KW_CONFIG_INVALID';
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: ConfigProblem[]) {
     const lines = problems.slice(0, MAX_LISTED_PROBLEMS).map(formatProblem);
     if (problems.length > MAX_LISTED_PROBLEMS) lines.push(`… and ${problems.length - MAX_LISTED_PROBLEMS} more`);
     super(
-      'KW_CONFIG_INVALID',
+      ConfigError.code,
       `${problems.length === 1 ? 'a setting is' : `${problems.length} settings are`} invalid:\n${lines.map((l) => `  ${l}`).join('\n')}`,
     );
     this.problems = Object.freeze([...problems]);
@@ -25,23 +26,25 @@ export class ConfigError extends KeepwatchError<'KW_CONFIG_INVALID'> {
 
 /** The config file named by `--config` or `KEEPWATCH_CONFIG` cannot be read. */
 export class ConfigFileError extends KeepwatchError<'KW_CONFIG_FILE_UNREADABLE'> {
+  static readonly code = 'KW_CONFIG_FILE_UNREADABLE';
   readonly path: string;
 
   /** `reason` defaults to the error code of `cause` (ENOENT, EACCES). */
   constructor(path: string, cause: unknown, reason?: string) {
     const why = reason ?? (cause as NodeJS.ErrnoException | undefined)?.code ?? 'unreadable';
-    super('KW_CONFIG_FILE_UNREADABLE', `cannot read the config file ${path} (${why})`, { cause });
+    super(ConfigFileError.code, `cannot read the config file ${path} (${why})`, { cause });
     this.path = path;
   }
 }
 
 /** The config file is larger than any config: most likely the wrong file (or /dev/zero). */
 export class ConfigFileTooLargeError extends KeepwatchError<'KW_CONFIG_FILE_TOO_LARGE'> {
+  static readonly code = 'KW_CONFIG_FILE_TOO_LARGE';
   readonly path: string;
 
   constructor(path: string, limitBytes: number) {
     super(
-      'KW_CONFIG_FILE_TOO_LARGE',
+      ConfigFileTooLargeError.code,
       `the config file ${path} is larger than ${limitBytes / 1024 / 1024} MiB; a keepwatch config is a few KB: is it the right file?`,
     );
     this.path = path;
@@ -50,22 +53,27 @@ export class ConfigFileTooLargeError extends KeepwatchError<'KW_CONFIG_FILE_TOO_
 
 /** The data directory cannot be created or is not a directory keepwatch may write to. */
 export class DataDirError extends KeepwatchError<'KW_DATA_DIR_UNUSABLE'> {
+  static readonly code = 'KW_DATA_DIR_UNUSABLE';
   readonly path: string;
 
   constructor(path: string, reason: string, cause?: unknown) {
-    super('KW_DATA_DIR_UNUSABLE', `the data directory ${path} ([data] dir) ${reason}`, { cause });
+    super(DataDirError.code, `the data directory ${path} ([data] dir) ${reason}`, { cause });
     this.path = path;
   }
 }
+
+type SecretFileCode = 'KW_SECRET_EMPTY' | 'KW_SECRET_UNREADABLE';
 
 /**
  * The `.secret` file exists but cannot be used. It is never replaced automatically: a new secret
  * would invalidate every session and signed link made with the old one.
  */
-export class SecretFileError extends KeepwatchError<'KW_SECRET_EMPTY' | 'KW_SECRET_UNREADABLE'> {
+export class SecretFileError extends KeepwatchError<SecretFileCode> {
+  /** `KW_SECRET_EMPTY`: the file holds nothing; `KW_SECRET_UNREADABLE`: it cannot be read. */
+  static readonly codes: readonly SecretFileCode[] = ['KW_SECRET_EMPTY', 'KW_SECRET_UNREADABLE'];
   readonly path: string;
 
-  constructor(code: 'KW_SECRET_EMPTY' | 'KW_SECRET_UNREADABLE', path: string, cause?: unknown) {
+  constructor(code: SecretFileCode, path: string, cause?: unknown) {
     const what =
       code === 'KW_SECRET_EMPTY'
         ? 'is empty'

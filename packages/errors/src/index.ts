@@ -1,2 +1,3 @@
 export { KeepwatchError, isKeepwatchError } from './keepwatch-error.js';
 export { errorMessage } from './error-message.js';
+export { retiredCodes } from './retired-codes.js';

@@ -2,7 +2,8 @@ import { KeepwatchError } from '@keepwatch/errors';
 
 /** A job payload that does not match its schema: a producer and a consumer disagree. */
 export class JobPayloadError extends KeepwatchError<'KW_JOB_PAYLOAD_INVALID'> {
+  static readonly code = 'KW_JOB_PAYLOAD_INVALID';
   constructor(jobName: string, problems: string[]) {
-    super('KW_JOB_PAYLOAD_INVALID', `job "${jobName}" has an invalid payload: ${problems.join('; ')}`);
+    super(JobPayloadError.code, `job "${jobName}" has an invalid payload: ${problems.join('; ')}`);
   }
 }

@@ -2,10 +2,11 @@ import { KeepwatchError } from '@keepwatch/errors';
 
 /** Profiler options that cannot work; the message lists every bad option at once. */
 export class ProfilerOptionsError extends KeepwatchError<'KW_PROFILER_OPTIONS_INVALID'> {
+  static readonly code = 'KW_PROFILER_OPTIONS_INVALID';
   readonly problems: readonly string[];
 
   constructor(problems: string[]) {
-    super('KW_PROFILER_OPTIONS_INVALID', `invalid profiler options: ${problems.join('; ')}`);
+    super(ProfilerOptionsError.code, `invalid profiler options: ${problems.join('; ')}`);
     this.problems = problems;
   }
 }
@@ -16,20 +17,22 @@ export class ProfilerOptionsError extends KeepwatchError<'KW_PROFILER_OPTIONS_IN
  * message.
  */
 export class ProfileFilterError extends KeepwatchError<'KW_PROFILE_FILTER_INVALID'> {
+  static readonly code = 'KW_PROFILE_FILTER_INVALID';
   constructor(
     readonly field: 'since' | 'limit',
     /** What is wrong with it, without the field's name. */
     readonly problem: string,
   ) {
-    super('KW_PROFILE_FILTER_INVALID', `${field}: ${problem}`);
+    super(ProfileFilterError.code, `${field}: ${problem}`);
   }
 }
 
 /** A profile list asked for by url_name and by task at once: a profile is of a request or of a task, never of both. */
 export class ProfileFilterConflictError extends KeepwatchError<'KW_PROFILE_FILTER_CONFLICT'> {
+  static readonly code = 'KW_PROFILE_FILTER_CONFLICT';
   constructor(urlName: string, task: string) {
     super(
-      'KW_PROFILE_FILTER_CONFLICT',
+      ProfileFilterConflictError.code,
       `give url_name or task, not both (url_name ${JSON.stringify(urlName.slice(0, 100))}, task ${JSON.stringify(task.slice(0, 100))}): ` +
         'a profile is of one request or of one task run, so together they match nothing',
     );
@@ -38,14 +41,16 @@ export class ProfileFilterConflictError extends KeepwatchError<'KW_PROFILE_FILTE
 
 /** A profile asked for by name that is not in the profile directory, or a name that is not a profile's. */
 export class ProfileNotFoundError extends KeepwatchError<'KW_PROFILE_NOT_FOUND'> {
+  static readonly code = 'KW_PROFILE_NOT_FOUND';
   constructor(file: string, directory: string, cause?: unknown) {
-    super('KW_PROFILE_NOT_FOUND', `no profile named "${file}" in ${directory}`, { cause });
+    super(ProfileNotFoundError.code, `no profile named "${file}" in ${directory}`, { cause });
   }
 }
 
 /** A file that does not parse as a V8 CPU profile (nodes, samples, timeDeltas). */
 export class ProfileFormatError extends KeepwatchError<'KW_PROFILE_INVALID'> {
+  static readonly code = 'KW_PROFILE_INVALID';
   constructor(path: string, reason: string, cause?: unknown) {
-    super('KW_PROFILE_INVALID', `${path} is not a valid CPU profile: ${reason}`, { cause });
+    super(ProfileFormatError.code, `${path} is not a valid CPU profile: ${reason}`, { cause });
   }
 }
