@@ -73,7 +73,11 @@ describe('backup jobs in the worker', () => {
   it('fails a job for good when [database] url is unset, naming the setting', async () => {
     const { queue, events } = await workerFor('unset', undefined);
     const job = await queue.add(BackupJobName, { source: 'database', trigger: 'schedule' }, backupJobDefaults);
-    await expect(job.waitUntilFinished(events, 20_000)).rejects.toThrow(/\[database\] url/);
-    expect((await queue.getJob(job.id!))!.attemptsMade).toBe(1);
+    await expect(job.waitUntilFinished(events, 20_000)).rejects.toThrow(
+      /^KW_BACKUP_SOURCE_UNKNOWN: backup source "database" is not configured \(known: data\): set \[database\] url/,
+    );
+    const failed = (await queue.getJob(job.id!))!;
+    expect(failed.attemptsMade).toBe(1);
+    expect(failed.failedReason).toMatch(/^KW_BACKUP_SOURCE_UNKNOWN: /);
   }, 30_000);
 });

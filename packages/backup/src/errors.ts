@@ -150,10 +150,12 @@ export class BackupIdentityRequiredError extends BackupError<'KW_BACKUP_IDENTITY
 export class BackupSourceUnknownError extends BackupError<'KW_BACKUP_SOURCE_UNKNOWN'> {
   static readonly code = 'KW_BACKUP_SOURCE_UNKNOWN';
   readonly retryable = false;
-  constructor(source: string, known: string[]) {
+  /** `hint` says how to configure it, in the caller's words (a config key, an option). */
+  constructor(source: string, known: string[], hint?: string) {
     super(
       BackupSourceUnknownError.code,
-      `backup source "${source.slice(0, 100)}" is not configured (known: ${known.join(', ') || 'none'})`,
+      `backup source "${source.slice(0, 100)}" is not configured (known: ${known.join(', ') || 'none'})` +
+        (hint ? `: ${hint}` : ''),
     );
   }
 }
@@ -184,6 +186,18 @@ export class BackupBusyError extends BackupError<'KW_BACKUP_BUSY'> {
   readonly retryable = true;
   constructor(source: string, waitedMs: number) {
     super(BackupBusyError.code, `a backup of source "${source}" is already running (waited ${waitedMs} ms for it)`);
+  }
+}
+
+/**
+ * The lock's Redis cannot be reached: backing up without the lock could overlap a worker's backup
+ * of the same source, so nothing runs. Another attempt, once Redis is back, may succeed.
+ */
+export class BackupLockUnavailableError extends BackupError<'KW_BACKUP_LOCK_UNAVAILABLE'> {
+  static readonly code = 'KW_BACKUP_LOCK_UNAVAILABLE';
+  readonly retryable = true;
+  constructor(message: string, cause?: unknown) {
+    super(BackupLockUnavailableError.code, message, { cause });
   }
 }
 

@@ -132,6 +132,7 @@ export {
   BackupIoError,
   BackupKindMismatchError,
   BackupLockLostError,
+  BackupLockUnavailableError,
   BackupManifestError,
   BackupNotFoundError,
   BackupOptionsError,

@@ -29,6 +29,8 @@ const samples: Record<string, () => BackupError> = {
   BackupSourceUnknownError: () => new api.BackupSourceUnknownError('media', ['database']),
   BackupBusyError: () => new api.BackupBusyError('database', 60000),
   BackupLockLostError: () => new api.BackupLockLostError('database'),
+  BackupLockUnavailableError: () =>
+    new api.BackupLockUnavailableError('cannot reach Redis ([redis] url) within 5000 ms to take the backup lock'),
   BackupAbortedError: () => new api.BackupAbortedError('backup database-20261125T031500Z-ab12cd'),
   BackupIoError: () => new api.BackupIoError('write', '/backups/x', new Error('ENOSPC')),
   SnapshotInvalidError: () => new api.SnapshotInvalidError('/backups/data/x', ['snapshot.json: missing']),
@@ -80,6 +82,7 @@ describe('error classes', () => {
       'BackupConnectionError',
       'BackupIoError',
       'BackupLockLostError',
+      'BackupLockUnavailableError',
       'BackupToolFailedError',
       'RemoteTransferError',
     ]);

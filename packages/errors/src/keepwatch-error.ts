@@ -17,6 +17,10 @@ const brand = Symbol.for('keepwatch.error');
  *
  * `error instanceof KeepwatchError` holds for an error of any copy of this package (see
  * `brand`); `instanceof` a subclass is the ordinary prototype check.
+ *
+ * A subclass names its code once, as `static readonly code` (or `static readonly codes` when the
+ * caller picks one of a few), and passes it to `super`: a test then reads every code of a package
+ * from its exported classes, without building an error of each.
  */
 export class KeepwatchError<Code extends string = string> extends Error {
   readonly code: Code;

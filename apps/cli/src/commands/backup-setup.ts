@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { parseBackupId } from '@keepwatch/backup';
+import { BackupLockUnavailableError, parseBackupId } from '@keepwatch/backup';
 import type { KeepwatchConfig } from '@keepwatch/config';
-import { KeepwatchError } from '@keepwatch/errors';
 import {
   UsageError,
   backupDestinationFromConfig,
@@ -65,7 +64,7 @@ export async function withSourceLocks<T>(
   const redis = createRedisClient(config.redis.url, 'fast-fail');
   try {
     if (!(await waitForRedis(redis, REDIS_WAIT_MS))) {
-      throw new LockUnavailableError(
+      throw new BackupLockUnavailableError(
         `cannot reach Redis ([redis] url) within ${REDIS_WAIT_MS} ms to take the backup lock`,
       );
     }
@@ -84,12 +83,4 @@ export function withSourceLock<T>(
   fn: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   return withSourceLocks(config, (locked) => locked(source, signal, fn));
-}
-
-/** Redis could not be reached for the lock: running without it could overlap a worker's backup. */
-export class LockUnavailableError extends KeepwatchError<'KW_BACKUP_LOCK_UNAVAILABLE'> {
-  static readonly code = 'KW_BACKUP_LOCK_UNAVAILABLE';
-  constructor(message: string) {
-    super(LockUnavailableError.code, message);
-  }
 }

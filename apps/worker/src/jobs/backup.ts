@@ -1,4 +1,4 @@
-import { createBackupProcessor, toBackupJobError } from '@keepwatch/backup';
+import { BackupSourceUnknownError, createBackupProcessor, toBackupJobError } from '@keepwatch/backup';
 import { BackupJobName, backupJobPayloadSchema, parsePayload } from '@keepwatch/jobs';
 import {
   afterBackupFromConfig,
@@ -9,7 +9,7 @@ import {
   backupSourcesFromConfig,
   runDataBackup,
 } from '@keepwatch/runtime';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { JobHandlers } from '../job-router.js';
 import type { WorkerContext } from '../worker-context.js';
 
@@ -68,8 +68,12 @@ export function backupHandlers({ loaded, logger, connection, resources }: Worker
       }
       if (source === 'data') return backUpData(job, signal);
       if (source === 'database' && !sources.database) {
-        throw new UnrecoverableError(
-          'KW_BACKUP_SOURCE_UNKNOWN: backup source "database" is not configured: set [database] url (KEEPWATCH_DATABASE_URL) for the worker',
+        throw await toBackupJobError(
+          new BackupSourceUnknownError(
+            'database',
+            ['data'],
+            'set [database] url (KEEPWATCH_DATABASE_URL) for the worker',
+          ),
         );
       }
       return processor(job, token, signal);
