@@ -14,6 +14,7 @@ import {
   type ValueParser,
 } from './value-parsers.js';
 import { databaseUrl, redisUrl } from './connection-urls.js';
+import { notificationUrl } from './notify-urls.js';
 import { AGE_RECIPIENT_PATTERN, REMOTE_PATTERN } from './shared-patterns.js';
 
 /** One setting: how to parse it, its default (as the file would spell it) and its documentation. */
@@ -269,6 +270,24 @@ export const settings = {
       oneOf(['yes', 'accept-new', 'no'] as const),
       'yes',
       'yes: only the key in remote_known_hosts_file; accept-new: trust and record the first key; no: any key (open to a man in the middle).',
+    ),
+  },
+  notify: {
+    webhook_url: optional(
+      notificationUrl(),
+      'POSTed a JSON body (event, source, id, error without secrets, times, sizes) on every failed backup attempt, and on success with on_success. User info becomes basic auth. Unset: no webhook.',
+      true,
+    ),
+    ping_url: optional(
+      notificationUrl({ placeholder: true }),
+      "Dead-man's switch in the healthchecks.io convention: <url>/start when a backup starts, <url> on success, <url>/fail on failure; {source} is replaced by the source name. An Uptime Kuma push URL (…/api/push/<token>) gets ?status=up or down. Unset: no pings.",
+      true,
+    ),
+    on_success: required(boolean(), 'false', 'Also POST webhook_url when a backup succeeds.'),
+    timeout: required(
+      duration(100, 120_000),
+      '5s',
+      'Bound of each delivery attempt (3 attempts, 1 s and 2 s apart), and the longest a stopping worker or keepwatch backup run waits for notifications still on their way.',
     ),
   },
 } as const;
