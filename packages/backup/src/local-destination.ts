@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { relativeInside } from '@keepwatch/config';
+import { relativeInside } from '@keepwatch/conventions';
 import { z } from 'zod';
 import { isValidSourceName, parseBackupId } from './backup-id.js';
 import type { Destination, DestinationWriter } from './destination.js';

@@ -1,4 +1,4 @@
-import { AGE_RECIPIENT_PATTERN } from '@keepwatch/config';
+import { AGE_RECIPIENT_PATTERN } from '@keepwatch/conventions';
 import { z } from 'zod';
 import type { Compression } from './compression.js';
 import { BackupOptionsError } from './errors.js';

@@ -7,13 +7,6 @@ export {
   type SectionName,
   type Setting,
 } from './settings.js';
-export {
-  AGE_RECIPIENT_PATTERN,
-  REMOTE_HOST_PATTERN,
-  REMOTE_PATH_PATTERN,
-  REMOTE_USER_PATTERN,
-  parseRemote,
-} from './shared-patterns.js';
 export type { ListenAddress } from './value-parsers.js';
 export { formatProblem, formatOrigin, type ConfigProblem, type ConfigOrigin } from './config-problem.js';
 export {
@@ -25,8 +18,6 @@ export {
   MAX_LISTED_PROBLEMS,
 } from './errors.js';
 export { MAX_CONFIG_FILE_BYTES } from './read-config-file.js';
-export { POSTGRES_SSL_MODES } from './connection-urls.js';
 export { redactConfig, redactUrl, redactValue, describeConfig, REDACTED, type EffectiveSetting } from './redact.js';
 export { ensureDataDir } from './data-dir.js';
-export { relativeInside } from './path-inside.js';
 export { loadOrCreateSecret, SECRET_FILE, type InstanceSecret } from './instance-secret.js';

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { clip, type ConfigOrigin, type ConfigProblem } from './config-problem.js';
 import { ConfigError } from './errors.js';
 import { parseIni } from './ini-file.js';
-import { relativeInside } from './path-inside.js';
+import { relativeInside } from '@keepwatch/conventions';
 import { readConfigFile } from './read-config-file.js';
 import { envName, settings, type KeepwatchConfig, type SectionName, type Setting } from './settings.js';
 

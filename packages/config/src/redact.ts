@@ -1,50 +1,12 @@
+import { REDACTED, redactUrl } from '@keepwatch/conventions';
 import type { ConfigOrigin } from './config-problem.js';
 import { formatOrigin } from './config-problem.js';
 import type { LoadedConfig } from './load-config.js';
 import { envName, settings, type SectionName, type Setting } from './settings.js';
 import { displayValue } from './value-parsers.js';
 
-export const REDACTED = '[redacted]';
-
-/**
- * Query parameters that carry a credential, or say where one is: `password`, `sslpassword`,
- * `sslkey`, `token`, `secret`, `api_key`, a signature. Matched on the name, case-insensitively.
- */
-const SECRET_PARAMETER = /pass|pwd|secret|token|key|auth|cred|sig/i;
-
-/**
- * A connection URL as it may be shown or logged: the password of the user info, every
- * credential-like query parameter (`?password=`, `?sslpassword=`, `?sslkey=`) and a fragment
- * become `***`: postgres://app:***@db/app?sslmode=require&sslpassword=***. Not a URL: `[redacted]`.
- */
-export function redactUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return REDACTED;
-  }
-  if (url.password) url.password = '***';
-  if (url.search) url.search = redactQuery(url.search.slice(1));
-  if (url.hash) url.hash = '***';
-  return url.toString();
-}
-
-function redactQuery(query: string): string {
-  return query
-    .split('&')
-    .map((pair) => {
-      const name = pair.split('=', 1)[0]!;
-      let decoded = name;
-      try {
-        decoded = decodeURIComponent(name.replace(/\+/g, ' '));
-      } catch {
-        // A malformed name is shown as it is; its value is still hidden below when it looks secret.
-      }
-      return SECRET_PARAMETER.test(decoded) ? `${name}=***` : pair;
-    })
-    .join('&');
-}
+// One redaction of URLs for every package; `keepwatch config check` shows what they would log.
+export { REDACTED, redactUrl };
 
 /** The value of a setting as it may be printed or logged. */
 export function redactValue(section: string, key: string, value: unknown): unknown {

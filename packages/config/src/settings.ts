@@ -15,7 +15,7 @@ import {
 } from './value-parsers.js';
 import { databaseUrl, redisUrl } from './connection-urls.js';
 import { notificationUrl } from './notify-urls.js';
-import { AGE_RECIPIENT_PATTERN, REMOTE_PATTERN } from './shared-patterns.js';
+import { AGE_RECIPIENT_PATTERN, REMOTE_PATTERN } from '@keepwatch/conventions';
 
 /** One setting: how to parse it, its default (as the file would spell it) and its documentation. */
 export interface Setting<T, HasDefault extends boolean = boolean> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, REMOTE_HOST_PATTERN, REMOTE_PATH_PATTERN, loadConfig, parseRemote } from '../src/index.js';
+import { parseRemote, REMOTE_HOST_PATTERN, REMOTE_PATH_PATTERN } from '@keepwatch/conventions';
+import { ConfigError, loadConfig } from '../src/index.js';
 
 // [host as backup's option takes it, as it stands in [backup] remote, accepted]
 const hosts: [string, string, boolean][] = [

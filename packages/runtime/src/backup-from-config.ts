@@ -13,7 +13,8 @@ import {
   type RetentionPolicy,
   type SourceLock,
 } from '@keepwatch/backup';
-import { type KeepwatchConfig, parseRemote } from '@keepwatch/config';
+import type { KeepwatchConfig } from '@keepwatch/config';
+import { parseRemote } from '@keepwatch/conventions';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 

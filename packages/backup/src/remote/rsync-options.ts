@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { REMOTE_HOST_PATTERN, REMOTE_PATH_PATTERN, REMOTE_USER_PATTERN } from '@keepwatch/config';
+import { REMOTE_HOST_PATTERN, REMOTE_PATH_PATTERN, REMOTE_USER_PATTERN } from '@keepwatch/conventions';
 import { z } from 'zod';
 import { BackupOptionsError } from '../errors.js';
 import type { BackupLogger } from '../logger.js';

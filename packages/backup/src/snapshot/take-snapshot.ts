@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, symlinkSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
-import { relativeInside } from '@keepwatch/config';
+import { relativeInside } from '@keepwatch/conventions';
 import { createBackupId } from '../backup-id.js';
 import { BackupAbortedError, BackupIoError } from '../errors.js';
 import { copyBySize, type CopyWithHash } from './copy-by-size.js';
