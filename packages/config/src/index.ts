@@ -19,5 +19,7 @@ export {
 } from './errors.js';
 export { MAX_CONFIG_FILE_BYTES } from './read-config-file.js';
 export { redactConfig, redactUrl, redactValue, describeConfig, REDACTED, type EffectiveSetting } from './redact.js';
+export { describeRedis, redisMode, redisUrlDatabase, type RedisMode } from './redis-mode.js';
+export { formatEndpoint, type RedisEndpoint } from './redis-endpoints.js';
 export { ensureDataDir } from './data-dir.js';
 export { loadOrCreateSecret, SECRET_FILE, type InstanceSecret } from './instance-secret.js';

@@ -4,6 +4,7 @@ import { ConfigError } from './errors.js';
 import { parseIni } from './ini-file.js';
 import { relativeInside } from '@keepwatch/conventions';
 import { readConfigFile } from './read-config-file.js';
+import { redisMode, redisUrlDatabase } from './redis-mode.js';
 import { envName, settings, type KeepwatchConfig, type SectionName, type Setting } from './settings.js';
 
 export interface LoadConfigOptions {
@@ -119,7 +120,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     typed.backup.remote_identity_file = resolve(cwd, typed.backup.remote_identity_file);
   if (typed.backup.remote_known_hosts_file)
     typed.backup.remote_known_hosts_file = resolve(cwd, typed.backup.remote_known_hosts_file);
-  typed.cache.backend ??= typed.redis.url ? 'redis' : 'memory';
+  typed.cache.backend ??= redisMode(typed) ? 'redis' : 'memory';
   typed.profile.worker_rate ??= typed.profile.rate;
 
   return { config: deepFreeze(typed), origins: Object.freeze(origins), path };
@@ -128,7 +129,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
 function crossChecks(config: KeepwatchConfig, origins: Record<string, ConfigOrigin>, cwd: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const at = (key: string) => origins[key] ?? { kind: 'default' as const };
-  const { metrics, cache, redis, health } = config;
+  const { metrics, cache, health } = config;
   if ((metrics.user === undefined) !== (metrics.passphrase === undefined)) {
     const missing = metrics.user === undefined ? 'metrics.user' : 'metrics.passphrase';
     const present = metrics.user === undefined ? 'metrics.passphrase' : 'metrics.user';
@@ -138,16 +139,21 @@ function crossChecks(config: KeepwatchConfig, origins: Record<string, ConfigOrig
       message: `must be set together with [metrics] ${present.split('.')[1]}`,
     });
   }
-  if (cache.backend === 'redis' && !redis.url) {
-    problems.push({ key: 'cache.backend', origin: at('cache.backend'), message: 'redis needs [redis] url to be set' });
+  if (cache.backend === 'redis' && !redisMode(config)) {
+    problems.push({
+      key: 'cache.backend',
+      origin: at('cache.backend'),
+      message: 'redis needs [redis] url (or sentinels, or cluster_nodes) to be set',
+    });
   }
-  if (metrics.enabled && !redis.url) {
+  if (metrics.enabled && !redisMode(config)) {
     problems.push({
       key: 'metrics.enabled',
       origin: at('metrics.enabled'),
-      message: 'metrics are collected in Redis: set [redis] url too',
+      message: 'metrics are collected in Redis: set [redis] url (or sentinels, or cluster_nodes) too',
     });
   }
+  problems.push(...redisModeChecks(config, at));
   if (health.deadline < health.timeout) {
     problems.push({
       key: 'health.deadline',
@@ -205,6 +211,44 @@ function remoteChecks(config: KeepwatchConfig, at: (key: string) => ConfigOrigin
       origin: at('backup.remote'),
       message:
         'must be set with [backup] remote while remote_strict_host_key_checking is yes: the file holding the remote host key',
+    });
+  }
+  return problems;
+}
+
+/** Exactly one of `url` alone, `sentinels` and `cluster_nodes` says where Redis is. */
+function redisModeChecks(config: KeepwatchConfig, at: (key: string) => ConfigOrigin): ConfigProblem[] {
+  const { redis } = config;
+  const problems: ConfigProblem[] = [];
+  if (redis.sentinels && redis.cluster_nodes) {
+    problems.push({
+      key: 'redis.cluster_nodes',
+      origin: at('redis.cluster_nodes'),
+      message:
+        'set either [redis] sentinels (a master and its replicas) or [redis] cluster_nodes (a Redis Cluster), not both',
+    });
+  }
+  if (redis.sentinels && !redis.sentinel_master) {
+    problems.push({
+      key: 'redis.sentinel_master',
+      origin: at('redis.sentinels'),
+      message: 'must be set with [redis] sentinels: the master name the Sentinels monitor',
+    });
+  }
+  for (const key of ['sentinel_master', 'sentinel_password'] as const) {
+    if (redis[key] !== undefined && !redis.sentinels) {
+      problems.push({
+        key: `redis.${key}`,
+        origin: at(`redis.${key}`),
+        message: 'is only read with [redis] sentinels: set those too, or remove it',
+      });
+    }
+  }
+  if (redis.cluster_nodes && redis.url && redisUrlDatabase(redis.url) !== 0) {
+    problems.push({
+      key: 'redis.url',
+      origin: at('redis.url'),
+      message: 'must name database 0 (or none) with [redis] cluster_nodes: a Redis Cluster has only database 0',
     });
   }
   return problems;

@@ -15,6 +15,7 @@ import {
 } from './value-parsers.js';
 import { databaseUrl, redisUrl } from './connection-urls.js';
 import { notificationUrl } from './notify-urls.js';
+import { redisEndpoints } from './redis-endpoints.js';
 import { AGE_RECIPIENT_PATTERN, REMOTE_PATTERN } from '@keepwatch/conventions';
 
 /** One setting: how to parse it, its default (as the file would spell it) and its documentation. */
@@ -101,8 +102,25 @@ export const settings = {
   redis: {
     url: optional(
       redisUrl(),
-      'Redis for jobs, metrics and the cache: redis://[:pass@]host:6379[/db] (parameters: db, family, username, password). Required by the worker and by metrics.',
+      'Redis for jobs, metrics and the cache: redis://[:pass@]host:6379[/db] (parameters: db, family, username, password). Required by the worker and by metrics. With sentinels or cluster_nodes it only supplies the user, password, database (Sentinel only) and TLS (rediss://), and may be left out.',
       true,
+    ),
+    sentinels: optional(
+      redisEndpoints('the Sentinels', '10.0.0.1:26379, 10.0.0.2:26379, 10.0.0.3:26379'),
+      'Redis Sentinels (host:port, …) that name the master keepwatch writes to and follow it through a failover; set with sentinel_master. Exactly one of url alone, sentinels and cluster_nodes says where Redis is.',
+    ),
+    sentinel_master: optional(
+      text({ pattern: /^[A-Za-z0-9._-]{1,100}$/, patternText: 'a master name of letters, digits, ".", "_" and "-"' }),
+      'The master name the Sentinels monitor (their sentinel monitor NAME …); required with sentinels.',
+    ),
+    sentinel_password: optional(
+      text({ secret: true }),
+      "Password of the Sentinels themselves (their requirepass), when they have one; the master's password goes in url.",
+      true,
+    ),
+    cluster_nodes: optional(
+      redisEndpoints('Redis Cluster nodes', '10.0.0.1:6379, 10.0.0.2:6379, 10.0.0.3:6379'),
+      'Redis Cluster nodes (host:port, …) the cluster is discovered from; a few of the masters are enough. Keys are placed with hash tags, so each family of keys stays on one node.',
     ),
     prefix: required(
       text({ pattern: /^[A-Za-z0-9_:.-]+$/, patternText: 'letters, digits and _ : . - only' }),

@@ -17,7 +17,7 @@ export function displayValue(parser: ValueParser<unknown>, value: unknown): unkn
   return display && value !== undefined ? display(value as never) : value;
 }
 
-function withDisplay<T>(parser: ValueParser<T>, display: (value: T) => string): ValueParser<T> {
+export function withDisplay<T>(parser: ValueParser<T>, display: (value: T) => string): ValueParser<T> {
   displays.set(parser, display as (value: never) => string);
   return parser;
 }
