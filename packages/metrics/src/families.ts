@@ -1,3 +1,5 @@
+import { exposedNames } from './family-declaration.js';
+
 /**
  * The documented metric families. Names and label sets are a contract with dashboards and
  * alerts (they match pretix's), so they live here as data; the namespace is the only variable.
@@ -58,9 +60,12 @@ export const droppedObservations: FamilySpec = {
   id: 'dropped_observations',
   suffix: 'metrics_dropped_observations_total',
   type: 'counter',
-  labels: [],
-  help: 'Observations dropped because the in-process buffer was full while Redis was unreachable.',
+  labels: ['reason'],
+  help: 'Observations dropped: reason="buffer" when the in-process buffer was full while Redis was unreachable, reason="cardinality" when a declared family had reached maxSeriesPerFamily label sets.',
 };
+
+/** The reasons of `droppedObservations`, each shown from 0 so that increase() sees the first drop. */
+export const dropReasons = ['buffer', 'cardinality'] as const;
 
 /** Families stored in Redis hashes, in the order they are rendered. */
 export const storedFamilies: readonly FamilySpec[] = [
@@ -71,6 +76,22 @@ export const storedFamilies: readonly FamilySpec[] = [
   modelInstances,
   droppedObservations,
 ];
+
+/** Families a scrape-time collector of this package adds (`queueCollector`), by suffix and type. */
+export const scrapeTimeFamilies: ReadonlyArray<Pick<FamilySpec, 'suffix' | 'type'>> = [
+  { suffix: 'queue_jobs', type: 'gauge' },
+  { suffix: 'queue_oldest_waiting_job_age_seconds', type: 'gauge' },
+];
+
+/** Every name the built-in families take in the exposition (a histogram's `_bucket`, …), and the family's name. */
+export function builtInNames(namespace: string): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const { suffix, type } of [...storedFamilies, ...scrapeTimeFamilies]) {
+    const name = `${namespace}_${suffix}`;
+    for (const exposed of exposedNames(name, type)) names.set(exposed, name);
+  }
+  return names;
+}
 
 export const taskStatuses = ['success', 'error', 'expected-error'] as const;
 export type TaskStatus = (typeof taskStatuses)[number];

@@ -11,6 +11,8 @@ export interface FlusherOptions {
   release: (claimKeys: readonly string[]) => Promise<unknown>;
   /** The claim key of a snapshot id. */
   claimKey: (id: string) => string;
+  /** Whether a flush has something to write even with the buffer empty (families' metadata). */
+  due?: () => boolean;
   /** 0: every observation is written at once while Redis answers. */
   intervalMs: number;
   logger: MetricsLogger;
@@ -53,12 +55,47 @@ export class Flusher {
    */
   record(counted: Slot, alsoCounted?: Slot, sum?: Slot, amount = 0): void {
     const { buffer } = this.options;
-    if (this.options.intervalMs > 0 || this.failing || this.pending.length > 0) {
+    if (this.buffering) {
       buffer.add(counted, alsoCounted, sum, amount);
       return;
     }
     const snapshot = buffer.reserve(counted, alsoCounted, sum, amount);
-    if (!snapshot) return;
+    if (snapshot) this.sendNow(snapshot);
+  }
+
+  /** Adds `amount` to an adding slot (a counter), or sends it at once in write-every-observation mode. */
+  recordAmount(slot: Slot, amount: number): void {
+    const { buffer } = this.options;
+    if (this.buffering) {
+      buffer.addTo(slot, amount);
+      return;
+    }
+    const snapshot = buffer.reserveOne(slot, amount);
+    if (snapshot) this.sendNow(snapshot);
+  }
+
+  /**
+   * Writes `value` to a setting slot (a gauge): `combine` merges it with a value still held from
+   * before the last flush (the larger of the two, say); in write-every-observation mode Redis
+   * does that. A process's own gauge has put its new value in the slot already (`own`).
+   */
+  recordSet(slot: Slot, value: number, combine: (held: number, value: number) => number, own: boolean): void {
+    const { buffer } = this.options;
+    if (this.buffering) {
+      const held = slot.held;
+      if (buffer.mark(slot) && !own) slot.delta = held ? combine(slot.delta, value) : value;
+      return;
+    }
+    const snapshot = buffer.reserveOne(slot, value);
+    if (snapshot) this.sendNow(snapshot);
+  }
+
+  /** Whether observations go to the buffer (they do unless every observation is written at once and Redis answers). */
+  private get buffering(): boolean {
+    return this.options.intervalMs > 0 || this.failing || this.pending.length > 0;
+  }
+
+  private sendNow(snapshot: BufferSnapshot): void {
     const write = this.send({ claimKey: this.options.claimKey(randomUUID()), snapshot }).then(() => undefined);
     this.immediate.add(write);
     void write.finally(() => this.immediate.delete(write));
@@ -75,7 +112,7 @@ export class Flusher {
       while (this.pending.length > 0) {
         if (!(await this.send(this.pending.shift()!))) return false;
       }
-      if (this.options.buffer.isEmpty) return true;
+      if (this.options.buffer.isEmpty && !this.options.due?.()) return true;
       return this.send({ claimKey: this.options.claimKey(randomUUID()), snapshot: this.options.buffer.take() });
     };
     const next = (this.current ?? Promise.resolve(true)).then(run);

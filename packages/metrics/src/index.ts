@@ -6,10 +6,12 @@ export type {
   ViewRecorder,
   ViewSeries,
   TaskRecorder,
+  FamilyDeclarations,
 } from './metrics-store.js';
+export type { FleetCounter, FleetGauge, FleetGaugeSeries, FleetHistogram } from './fleet-metrics.js';
+export type { CounterOptions, GaugeOptions, HistogramOptions, GaugeAggregate } from './family-declaration.js';
+export type { LabelValues } from './label-sets.js';
 export { resolveMetricsOptions } from './options.js';
-export { metricsKeys } from './redis-keys.js';
-export type { MetricsKeys } from './redis-keys.js';
 export type { MetricsOptions, ResolvedMetricsOptions, MetricsRedis } from './options.js';
 export { createMetricsExposition, resolveExpositionOptions, metricsPath } from './exposition.js';
 export type { ExpositionOptions, MetricsExposition, ScrapeResult } from './exposition.js';
@@ -32,6 +34,9 @@ export {
   MetricsStoreUnavailableError,
   MetricsStoreClosedError,
   ModelCountError,
+  MetricsFamilyError,
+  MetricsFamilyConflictError,
+  MetricsObservationError,
   metricsErrorClasses,
 } from './errors.js';
 export type { MetricsLogger } from './logger.js';

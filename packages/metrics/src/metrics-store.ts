@@ -2,6 +2,7 @@ import { MetricsStoreClosedError, MetricsStoreUnavailableError } from './errors.
 import {
   type FamilySpec,
   type TaskStatus,
+  builtInNames,
   droppedObservations,
   modelInstances,
   storedFamilies,
@@ -10,6 +11,24 @@ import {
   viewDurations,
   viewRequests,
 } from './families.js';
+import {
+  type CounterOptions,
+  type GaugeOptions,
+  type HistogramOptions,
+  counterFamily,
+  gaugeFamily,
+  histogramFamily,
+} from './family-declaration.js';
+import { FamilyRegistry } from './family-registry.js';
+import {
+  CounterHandle,
+  type FamilyContext,
+  type FleetCounter,
+  type FleetGauge,
+  type FleetHistogram,
+  GaugeHandle,
+  HistogramHandle,
+} from './fleet-metrics.js';
 import { Flusher } from './flusher.js';
 import { normalizeMethod } from './http-method.js';
 import type { MetricFamily } from './metric-family.js';
@@ -17,8 +36,8 @@ import { type MetricsOptions, type ResolvedMetricsOptions, resolveMetricsOptions
 import { ProcessMetricsPublisher } from './process-metrics.js';
 import { readFleet } from './redis-reader.js';
 import { type MetricsKeys, metricsKeys } from './redis-keys.js';
-import { writeSnapshot } from './redis-writer.js';
-import { SeriesBuffer, Slot } from './series-buffer.js';
+import { type WriteOp, writeSnapshot } from './redis-writer.js';
+import { type BufferSnapshot, SeriesBuffer, Slot } from './series-buffer.js';
 import { labelsField } from './series-fields.js';
 import { SeriesCache, SeriesSlotCache, bucketIndex, seriesSlots, type SeriesSlots } from './series-names.js';
 import { withTimeout } from './with-timeout.js';
@@ -64,9 +83,26 @@ export interface TaskRecorder {
   observeTask(observation: TaskObservation): void;
 }
 
-export interface MetricsStore extends ViewRecorder, TaskRecorder {
+/** Declares a service's own families on the store (see the README's "Your own metrics"). */
+export interface FamilyDeclarations {
+  /**
+   * A counter summed over every process of the fleet. Declaring the same family again gives the
+   * same handle; another type, labels or help under the name, or a built-in family's name, throws
+   * `KW_METRICS_FAMILY_CONFLICT`.
+   */
+  counter(options: CounterOptions): FleetCounter;
+  /** A gauge whose processes' values combine by `aggregate`; see `GaugeOptions`. */
+  gauge(options: GaugeOptions): FleetGauge;
+  /** A histogram whose buckets are summed over every process. */
+  histogram(options: HistogramOptions): FleetHistogram;
+}
+
+export interface MetricsStore extends ViewRecorder, TaskRecorder, FamilyDeclarations {
   readonly options: ResolvedMetricsOptions;
-  /** Observations dropped by this process because the buffer was full. */
+  /**
+   * Observations dropped by this process: the buffer was full (Redis unreachable for long), or a
+   * declared family had reached `maxSeriesPerFamily` label sets.
+   */
   readonly droppedObservations: number;
   /**
    * Replaces every `model_instances` series at once (the gauge has one writer: the scheduled
@@ -102,32 +138,50 @@ class RedisMetricsStore implements MetricsStore {
   private readonly views: SeriesCache<ViewSlots>;
   private readonly taskRuns: SeriesSlotCache;
   private readonly taskDurations: SeriesSlotCache;
-  private closed = false;
+  private readonly registry: FamilyRegistry<CounterHandle | GaugeHandle | HistogramHandle>;
+  /** The built-in families' exposed names, which no declared family may take. */
+  private readonly reserved: ReadonlyMap<string, string>;
+  private readonly context: FamilyContext;
+  /** Writes the declared families' metadata and this process's own gauges again before Redis could miss them. */
+  private readonly refresher: NodeJS.Timeout;
+  private readonly state = { closed: false };
   private closing: Promise<void> | undefined;
 
   constructor(readonly options: ResolvedMetricsOptions) {
     const { redis, logger } = options;
-    this.keys = metricsKeys(options.keyPrefix);
+    this.keys = metricsKeys(options.keyPrefix, options.namespace);
     const slots = (family: FamilySpec) => new SeriesSlotCache(this.keys.family(family.id), options.buckets);
     const requestsKey = this.keys.family(viewRequests.id);
     const durationSlots = seriesSlots(this.keys.family(viewDurations.id), options.buckets);
     // The counter's field is the histogram's labels field: built once, for both.
     this.views = new SeriesCache((values) => {
       const durations = durationSlots(values);
-      return { requests: new Slot(requestsKey, durations.value.field, false), durations };
+      return { requests: new Slot(requestsKey, durations.value.field, 'i'), durations };
     });
     this.taskRuns = slots(taskRuns);
     this.taskDurations = slots(taskDurations);
     this.buffer = new SeriesBuffer(options.maxBufferedSeries);
-    const droppedKey = this.keys.family(droppedObservations.id);
+    this.reserved = builtInNames(options.namespace);
+    this.registry = new FamilyRegistry(this.reserved);
     this.flusher = new Flusher({
       buffer: this.buffer,
-      write: (claimKey, forget, snapshot) => writeSnapshot(redis, { claimKey, droppedKey, forget, snapshot }),
+      write: (claimKey, forget, snapshot) => this.write(claimKey, forget, snapshot),
       release: (claimKeys) => redis.del(...claimKeys),
       claimKey: (id) => this.keys.claim(id),
+      due: () => this.registry.isMetaDue,
       intervalMs: options.flushIntervalMs,
       logger,
     });
+    this.context = {
+      keys: this.keys,
+      instance: options.instance,
+      maxSeries: options.maxSeriesPerFamily,
+      buffer: this.buffer,
+      flusher: this.flusher,
+      state: this.state,
+    };
+    this.refresher = setInterval(() => this.refresh(), options.processIntervalMs);
+    this.refresher.unref();
     this.publisher = options.processMetrics
       ? new ProcessMetricsPublisher({
           redis,
@@ -144,6 +198,56 @@ class RedisMetricsStore implements MetricsStore {
     return this.buffer.droppedCount;
   }
 
+  counter(options: CounterOptions): FleetCounter {
+    return this.registry.declare(counterFamily(options), (family) => new CounterHandle(family, this.context));
+  }
+
+  gauge(options: GaugeOptions): FleetGauge {
+    return this.registry.declare(gaugeFamily(options), (family) => new GaugeHandle(family, this.context));
+  }
+
+  histogram(options: HistogramOptions): FleetHistogram {
+    const family = histogramFamily(options, this.options.buckets);
+    return this.registry.declare(family, (declared) => new HistogramHandle(declared, this.context));
+  }
+
+  /** One flush attempt: the snapshot, and what must go with it (metadata, this process's gauges' TTL). */
+  private async write(claimKey: string, forget: readonly string[], snapshot: BufferSnapshot): Promise<unknown> {
+    const { redis, instance, processTtlMs } = this.options;
+    const extra: WriteOp[] = this.registry.takeMetaOps(this.keys.families);
+    const gaugesKey = this.keys.gauges(instance);
+    if (snapshot.deltas.some((delta) => delta.key === gaugesKey)) {
+      const now = Date.now();
+      extra.push(
+        { key: gaugesKey, field: '', op: 'e', value: processTtlMs },
+        { key: this.keys.instances, field: instance, op: 'z', value: now },
+        // The index only lists candidates; entries long past any TTL are pruned here.
+        { key: this.keys.instances, field: '', op: 'r', value: now - 10 * processTtlMs },
+      );
+    }
+    const droppedKey = this.keys.family(droppedObservations.id);
+    try {
+      return await writeSnapshot(redis, { claimKey, droppedKey, forget, snapshot, extra });
+    } catch (error) {
+      // Whether it landed is unknown, and a Redis that restarted lost it: send it again.
+      if (extra.length > 0) this.registry.markMetaDue();
+      throw error;
+    }
+  }
+
+  /**
+   * Every `processIntervalMs`: the declared families' metadata (a Redis restarted without its
+   * data lost it) and this process's own gauges in full, whose TTL this renews, in one flush.
+   */
+  private refresh(): void {
+    if (this.state.closed || this.registry.size === 0) return;
+    this.registry.markMetaDue();
+    for (const handle of this.registry.handles()) {
+      if (handle instanceof GaugeHandle) this.buffer.holdAll(handle.ownSlots());
+    }
+    void this.flusher.flush();
+  }
+
   observeView({ urlName, method, statusCode, durationSeconds }: ViewObservation): void {
     this.recordView(this.viewSlots(urlName, method, statusCode), durationSeconds);
   }
@@ -158,13 +262,13 @@ class RedisMetricsStore implements MetricsStore {
   }
 
   private recordView({ requests, durations }: ViewSlots, durationSeconds: number): void {
-    if (this.closed) return;
+    if (this.state.closed) return;
     const seconds = validSeconds(durationSeconds);
     this.flusher.record(requests, durations.bucket(bucketIndex(seconds, this.options.buckets)), durations.sum, seconds);
   }
 
   observeTask({ taskName, status, durationSeconds }: TaskObservation): void {
-    if (this.closed) return;
+    if (this.state.closed) return;
     const runs = this.taskRuns.get([taskName, status]).value;
     if (status !== 'success') {
       this.flusher.record(runs);
@@ -176,7 +280,7 @@ class RedisMetricsStore implements MetricsStore {
   }
 
   async setModelInstances(counts: Readonly<Record<string, number>>): Promise<void> {
-    if (this.closed) throw new MetricsStoreClosedError('set model instances');
+    if (this.state.closed) throw new MetricsStoreClosedError('set model instances');
     const key = this.keys.family(modelInstances.id);
     const multi = this.options.redis.multi().del(key);
     const fields = Object.entries(counts).flatMap(([model, count]) => [labelsField([model]), String(count)]);
@@ -195,9 +299,10 @@ class RedisMetricsStore implements MetricsStore {
 
   async read(): Promise<MetricFamily[]> {
     const { redis, namespace, buckets, timeoutMs } = this.options;
+    const families = storedFamilies as FamilySpec[];
     try {
       return await withTimeout(
-        readFleet({ redis, keys: this.keys, namespace, buckets, families: storedFamilies as FamilySpec[] }),
+        readFleet({ redis, keys: this.keys, namespace, buckets, families, reserved: this.reserved }),
         timeoutMs,
       );
     } catch (error) {
@@ -211,12 +316,25 @@ class RedisMetricsStore implements MetricsStore {
   }
 
   private async shutDown(): Promise<void> {
-    this.closed = true;
-    const { timeoutMs, logger } = this.options;
+    this.state.closed = true;
+    clearInterval(this.refresher);
+    const { timeoutMs, logger, redis, instance } = this.options;
+    // This process's own gauge values leave with it, after the last flush that could write them.
+    const lastFlush = this.flusher.close().then(async (done) => {
+      if (this.registry.handles().some((handle) => handle instanceof GaugeHandle)) {
+        await redis
+          .multi()
+          .del(this.keys.gauges(instance))
+          .zrem(this.keys.instances, instance)
+          .exec()
+          .catch(() => undefined);
+      }
+      return done;
+    });
     // One deadline over both steps, run side by side: bounded one after the other, they took
     // 2 × timeoutMs with Redis down. The client may keep retrying what they sent (ioredis's
     // default: 20 reconnections per command, about 10 s); that is no longer the store's wait.
-    const steps = Promise.all([this.flusher.close(), this.publisher?.close().catch(() => undefined)]);
+    const steps = Promise.all([lastFlush, this.publisher?.close().catch(() => undefined)]);
     const flushed = await withTimeout(steps, timeoutMs).then(
       ([done]) => done,
       () => false,

@@ -13,13 +13,16 @@ export interface MetricsOptions {
   /** The shared Redis every process of the fleet records into. Not closed by the store. */
   redis: MetricsRedis;
   /**
-   * Prefix of every metric family name (`[metrics] namespace`).
+   * Prefix of the built-in families' names (`[metrics] namespace`), and part of the Redis keys:
+   * the processes of one namespace sum into the same series, those of another never see them.
+   * Declared families keep the names they are given.
    * @defaultValue `'pretix'`
    */
   namespace?: string;
   /**
    * Prefix of the Redis keys (`[redis] prefix`); keys live under the hash tag
-   * `{<keyPrefix>metrics}` so one flush pipeline stays on one Cluster slot.
+   * `{<keyPrefix>metrics:<namespace>}`, so one flush stays on one Cluster slot and stores of
+   * other namespaces on the same prefix never see each other's series.
    * @defaultValue `'keepwatch:'`
    */
   keyPrefix?: string;
@@ -42,6 +45,14 @@ export interface MetricsOptions {
    */
   maxBufferedSeries?: number;
   /**
+   * Most label sets one declared family (`store.counter()`, `gauge()`, `histogram()`) takes in
+   * this process. Observations of a new label set beyond it are dropped and counted in
+   * `<namespace>_metrics_dropped_observations_total{reason="cardinality"}`: a label fed from user
+   * input (an id, a raw path) cannot grow memory and Redis without bound.
+   * @defaultValue `1000`
+   */
+  maxSeriesPerFamily?: number;
+  /**
    * The `instance` label of this process's own metrics (CPU, memory, event loop, GC).
    * @defaultValue `` `${os.hostname()}:${process.pid}` ``
    */
@@ -52,7 +63,8 @@ export interface MetricsOptions {
    */
   processMetrics?: boolean;
   /**
-   * Milliseconds between publications of this process's own metrics.
+   * Milliseconds between publications of this process's own metrics, and between the writes
+   * that renew its own gauge values and the declared families' metadata in Redis.
    * @defaultValue `5000`
    */
   processIntervalMs?: number;
@@ -82,6 +94,7 @@ export interface ResolvedMetricsOptions {
   readonly flushIntervalMs: number;
   readonly buckets: readonly number[];
   readonly maxBufferedSeries: number;
+  readonly maxSeriesPerFamily: number;
   readonly instance: string;
   readonly processMetrics: boolean;
   readonly processIntervalMs: number;
@@ -108,6 +121,7 @@ const schema = z
       .min(1)
       .refine((list) => list.every((value, i) => i === 0 || value > list[i - 1]!), 'must be strictly ascending'),
     maxBufferedSeries: z.number().int().min(1),
+    maxSeriesPerFamily: z.number().int().min(1),
     instance: z.string().min(1),
     processMetrics: z.boolean(),
     processIntervalMs: z.number().int().min(100),
@@ -131,6 +145,7 @@ export function resolveMetricsOptions(options: MetricsOptions): ResolvedMetricsO
     flushIntervalMs: 1000,
     buckets: [...defaultBuckets],
     maxBufferedSeries: 10_000,
+    maxSeriesPerFamily: 1000,
     instance: `${hostname()}:${process.pid}`,
     processMetrics: true,
     processIntervalMs: 5000,

@@ -1,4 +1,5 @@
-import type { FamilySpec } from './families.js';
+import { type FamilySpec, dropReasons, droppedObservations } from './families.js';
+import { type DeclaredFamily, parseMeta } from './family-declaration.js';
 import type { MetricFamily, MetricSample } from './metric-family.js';
 import type { MetricsRedis } from './options.js';
 import { instanceFamilies } from './process-metrics.js';
@@ -12,31 +13,65 @@ export interface ReadOptions {
   namespace: string;
   families: readonly FamilySpec[];
   buckets: readonly number[];
+  /** Names a declared family must not take (the built-in families'): such metadata is skipped. */
+  reserved: ReadonlyMap<string, string>;
 }
 
+type Hash = Record<string, string>;
+
 /**
- * Reads the fleet's families and every live instance's process metrics: one pipeline for the
- * hashes and the instance index, one MGET for the instances' payloads.
+ * Reads the fleet's families, the declared families (from their metadata in Redis, whoever
+ * declared them) and every live instance's process metrics and own gauges, in two round trips:
+ * the built-in hashes, the metadata and the instance index; then the declared families' hashes,
+ * the instances' payloads and their gauges.
  */
 export async function readFleet(options: ReadOptions): Promise<MetricFamily[]> {
-  const { redis, keys, families } = options;
-  const pipeline = redis.pipeline();
-  for (const family of families) pipeline.hgetall(keys.family(family.id));
-  pipeline.zrange(keys.instances, '0', '-1');
-  const results = (await pipeline.exec()) ?? [];
-  const failed = results.find(([error]) => error);
-  if (failed) throw failed[0];
+  const { redis, keys, families, reserved } = options;
+  const first = redis.pipeline();
+  for (const family of families) first.hgetall(keys.family(family.id));
+  first.hgetall(keys.families);
+  first.zrange(keys.instances, '0', '-1');
+  const results = checked(await first.exec());
 
-  const rendered = families.map((family, i) =>
-    toFamily(family, (results[i]?.[1] ?? {}) as Record<string, string>, options),
-  );
+  const rendered = families.map((family, i) => builtInFamily(family, (results[i] ?? {}) as Hash, options));
+  const declared = Object.entries((results[families.length] ?? {}) as Hash)
+    .map(([name, json]) => parseMeta(name, json))
+    .filter((family): family is DeclaredFamily => family !== undefined && !reserved.has(family.name))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  const instances = (results[families.length + 1] ?? []) as string[];
 
-  const instances = (results[families.length]?.[1] ?? []) as string[];
+  const stored = declared.filter((family) => family.type !== 'gauge' || family.perProcess === false);
+  const own = declared.filter((family) => family.type === 'gauge' && family.perProcess !== false);
+  const second = redis.pipeline();
+  for (const family of stored) second.hgetall(keys.custom(family.name));
   if (instances.length > 0) {
-    const payloads = await redis.mget(...instances.map((instance) => keys.process(instance)));
+    second.mget(...instances.map((instance) => keys.process(instance)));
+    if (own.length > 0) for (const instance of instances) second.hgetall(keys.gauges(instance));
+  }
+  const more = stored.length > 0 || instances.length > 0 ? checked(await second.exec()) : [];
+
+  const byName = new Map<string, MetricFamily>();
+  for (const [i, family] of stored.entries()) byName.set(family.name, storedFamily(family, (more[i] ?? {}) as Hash));
+  if (own.length > 0) {
+    const gauges = instances.map((_, i) => (more[stored.length + 1 + i] ?? {}) as Hash);
+    for (const family of ownGauges(own, gauges)) byName.set(family.name, family);
+  }
+  for (const family of declared) {
+    const shown = byName.get(family.name);
+    if (shown) rendered.push(shown);
+  }
+
+  if (instances.length > 0) {
+    const payloads = (more[stored.length] ?? []) as Array<string | null>;
     rendered.push(...mergeByName(instances.flatMap((instance, i) => parseInstance(instance, payloads[i]))));
   }
   return rendered;
+}
+
+function checked(results: [Error | null, unknown][] | null): unknown[] {
+  const failed = (results ?? []).find(([error]) => error);
+  if (failed) throw failed[0];
+  return (results ?? []).map(([, value]) => value);
 }
 
 function parseInstance(instance: string, payload: string | null | undefined): MetricFamily[] {
@@ -61,18 +96,83 @@ function mergeByName(families: MetricFamily[]): MetricFamily[] {
   return [...byName.values()];
 }
 
-function toFamily(spec: FamilySpec, hash: Record<string, string>, options: ReadOptions): MetricFamily {
+function builtInFamily(spec: FamilySpec, hash: Hash, options: ReadOptions): MetricFamily {
   const name = `${options.namespace}_${spec.suffix}`;
   const family: MetricFamily = { name, help: spec.help, type: spec.type, values: [] };
-  if (spec.type !== 'histogram') {
-    for (const [field, raw] of Object.entries(hash)) {
-      const labels = parseLabels(field, spec.labels);
-      if (labels) family.values.push({ value: Number(raw), labels });
-    }
+  if (spec.type === 'histogram') {
+    family.values = histogramSamples(name, spec.labels, hash, options.buckets);
     return family;
   }
-  family.values = histogramSamples(name, spec, hash, options.buckets);
+  family.values = valueSamples(spec.labels, hash);
+  if (spec.id === droppedObservations.id) {
+    // Present from 0, so that increase() sees the first drop (a series that appears at 1 has no increase).
+    for (const reason of dropReasons) {
+      if (!family.values.some((sample) => sample.labels.reason === reason))
+        family.values.push({ value: 0, labels: { reason } });
+    }
+  }
   return family;
+}
+
+function valueSamples(labelNames: readonly string[], hash: Hash): MetricSample[] {
+  const samples: MetricSample[] = [];
+  for (const field in hash) {
+    const labels = parseLabels(field, labelNames);
+    if (labels) samples.push({ value: Number(hash[field]), labels });
+  }
+  return samples;
+}
+
+/** A counter, histogram or fleet-wide gauge; one without labels shows 0 until its first write, as in prom-client. */
+function storedFamily(family: DeclaredFamily, hash: Hash): MetricFamily {
+  const { name, help, type, labelNames } = family;
+  const unlabelled = labelNames.length === 0;
+  if (type === 'histogram') {
+    const buckets = family.buckets ?? [];
+    const source = unlabelled && Object.keys(hash).length === 0 ? { '[]\tsum': '0' } : hash;
+    return { name, help, type, values: histogramSamples(name, labelNames, source, buckets) };
+  }
+  const values = valueSamples(labelNames, hash);
+  if (unlabelled && values.length === 0) values.push({ value: 0, labels: {} });
+  return { name, help, type, values };
+}
+
+/**
+ * The per-process gauges, each series combined over the live instances' own hashes (fields
+ * `<name>\t<labels>`, values `<value>` or, for `last`, `<value> <ms>`) by its family's aggregate.
+ */
+function ownGauges(families: readonly DeclaredFamily[], hashes: readonly Hash[]): MetricFamily[] {
+  const byName = new Map(families.map((family) => [family.name, new Map<string, { value: number; at: number }>()]));
+  const aggregates = new Map(families.map((family) => [family.name, family.aggregate ?? 'sum']));
+  for (const hash of hashes) {
+    for (const field in hash) {
+      const tab = field.indexOf('\t');
+      const series = byName.get(field.slice(0, tab));
+      if (tab === -1 || series === undefined) continue;
+      const labels = field.slice(tab + 1);
+      const aggregate = aggregates.get(field.slice(0, tab))!;
+      const raw = hash[field]!;
+      const space = raw.indexOf(' ');
+      const value = Number(space === -1 ? raw : raw.slice(0, space));
+      const at = space === -1 ? 0 : Number(raw.slice(space + 1));
+      if (Number.isNaN(value)) continue;
+      const held = series.get(labels);
+      if (held === undefined) series.set(labels, { value, at });
+      else if (aggregate === 'sum') held.value += value;
+      else if (aggregate === 'max') held.value = Math.max(held.value, value);
+      else if (aggregate === 'min') held.value = Math.min(held.value, value);
+      else if (at > held.at) series.set(labels, { value, at });
+    }
+  }
+  return families.map(({ name, help, labelNames }) => {
+    const values: MetricSample[] = [];
+    for (const [field, { value }] of byName.get(name)!) {
+      const labels = parseLabels(field, labelNames);
+      if (labels) values.push({ value, labels });
+    }
+    if (labelNames.length === 0 && values.length === 0) values.push({ value: 0, labels: {} });
+    return { name, help, type: 'gauge', values };
+  });
 }
 
 interface HistogramSeries {
@@ -84,8 +184,8 @@ interface HistogramSeries {
 
 function histogramSamples(
   name: string,
-  spec: FamilySpec,
-  hash: Record<string, string>,
+  labelNames: readonly string[],
+  hash: Hash,
   buckets: readonly number[],
 ): MetricSample[] {
   const bounds = [...buckets, Number.POSITIVE_INFINITY];
@@ -97,7 +197,7 @@ function histogramSamples(
     if (!parsed || parsed.kind === 'value') continue;
     let entry = series.get(parsed.labels);
     if (!entry) {
-      const labels = parseLabels(parsed.labels, spec.labels);
+      const labels = parseLabels(parsed.labels, labelNames);
       if (!labels) continue;
       entry = { labels, counts: new Float64Array(bounds.length), sum: 0 };
       series.set(parsed.labels, entry);

@@ -62,9 +62,9 @@ export function seriesSlots(key: string, buckets: readonly number[]): (values: r
     const labels = labelsField(values);
     const bucketSlots: Array<Slot | undefined> = [];
     return {
-      value: new Slot(key, labels, false),
-      sum: new Slot(key, sumField(labels), true),
-      bucket: (index) => (bucketSlots[index] ??= new Slot(key, bucketField(labels, bounds[index]!), false)),
+      value: new Slot(key, labels, 'i'),
+      sum: new Slot(key, sumField(labels), 'f'),
+      bucket: (index) => (bucketSlots[index] ??= new Slot(key, bucketField(labels, bounds[index]!), 'i')),
     };
   };
 }

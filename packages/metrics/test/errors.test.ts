@@ -8,6 +8,10 @@ const samples: Record<string, () => KeepwatchError> = {
   MetricsStoreUnavailableError: () => new metricsErrorClasses[1]('cannot read metrics from Redis within 5 ms'),
   MetricsStoreClosedError: () => new metricsErrorClasses[2]('set model instances'),
   ModelCountError: () => new metricsErrorClasses[3]('cannot count rows of table "orders"'),
+  MetricsFamilyError: () =>
+    new metricsErrorClasses[4]('counter "shop-orders"', ['name: must be a Prometheus metric name']),
+  MetricsFamilyConflictError: () => new metricsErrorClasses[5]('shop_orders_total is declared already'),
+  MetricsObservationError: () => new metricsErrorClasses[6]('shop_orders_total has no label "country"'),
 };
 
 describe('metrics errors', () => {

@@ -112,7 +112,7 @@ describe('the Redis-backed store', () => {
       'both observations in Redis',
       async () => {
         const value = await redis.hget(
-          key ?? `{${prefix}metrics}:view_requests`,
+          key ?? `{${prefix}metrics:pretix}:view_requests`,
           JSON.stringify(['/orders/:id', 'GET', '200']),
         );
         return value === '2' ? true : undefined;
@@ -140,11 +140,11 @@ describe('the Redis-backed store', () => {
     await s.setModelInstances({ orders: 3 });
     await s.flush();
     await waitFor('process metrics published', async () =>
-      (await redis.exists(`{${prefix}metrics}:instances`)) ? true : undefined,
+      (await redis.exists(`{${prefix}metrics:pretix}:instances`)) ? true : undefined,
     );
     const keys = await scanKeys(redis, prefix);
     expect(keys.length).toBeGreaterThanOrEqual(6);
-    for (const key of keys) expect(key.startsWith(`{${prefix}metrics}:`)).toBe(true);
+    for (const key of keys) expect(key.startsWith(`{${prefix}metrics:pretix}:`)).toBe(true);
   });
 
   it('has one writer for model instances: each write replaces the previous set', async () => {
@@ -168,7 +168,8 @@ describe('the Redis-backed store', () => {
     const families = await s.read();
     expect(familyValue(families, 'pretix_view_requests_total', viewLabels)).toBe(2);
     expect(familyValue(families, 'pretix_view_requests_total', { ...viewLabels, url_name: '/other' })).toBeUndefined();
-    expect(familyValue(families, 'pretix_metrics_dropped_observations_total', {})).toBe(2);
+    expect(familyValue(families, 'pretix_metrics_dropped_observations_total', { reason: 'buffer' })).toBe(2);
+    expect(familyValue(families, 'pretix_metrics_dropped_observations_total', { reason: 'cardinality' })).toBe(0);
   });
 
   it('sends what is buffered on close, and refuses gauge writes afterwards', async () => {
@@ -194,14 +195,17 @@ describe('the Redis-backed store', () => {
   });
 
   it('applies a snapshot delivered twice only once (a retry after a lost reply)', async () => {
-    const tag = `{${prefix}metrics}`;
+    const tag = `{${prefix}metrics:pretix}`;
     const write = {
       claimKey: `${tag}:claim:retry-1`,
       droppedKey: `${tag}:dropped_observations`,
       forget: [],
       snapshot: {
-        deltas: [{ key: `${tag}:view_requests`, field: JSON.stringify(['/x', 'GET', '200']), delta: 5, float: false }],
+        deltas: [
+          { key: `${tag}:view_requests`, field: JSON.stringify(['/x', 'GET', '200']), op: 'i' as const, value: 5 },
+        ],
         dropped: 1,
+        droppedCardinality: 0,
       },
     };
     expect(await writeSnapshot(redis, write)).toBe(true);
@@ -210,7 +214,7 @@ describe('the Redis-backed store', () => {
     expect(
       familyValue(families, 'pretix_view_requests_total', { url_name: '/x', method: 'GET', status_code: '200' }),
     ).toBe(5);
-    expect(familyValue(families, 'pretix_metrics_dropped_observations_total', {})).toBe(1);
+    expect(familyValue(families, 'pretix_metrics_dropped_observations_total', { reason: 'buffer' })).toBe(1);
   });
 
   it('keeps about one claim per process in Redis, however many flushes', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SeriesBuffer, Slot } from '../src/series-buffer.js';
 import { SeriesSlotCache } from '../src/series-names.js';
 
-const slot = (field: string, float = false) => new Slot('k', field, float);
+const slot = (field: string, float = false) => new Slot('k', field, float ? 'f' : 'i');
 
 describe('SeriesBuffer', () => {
   it('keeps counting into known fields past the bound, and drops only observations needing new ones', () => {
@@ -14,15 +14,15 @@ describe('SeriesBuffer', () => {
     expect(buffer.droppedCount).toBe(1);
     const snapshot = buffer.take();
     expect(snapshot.deltas).toEqual([
-      { key: 'k', field: 'a', delta: 1000, float: false },
-      { key: 'k', field: 'b', delta: 1000, float: false },
-      { key: 'k', field: 's', delta: 500, float: true },
+      { key: 'k', field: 'a', op: 'i', value: 1000 },
+      { key: 'k', field: 'b', op: 'i', value: 1000 },
+      { key: 'k', field: 's', op: 'f', value: 500 },
     ]);
     expect(snapshot.dropped).toBe(1);
     // Taken means gone: the next snapshot holds only what came after.
     buffer.settle(snapshot);
     expect(buffer.add(a)).toBe(true);
-    expect(buffer.take().deltas).toEqual([{ key: 'k', field: 'a', delta: 1, float: false }]);
+    expect(buffer.take().deltas).toEqual([{ key: 'k', field: 'a', op: 'i', value: 1 }]);
     expect(buffer.take().deltas).toEqual([]);
   });
 
@@ -45,10 +45,10 @@ describe('SeriesSlotCache', () => {
     const cache = new SeriesSlotCache('hash', [0.1, 1], 2);
     const first = cache.get(['/a', 'GET', '200']);
     expect(cache.get(['/a', 'GET', '200'])).toBe(first);
-    expect(first.value).toMatchObject({ key: 'hash', field: '["/a","GET","200"]', float: false });
-    expect(first.bucket(2)).toMatchObject({ key: 'hash', field: '["/a","GET","200"]\tle=+Inf', float: false });
+    expect(first.value).toMatchObject({ key: 'hash', field: '["/a","GET","200"]', op: 'i' });
+    expect(first.bucket(2)).toMatchObject({ key: 'hash', field: '["/a","GET","200"]\tle=+Inf', op: 'i' });
     expect(first.bucket(2)).toBe(first.bucket(2));
-    expect(first.sum).toMatchObject({ key: 'hash', field: '["/a","GET","200"]\tsum', float: true });
+    expect(first.sum).toMatchObject({ key: 'hash', field: '["/a","GET","200"]\tsum', op: 'f' });
     // Values that would collide if joined naively stay apart.
     expect(cache.get(['a', 'b']).value.field).not.toBe(cache.get(['a\u0000b']).value.field);
     // Past maxEntries it starts over: same fields, new slots (two increments of one field are still its sum).
