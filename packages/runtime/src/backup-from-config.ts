@@ -15,7 +15,7 @@ import {
 } from '@keepwatch/backup';
 import type { KeepwatchConfig } from '@keepwatch/config';
 import { parseRemote } from '@keepwatch/conventions';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import type { Logger } from 'pino';
 
 /** The data directory as a backup source: incremental snapshots (`takeSnapshot`), not a dump. */
@@ -123,7 +123,7 @@ export function backupOptionsFromConfig(config: Readonly<KeepwatchConfig>): Back
  * The per-source lock every worker and `keepwatch backup run` share, under `[redis] prefix`.
  * `waitMs` is `[backup] lock_wait`, so a caller that passes none waits as configured.
  */
-export function backupLockFromConfig(config: Readonly<KeepwatchConfig>, redis: Redis): SourceLock {
+export function backupLockFromConfig(config: Readonly<KeepwatchConfig>, redis: RedisClient): SourceLock {
   return createSourceLock({
     redis,
     prefix: config.redis.prefix,

@@ -9,7 +9,13 @@ export {
   type DatabaseKind,
   type DatabaseClientOptions,
 } from './database-client.js';
-export { createRedisClient, waitForRedis, type RedisRole } from './redis-client.js';
+export {
+  createRedisClient,
+  waitForRedis,
+  type RedisClient,
+  type RedisRole,
+  type RedisSettings,
+} from './redis-client.js';
 export { isRedisConnectionError, logQueueErrors, type QueueErrorSource } from './queue-errors.js';
 export { onShutdownSignal, type GracefulShutdownOptions } from './graceful-shutdown.js';
 export { runMain, ExitCode } from './run-main.js';

@@ -1,16 +1,16 @@
 import type { KeepwatchConfig } from '@keepwatch/config';
 import { createMetricsStore, type MetricsOptions, type MetricsStore } from '@keepwatch/metrics';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { RedisClient } from './redis-client.js';
 
 /**
- * The process's metrics store when `[metrics] enabled` (which the config only allows with
- * `[redis] url`): observations are buffered in-process and flushed to Redis every
+ * The process's metrics store when `[metrics] enabled` (which the config only allows with Redis
+ * configured, in any mode): observations are buffered in-process and flushed to Redis every
  * `[metrics] flush_interval`, under `[redis] prefix`.
  */
 export function createMetricsStoreFromConfig(
   config: Readonly<KeepwatchConfig>,
-  redis: Redis | undefined,
+  redis: RedisClient | undefined,
   logger: Logger,
 ): MetricsStore | undefined {
   if (!config.metrics.enabled || !redis) return undefined;
@@ -20,7 +20,7 @@ export function createMetricsStoreFromConfig(
 /** The store's options from `[metrics]` and `[redis] prefix`; what the config accepts, they accept. */
 export function metricsStoreOptionsFromConfig(
   config: Readonly<KeepwatchConfig>,
-  redis: Redis,
+  redis: RedisClient,
   logger: Logger,
 ): MetricsOptions {
   return {

@@ -1,5 +1,5 @@
 import { errorMessage } from '@keepwatch/errors';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import type { Logger } from 'pino';
 
 // What a socket says when the peer is gone or unreachable.
@@ -54,7 +54,7 @@ const REMEMBERED = 100;
  */
 export function logQueueErrors(
   source: QueueErrorSource,
-  connection: Redis,
+  connection: RedisClient,
   logger: Logger,
   bindings: Record<string, unknown> = {},
 ): void {

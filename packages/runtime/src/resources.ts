@@ -1,16 +1,15 @@
-import type { KeepwatchConfig } from '@keepwatch/config';
+import { type KeepwatchConfig, redisMode } from '@keepwatch/config';
 import { createMemoryCache, createRedisCache, type Cache } from '@keepwatch/health';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createDatabaseClient, type DatabaseClient } from './database-client.js';
-import { createRedisClient } from './redis-client.js';
+import { createRedisClient, type RedisClient } from './redis-client.js';
 
 /** The clients a keepwatch process opens from its config, and one way to close them all. */
 export interface Resources {
   /** Set when `[database] url` is. */
   database: DatabaseClient | undefined;
-  /** A fail-fast client (health, metrics, cache), set when `[redis] url` is. */
-  redis: Redis | undefined;
+  /** A fail-fast client (health, metrics, cache), set when Redis is configured (in any mode). */
+  redis: RedisClient | undefined;
   /** The cache `[cache] backend` names; the health check tests it. */
   cache: Cache;
   close(): Promise<void>;
@@ -18,7 +17,7 @@ export interface Resources {
 
 export function openResources(config: Readonly<KeepwatchConfig>, logger: Logger): Resources {
   const database = config.database.url ? createDatabaseClient(config.database.url) : undefined;
-  const redis = config.redis.url ? createRedisClient(config.redis.url, 'fast-fail', {}, logger) : undefined;
+  const redis = redisMode(config) ? createRedisClient(config.redis, 'fast-fail', {}, logger) : undefined;
   const cache =
     config.cache.backend === 'redis' && redis
       ? createRedisCache({ client: redis, keyPrefix: `${config.redis.prefix}cache:` })

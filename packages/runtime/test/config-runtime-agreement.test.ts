@@ -1,16 +1,16 @@
 import {
-  parseConnectionUrl,
   resolveBackupOptions,
   resolveRetentionOptions,
   resolveRetentionPolicy,
   resolveTakeSnapshotOptions,
 } from '@keepwatch/backup';
-import { ConfigError, loadConfig, type KeepwatchConfig } from '@keepwatch/config';
+import { ConfigError, loadConfig, type KeepwatchConfig, redisMode, redisUrlDatabase } from '@keepwatch/config';
+import { parseDatabaseUrl } from '@keepwatch/conventions';
 import { errorMessage } from '@keepwatch/errors';
 import { bearerMatches, bearerTokenDigest, createMemoryCache, resolveHealthHttpOptions } from '@keepwatch/health';
 import { resolveExpositionOptions, resolveMetricsOptions, type MetricsStore } from '@keepwatch/metrics';
 import { resolveProfilerOptions } from '@keepwatch/profiler';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ import {
   backupSourcesFromConfig,
   createDatabaseClient,
   createHealthCheckerFromConfig,
+  createRedisClient,
   dataSnapshotDirFromConfig,
   retentionPolicyFromConfig,
 } from '../src/index.js';
@@ -181,15 +182,21 @@ function runtimeProblems(config: Readonly<KeepwatchConfig>): string[] {
     );
     if (config.database.url) attempt('database url', () => sameDatabaseEverywhere(config.database.url!));
     if (config.redis.url) attempt('redis url', () => redisReads(config.redis.url!));
+    if (redisMode(config)) attempt('redis client', () => redisClientReads(config));
   } finally {
     redis.disconnect();
   }
   return problems;
 }
 
-/** The health check's and model counts' driver logs in where and as whom the backup tools do. */
+/**
+ * The health check's and model counts' driver logs in where and as whom the backup tools do: as
+ * the reader both take the URL apart with (parseDatabaseUrl) says.
+ */
 function sameDatabaseEverywhere(url: string): void {
-  const backup = parseConnectionUrl(url);
+  const reading = parseDatabaseUrl(url);
+  if (!reading.ok) throw new Error(reading.problem);
+  const backup = reading.url;
   const expected = {
     host: backup.host,
     port: backup.port,
@@ -197,8 +204,8 @@ function sameDatabaseEverywhere(url: string): void {
     password: backup.password ?? '',
     database: backup.database,
   };
-  if (backup.kind === 'postgresql') {
-    const client = new pg.Client(postgresConnection(url));
+  if (backup.kind === 'postgres') {
+    const client = new pg.Client(postgresConnection(backup));
     const seen = {
       host: client.host,
       port: client.port,
@@ -233,6 +240,70 @@ function redisReads(url: string): void {
     client.disconnect();
   }
 }
+
+/**
+ * The client the processes build from `[redis]` (ioredis refuses Sentinels without a master name
+ * when it is constructed) talks to the database the config shows: a Cluster only has database 0.
+ */
+function redisClientReads(config: Readonly<KeepwatchConfig>): void {
+  const client = createRedisClient(config.redis, 'fast-fail', { lazyConnect: true });
+  try {
+    const expected = config.redis.url ? redisUrlDatabase(config.redis.url) : 0;
+    const used =
+      client instanceof Cluster ? Number(client.options.redisOptions?.db ?? 0) : Number(client.options.db ?? 0);
+    if (used !== expected) throw new Error(`the config says database ${expected}, the client uses ${used}`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Issue 20: where Redis is takes several settings together, so these are whole `[redis]` sets on
+ * top of the base config (whose url then lends only its password and database; '' unsets it).
+ */
+const SENTINELS = '10.0.0.1:26379, 10.0.0.2:26379, [::1]:26379';
+const redisModeCases: Record<string, string>[] = [
+  { KEEPWATCH_REDIS_SENTINELS: SENTINELS, KEEPWATCH_REDIS_SENTINEL_MASTER: 'mymaster' },
+  {
+    KEEPWATCH_REDIS_SENTINELS: 'sentinel.internal:26379',
+    KEEPWATCH_REDIS_SENTINEL_MASTER: 'kw.main-1',
+    KEEPWATCH_REDIS_SENTINEL_PASSWORD: 'sentinel pass ü',
+    KEEPWATCH_REDIS_URL: 'redis://:p%40ss@ignored:6379/4',
+  },
+  { KEEPWATCH_REDIS_SENTINELS: SENTINELS, KEEPWATCH_REDIS_SENTINEL_MASTER: 'mymaster', KEEPWATCH_REDIS_URL: '' },
+  { KEEPWATCH_REDIS_SENTINELS: SENTINELS },
+  { KEEPWATCH_REDIS_SENTINELS: SENTINELS, KEEPWATCH_REDIS_SENTINEL_MASTER: 'my master' },
+  { KEEPWATCH_REDIS_SENTINELS: 'sentinel.internal', KEEPWATCH_REDIS_SENTINEL_MASTER: 'mymaster' },
+  { KEEPWATCH_REDIS_SENTINEL_MASTER: 'mymaster' },
+  { KEEPWATCH_REDIS_SENTINEL_PASSWORD: 'sentinel pass' },
+  { KEEPWATCH_REDIS_CLUSTER_NODES: '10.0.0.1:6379, 10.0.0.2:6379' },
+  { KEEPWATCH_REDIS_CLUSTER_NODES: 'node.internal:6379', KEEPWATCH_REDIS_URL: '' },
+  { KEEPWATCH_REDIS_CLUSTER_NODES: 'node.internal:6379', KEEPWATCH_REDIS_URL: 'rediss://user:pw@node.internal/0' },
+  { KEEPWATCH_REDIS_CLUSTER_NODES: 'node.internal:6379', KEEPWATCH_REDIS_URL: 'redis://127.0.0.1:6379/2' },
+  { KEEPWATCH_REDIS_CLUSTER_NODES: 'node.internal:6379', KEEPWATCH_REDIS_URL: 'redis://127.0.0.1?db=3' },
+  {
+    KEEPWATCH_REDIS_CLUSTER_NODES: 'node.internal:6379',
+    KEEPWATCH_REDIS_SENTINELS: SENTINELS,
+    KEEPWATCH_REDIS_SENTINEL_MASTER: 'mymaster',
+  },
+];
+
+describe('what config check accepts in each [redis] mode, every process runs (issue 20)', () => {
+  it.each(redisModeCases)('%j: refused by the config, or accepted by every package', async (settings) => {
+    const loaded = await loadConfig({ env: { ...base, ...settings }, cwd: '/srv/kw' }).catch((error: unknown) => {
+      if (error instanceof ConfigError) return undefined;
+      throw error;
+    });
+    if (loaded) expect(runtimeProblems(loaded.config)).toEqual([]);
+  });
+
+  it('accepts a Sentinel and a Cluster set, so the cases are not all refusals', async () => {
+    for (const settings of [redisModeCases[0]!, redisModeCases[8]!]) {
+      const { config } = await loadConfig({ env: { ...base, ...settings }, cwd: '/srv/kw' });
+      expect(redisMode(config)).toBe(settings.KEEPWATCH_REDIS_SENTINELS ? 'sentinel' : 'cluster');
+    }
+  });
+});
 
 const cases = Object.entries(candidates).flatMap(([name, values]) => values.map((value) => [name, value] as const));
 
