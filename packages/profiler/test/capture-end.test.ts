@@ -5,10 +5,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { profilerPlugin } from '../src/fastify.js';
 import { createProfiler, listProfiles, profileTask, type Profiler } from '../src/index.js';
-import { burnCpuWithFibonacci, sleep, waitFor } from './helpers/cpu-work.js';
+import { burnCpuWithFibonacci, sleep } from './helpers/cpu-work.js';
 import { profileFilesIn } from './helpers/profile-dir.js';
 import { makeTempDir } from './helpers/temp-dir.js';
 
@@ -59,9 +59,15 @@ describe('how a capture ends', () => {
       const socket = connect(port, '127.0.0.1');
       await once(socket, 'connect');
       socket.write('GET /hang HTTP/1.1\r\nHost: localhost\r\n\r\n');
-      await waitFor(() => entered, 'the request to reach its handler');
+      await vi.waitFor(() => expect(entered, 'the request to reach its handler').toBe(true), {
+        timeout: 5000,
+        interval: 5,
+      });
       socket.destroy();
-      await waitFor(() => profiler!.stats().captured === 1, 'the capture to end', 2000);
+      await vi.waitFor(() => expect(profiler!.stats().captured, 'captures ended').toBe(1), {
+        timeout: 2000,
+        interval: 5,
+      });
       expect(profiler.stats().capturing).toBe(false);
       await profiler.idle();
       const entries = await listProfiles(dir.profiles);

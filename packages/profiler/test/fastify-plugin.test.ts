@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   concurrentWorkNote,
   createProfiler,
@@ -13,7 +13,7 @@ import {
   type ProfilerOptions,
 } from '../src/index.js';
 import { profilerPlugin } from '../src/fastify.js';
-import { burnCpuWithFibonacci, lightSumOfSquares, waitFor } from './helpers/cpu-work.js';
+import { burnCpuWithFibonacci, lightSumOfSquares } from './helpers/cpu-work.js';
 import { filesIn, profileFilesIn } from './helpers/profile-dir.js';
 import { makeTempDir } from './helpers/temp-dir.js';
 
@@ -167,7 +167,10 @@ describe('overlapping sampled requests', () => {
     await app.ready();
 
     const slow = app.inject('/slow');
-    await waitFor(() => slowEntered, 'the slow request to start');
+    await vi.waitFor(() => expect(slowEntered, 'the slow request to start').toBe(true), {
+      timeout: 5000,
+      interval: 5,
+    });
     const fast = await app.inject('/fast');
     expect(fast.statusCode).toBe(200);
     release();
