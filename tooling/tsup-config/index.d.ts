@@ -3,7 +3,7 @@ import type { Options } from 'tsup';
 // Re-exported so that a config file's inferred default export can be named through this package.
 export type { Options };
 
-/** A workspace package others import: `src/index.ts` (unless `entry` says otherwise) with type declarations. */
+/** A workspace package others import: its entries (`src/index.ts` unless told) as ESM and CommonJS, each with type declarations. */
 export declare function packageConfig(options?: Options): Options;
 /** An app that is run, not imported: `src/main.ts`, no declarations. */
 export declare function appConfig(options?: Options): Options;

@@ -32,9 +32,12 @@ export class KeepwatchError<Code extends string = string> extends Error {
   }
 
   static override [Symbol.hasInstance]<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
-    // Every copy's own KeepwatchError answers by the brand; a subclass (which inherits this
-    // method) by its prototype chain, as `instanceof` does without it.
+    // `this` is the class right of `instanceof`: every copy's own KeepwatchError answers by the
+    // brand; a subclass (which inherits this method) by its prototype chain, as `instanceof`
+    // does without it.
+    // biome-ignore lint/complexity/noThisInStatic: `this` says which class was asked; `KeepwatchError` would not.
     if ((this as unknown) === KeepwatchError) return hasBrand(value);
+    // biome-ignore lint/complexity/noThisInStatic: as above.
     return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 
