@@ -51,3 +51,8 @@ export {
   type BackupStatusRecorder,
   type BackupOutcome,
 } from './backup-status-metrics.js';
+export {
+  backupNotifierFromConfig,
+  configSecrets,
+  type NotifierFromConfigOptions,
+} from './notify-from-config.js';
