@@ -4,6 +4,7 @@ import { ConfigError, ensureDataDir, loadOrCreateSecret, type LoadedConfig } fro
 import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
 import { instrumentProcessor } from '@keepwatch/metrics';
 import {
+  backupNotifierFromConfig,
   backupSourcesFromConfig,
   createMetricsStoreFromConfig,
   createProfilerFromConfig,
@@ -73,7 +74,11 @@ async function startOn(options: StartWorkerOptions, connection: Redis, resources
   const { loaded, logger } = options;
   const { config } = loaded;
   const metrics = createMetricsStoreFromConfig(config, resources.redis, logger);
-  const context: WorkerContext = { loaded, logger, connection, resources, metrics };
+  const notifier = backupNotifierFromConfig(config, {
+    sender: 'worker',
+    logger: logger.child({ component: 'notify' }),
+  });
+  const context: WorkerContext = { loaded, logger, connection, resources, metrics, notifier };
   const profileEvents =
     metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
   const profiler = createProfilerFromConfig(config, logger, profileEvents?.onEvent);
@@ -106,7 +111,12 @@ async function startOn(options: StartWorkerOptions, connection: Redis, resources
     await Promise.all(workers.map((worker) => worker.waitUntilReady()));
     await upsertSchedules(context, prefix);
   } catch (error) {
-    await Promise.allSettled([...workers.map((worker) => worker.close(true)), profiler.close(), metrics?.close()]);
+    await Promise.allSettled([
+      ...workers.map((worker) => worker.close(true)),
+      profiler.close(),
+      metrics?.close(),
+      notifier.close(),
+    ]);
     throw error;
   }
   logger.info({ queues: workers.map((w) => w.name), prefix }, 'worker ready');
@@ -118,6 +128,8 @@ async function startOn(options: StartWorkerOptions, connection: Redis, resources
     close: () => {
       closing ??= (async () => {
         await Promise.all(workers.map((worker) => worker.close()));
+        // The last job's notifications are on their way: waited for up to [notify] timeout.
+        await notifier.close();
         await profiler.close();
         // After the profiler's last writes, before resources.close() quits the connection.
         await profileEvents?.flush();

@@ -1,3 +1,4 @@
+import type { BackupNotifier } from '@keepwatch/backup';
 import type { LoadedConfig } from '@keepwatch/config';
 import type { MetricsStore } from '@keepwatch/metrics';
 import type { Resources } from '@keepwatch/runtime';
@@ -14,4 +15,6 @@ export interface WorkerContext {
   resources: Resources;
   /** Set when `[metrics] enabled`. */
   metrics: MetricsStore | undefined;
+  /** `[notify]`: backup outcomes to a webhook and a dead-man's switch; a no-op when unset. */
+  notifier: BackupNotifier;
 }

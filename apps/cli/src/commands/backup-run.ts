@@ -9,6 +9,7 @@ import {
 } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
 import { formatBytes, formatDuration, progressLine } from '../progress.js';
+import { cliNotifications, notificationLine } from './backup-notify.js';
 import { backupSetup, sourceOption, withSourceLock } from './backup-setup.js';
 
 interface FollowUp {
@@ -37,28 +38,35 @@ export const backupRun: Command = {
         `keepwatch: removed database password files an earlier keepwatch left behind: ${leftovers.join(', ')}\n`,
       );
     const { destination, sources } = backupSetup(config);
+    const source = name === 'data' ? undefined : sources.database;
+    if (name !== 'data' && !source)
+      return context.fail(`backup source "${name}" needs [database] url (KEEPWATCH_DATABASE_URL)`);
     const remote = backupRemoteFromConfig(config);
     const after = (source: string, id: string): Promise<FollowUp> =>
       afterBackupFromConfig(config, source, id, { remote, destination });
     const progress = progressLine(context.stderr, `backup ${name}`);
+    // [notify]: sent while the backup runs and its result is printed; waited for (bounded) last.
+    const notify = cliNotifications(config, context.stderr);
+    const startedAt = new Date().toISOString();
+    notify.notifier.started({ source: name });
     try {
-      if (name === 'data') {
+      if (!source) {
         const result = await withSourceLock(config, name, context.signal, async (signal) => {
           const outcome = await runDataBackup(sources.data, { signal });
           return { ...outcome, ...(await after('data', outcome.id)) };
         });
         progress.done();
+        notify.notifier.succeeded(result);
+        const notifications = await notify.finish();
         context.print(
-          result,
+          { ...result, ...(notifications ? { notifications } : {}) },
           (r) =>
             `snapshot ${r.id} done: ${r.files} files, ${formatBytes(r.bytesTotal)}; ` +
             `${r.filesCopied} copied (${formatBytes(r.bytesCopied)}), ${r.filesLinked} unchanged, ` +
-            `in ${formatDuration(r.durationMs)}\n${followUpLine(r)}`,
+            `in ${formatDuration(r.durationMs)}\n${followUpLine(r)}${notificationLine(notifications)}`,
         );
         return 0;
       }
-      const source = sources.database;
-      if (!source) return context.fail(`backup source "${name}" needs [database] url (KEEPWATCH_DATABASE_URL)`);
       const options = backupOptionsFromConfig(config);
       const manifest = await withSourceLock(config, name, context.signal, async (signal) => {
         const made = await runBackup({
@@ -71,14 +79,23 @@ export const backupRun: Command = {
         return { ...made, ...(await after(made.source, made.id)) };
       });
       progress.done();
-      context.print(manifest, (m) => {
+      notify.notifier.succeeded(manifest);
+      const notifications = await notify.finish();
+      context.print({ ...manifest, ...(notifications ? { notifications } : {}) }, (m) => {
         const took = Date.parse(m.finishedAt) - Date.parse(m.startedAt);
         return (
           `backup ${m.id} done: ${formatBytes(m.rawBytes)} dumped, ${formatBytes(m.storedBytes)} stored ` +
-          `(${m.compression}${m.encryption ? ', age' : ''}) in ${formatDuration(took)}\n${followUpLine(m)}`
+          `(${m.compression}${m.encryption ? ', age' : ''}) in ${formatDuration(took)}\n${followUpLine(m)}` +
+          notificationLine(notifications)
         );
       });
       return 0;
+    } catch (error) {
+      progress.done();
+      notify.notifier.failed({ source: name, error, startedAt, finishedAt: new Date().toISOString() });
+      const notifications = await notify.finish();
+      if (notifications) context.stderr.write(`keepwatch: ${notificationLine(notifications)}`);
+      throw error;
     } finally {
       progress.done();
     }

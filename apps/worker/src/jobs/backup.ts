@@ -12,15 +12,17 @@ import {
 import type { Job } from 'bullmq';
 import type { JobHandlers } from '../job-router.js';
 import type { WorkerContext } from '../worker-context.js';
+import { withBackupNotifications } from './backup-notifications.js';
 
 /**
  * Runs `backup` jobs: one backup of the named source under the per-source Redis lock, shared
  * with the other workers and `keepwatch backup run`, then the remote copy and retention
  * (`afterBackupFromConfig`) under the same lock, without letting go of it in between. Retries
  * and their backoff are the job's own (`backupJobDefaults`); failures that a retry cannot fix
- * fail the job for good (`toBackupJobError`).
+ * fail the job for good (`toBackupJobError`). Each attempt of a configured source is told to
+ * `[notify]` (`withBackupNotifications`).
  */
-export function backupHandlers({ loaded, logger, connection, resources }: WorkerContext): JobHandlers {
+export function backupHandlers({ loaded, logger, connection, resources, notifier }: WorkerContext): JobHandlers {
   const { config } = loaded;
   const sources = backupSourcesFromConfig(config);
   const log = logger.child({ component: 'backup' });
@@ -66,7 +68,6 @@ export function backupHandlers({ loaded, logger, connection, resources }: Worker
       } catch (error) {
         throw await toBackupJobError(error);
       }
-      if (source === 'data') return backUpData(job, signal);
       if (source === 'database' && !sources.database) {
         throw await toBackupJobError(
           new BackupSourceUnknownError(
@@ -76,7 +77,11 @@ export function backupHandlers({ loaded, logger, connection, resources }: Worker
           ),
         );
       }
-      return processor(job, token, signal);
+      if (source === 'data') return withBackupNotifications(notifier, job, source, () => backUpData(job, signal));
+      // A made-up source (a stale producer, a hand-made job) fails in the processor, untold:
+      // each notification is a check somewhere, and only configured sources have one.
+      if (source !== 'database') return processor(job, token, signal);
+      return withBackupNotifications(notifier, job, source, () => processor(job, token, signal));
     },
   };
 }
