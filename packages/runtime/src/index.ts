@@ -10,6 +10,7 @@ export {
   type DatabaseClientOptions,
 } from './database-client.js';
 export {
+  closeRedisClient,
   createRedisClient,
   waitForRedis,
   type RedisClient,

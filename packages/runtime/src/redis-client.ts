@@ -129,6 +129,16 @@ function logOutages(client: RedisClient, where: string, logger: Logger | undefin
 }
 
 /**
+ * Closes a client after the replies to what it already sent: QUIT, then `disconnect()`, which a
+ * Sentinel client needs too: QUIT leaves its failover detector's Sentinel connections open, and
+ * they kept `keepwatch health` from ever exiting.
+ */
+export async function closeRedisClient(client: RedisClient): Promise<void> {
+  await client.quit().catch(() => undefined);
+  client.disconnect();
+}
+
+/**
  * Waits until the client is connected, at most `timeoutMs`; resolves false on time-out. A
  * short-lived command (the CLI) calls this before checking, so a Redis that is merely still
  * connecting is not reported as down.

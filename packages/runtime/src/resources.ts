@@ -2,7 +2,7 @@ import { type KeepwatchConfig, redisMode } from '@keepwatch/config';
 import { createMemoryCache, createRedisCache, type Cache } from '@keepwatch/health';
 import type { Logger } from 'pino';
 import { createDatabaseClient, type DatabaseClient } from './database-client.js';
-import { createRedisClient, type RedisClient } from './redis-client.js';
+import { closeRedisClient, createRedisClient, type RedisClient } from './redis-client.js';
 
 /** The clients a keepwatch process opens from its config, and one way to close them all. */
 export interface Resources {
@@ -31,8 +31,8 @@ export function openResources(config: Readonly<KeepwatchConfig>, logger: Logger)
       closing ??= (async () => {
         await Promise.allSettled([
           database?.close(),
-          // quit() waits for replies to commands already sent (a last metrics flush).
-          redis?.quit().catch(() => redis.disconnect()),
+          // Waits for replies to commands already sent (a last metrics flush).
+          redis && closeRedisClient(redis),
         ]);
       })();
       return closing;
