@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { BackupLockUnavailableError, parseBackupId } from '@keepwatch/backup';
-import type { KeepwatchConfig } from '@keepwatch/config';
+import { type KeepwatchConfig, redisMode } from '@keepwatch/config';
 import {
   UsageError,
   backupDestinationFromConfig,
@@ -53,15 +53,15 @@ export type SourceLocks = <T>(
 /**
  * Gives `use` the per-source Redis locks the workers use, so a command never overlaps a
  * scheduled backup of the same source, over one Redis connection (checked once) for all the
- * sources it goes through. Without [redis] url there are no workers to collide with (they need
- * Redis), so every function runs without a lock.
+ * sources it goes through. Without Redis (no [redis] url, sentinels or cluster_nodes) there are
+ * no workers to collide with (they need Redis), so every function runs without a lock.
  */
 export async function withSourceLocks<T>(
   config: Readonly<KeepwatchConfig>,
   use: (locked: SourceLocks) => Promise<T>,
 ): Promise<T> {
-  if (!config.redis.url) return use((_source, signal, fn) => fn(signal));
-  const redis = createRedisClient(config.redis.url, 'fast-fail');
+  if (!redisMode(config)) return use((_source, signal, fn) => fn(signal));
+  const redis = createRedisClient(config.redis, 'fast-fail');
   try {
     if (!(await waitForRedis(redis, REDIS_WAIT_MS))) {
       throw new BackupLockUnavailableError(

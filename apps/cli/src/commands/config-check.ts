@@ -1,4 +1,4 @@
-import { describeConfig } from '@keepwatch/config';
+import { describeConfig, describeRedis } from '@keepwatch/config';
 import type { Command } from '../command.js';
 import { formatTable, formatValue } from '../output.js';
 
@@ -13,14 +13,17 @@ export const configCheck: Command = {
   async run({ loadConfig, print }) {
     const loaded = await loadConfig();
     const rows = describeConfig(loaded);
+    const redis = describeRedis(loaded.config);
     print(
       {
         ok: true,
         file: loaded.path ?? null,
+        redis,
         settings: rows.map(({ key, value, origin, env }) => ({ key, value: value ?? null, origin, env })),
       },
       () =>
-        `config file: ${loaded.path ?? '(none: defaults and environment)'}\n\n` +
+        `config file: ${loaded.path ?? '(none: defaults and environment)'}\n` +
+        `redis: ${redis.summary}\n\n` +
         formatTable(
           ['setting', 'value', 'from'],
           rows.map((row) => [row.key, formatValue(row.value), row.origin]),

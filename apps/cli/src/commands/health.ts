@@ -1,3 +1,4 @@
+import { describeRedis } from '@keepwatch/config';
 import { createHealthCheckerFromConfig, createLogger, openResources, waitForRedis } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
 import { formatTable } from '../output.js';
@@ -18,13 +19,17 @@ export const health: Command = {
     try {
       if (resources.redis) await waitForRedis(resources.redis, config.health.timeout);
       const report = await checker.check();
+      // Which Redis was checked: one server, the master the Sentinels name, or a Cluster.
+      const redis = describeRedis(config);
       print(
-        report,
+        { ...report, redis },
         (r) =>
+          `redis: ${redis.summary}\n\n` +
           formatTable(
             ['check', 'status', 'latency', 'error'],
             r.checks.map((c) => [c.name, c.ok ? 'ok' : 'FAIL', `${Math.round(c.latencyMs)} ms`, c.error ?? '']),
-          ) + (r.ok ? '\nhealthy\n' : '\nunhealthy\n'),
+          ) +
+          (r.ok ? '\nhealthy\n' : '\nunhealthy\n'),
       );
       return report.ok ? 0 : 1;
     } finally {
