@@ -19,12 +19,13 @@ beforeAll(async () => {
     await (await fetch(`${server.url}/healthcheck/live`, { signal: AbortSignal.timeout(5000) })).text();
   await server.app.inject('/healthcheck/live');
   // Profiles are written after the response; wait for them with a bound.
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const body = (await (await get('/api/profiles')).json()) as { profiles: unknown[] };
-    if (body.profiles.length >= 3) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await vi.waitFor(
+    async () => {
+      const body = (await (await get('/api/profiles')).json()) as { profiles: unknown[] };
+      expect(body.profiles.length, 'profiles written').toBeGreaterThanOrEqual(3);
+    },
+    { timeout: 10_000, interval: 100 },
+  );
 });
 afterAll(async () => {
   await server?.close();

@@ -1,15 +1,8 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '@keepwatch/config';
 import { createLogger, openResources } from '@keepwatch/runtime';
 import { buildApp } from '../src/build-app.js';
-import { freePort } from '@keepwatch/test-support/net';
-
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+import { spawnServer } from './helpers/server-process.js';
 
 describe('graceful shutdown', () => {
   it('turns the health check 503 at once and lets requests in flight finish', async () => {
@@ -55,31 +48,12 @@ describe('graceful shutdown', () => {
   });
 
   it('exits 0 on SIGTERM, within its bound, saying it shut down cleanly', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'kw-server-sigterm-'));
-    const port = await freePort();
-    const child = spawn(process.execPath, [main], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        KEEPWATCH_SERVER_LISTEN: `127.0.0.1:${port}`,
-        KEEPWATCH_DATA_DIR: join(dir, 'data'),
-        KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 10_000;
-    while (!output.includes('Server listening') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(output).toContain('Server listening');
-    expect((await fetch(`http://127.0.0.1:${port}/healthcheck/`)).status).toBe(200);
+    const server = await spawnServer({});
+    expect((await fetch(`${server.url}/healthcheck/`)).status).toBe(200);
 
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const started = Date.now();
-    child.kill('SIGTERM');
-    const code = await exited;
-    expect(code).toBe(0);
+    expect(await server.stop()).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(output).toContain('shut down cleanly');
+    expect([...server.stdout, ...server.stderr].join('\n')).toContain('shut down cleanly');
   });
 });

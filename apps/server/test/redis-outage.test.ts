@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startOwnRedis, type OwnRedis } from '@keepwatch/test-support/own-redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseLogLine, spawnServer, type ServerProcess } from './helpers/server-process.js';
 
 // The built server against a redis-server of this file's own, which the tests stop, restart and
@@ -45,15 +45,15 @@ async function call(
 
 const startBackup = () => call('/api/backups', { source: 'data' });
 
-async function until202(timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const started = await startBackup();
-    if (started.status === 202) return started.body.jobId as string;
-    if (Date.now() > deadline)
-      throw new Error(`still ${started.status} ${JSON.stringify(started.body)} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function until202(timeoutMs: number): Promise<string> {
+  return vi.waitFor(
+    async () => {
+      const started = await startBackup();
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      return started.body.jobId as string;
+    },
+    { timeout: timeoutMs, interval: 100 },
+  );
 }
 
 function expectUnavailable(answer: { status: number; body: Record<string, unknown>; ms: number }, withinMs: number) {

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { loadConfig } from '@keepwatch/config';
 import { createLogger, openResources } from '@keepwatch/runtime';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildApp, type BuiltApp } from '../src/build-app.js';
 
 // A client that announces a body and sends it a byte a second: the socket is the point here, so a
@@ -96,15 +96,13 @@ describe('a request body that arrives a byte a second', () => {
     let closed = false;
     socket.on('close', () => (closed = true));
     const answers = (n: number) =>
-      new Promise<void>((resolve, reject) => {
-        const deadline = Date.now() + 5000;
-        const check = () => {
-          if ((received.match(/HTTP\/1\.1 \d{3} /g) ?? []).length >= n) resolve();
-          else if (Date.now() > deadline) reject(new Error(`${n} answers expected; got: ${JSON.stringify(received)}`));
-          else setTimeout(check, 10);
-        };
-        check();
-      });
+      vi.waitFor(
+        () =>
+          expect((received.match(/HTTP\/1\.1 \d{3} /g) ?? []).length, JSON.stringify(received)).toBeGreaterThanOrEqual(
+            n,
+          ),
+        { timeout: 5000, interval: 10 },
+      );
     socket.write('GET /healthcheck/live HTTP/1.1\r\nHost: x\r\n\r\n');
     await answers(1);
     // A whole body with a wrong token: answered 401, and the connection stays usable.

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@keepwatch/test-support/net';
+import { vi } from 'vitest';
 
 const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
@@ -16,8 +17,8 @@ export interface ServerProcess {
   stderr: string[];
   /** Waits until a stdout line parses as JSON with this `msg`, at most `timeoutMs`. */
   waitForMessage(msg: string, timeoutMs: number, from?: number): Promise<void>;
-  /** SIGTERM, then SIGKILL after 10 s; removes its directory. */
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after 10 s; removes its directory. Resolves with the exit code. */
+  stop(): Promise<number | null>;
 }
 
 function lines(target: string[]) {
@@ -62,15 +63,20 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
   const exited = once(child, 'exit');
 
   const waitForMessage = async (msg: string, timeoutMs: number, from = 0) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!stdout.slice(from).some((line) => parseLogLine(line)?.msg === msg)) {
-      if (child.exitCode !== null)
-        throw new Error(`the server exited with ${child.exitCode}: ${[...stdout, ...stderr].slice(-5).join('\n')}`);
-      if (Date.now() > deadline)
-        throw new Error(
-          `no "${msg}" from the server within ${timeoutMs} ms; it wrote: ${[...stdout, ...stderr].slice(-5).join('\n')}`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    const tail = () => [...stdout, ...stderr].slice(-5).join('\n');
+    const gone = new Error('exited');
+    try {
+      await vi.waitUntil(
+        () => {
+          // A server that has exited will not write it: a thrown error ends the wait at once.
+          if (child.exitCode !== null) throw gone;
+          return stdout.slice(from).some((line) => parseLogLine(line)?.msg === msg);
+        },
+        { timeout: timeoutMs, interval: 25 },
+      );
+    } catch (error) {
+      if (error === gone) throw new Error(`the server exited with ${child.exitCode}: ${tail()}`);
+      throw new Error(`no "${msg}" from the server within ${timeoutMs} ms; it wrote: ${tail()}`);
     }
   };
 
@@ -82,6 +88,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
       clearTimeout(timer);
     }
     await rm(dir, { recursive: true, force: true });
+    return child.exitCode;
   };
 
   try {
