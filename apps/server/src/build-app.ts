@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { KeepwatchConfig } from '@keepwatch/config';
+import { type KeepwatchConfig, redisMode } from '@keepwatch/config';
 import type { HealthChecker } from '@keepwatch/health';
 import { fastifyHealth } from '@keepwatch/health/fastify';
 import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
@@ -83,7 +83,10 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   // Queues for the admin API (start a backup) and the queue gauges; producers only.
   const queues: Queue[] = resources.redis
     ? [QueueName.backup, QueueName.maintenance].map((name) => {
-        const queue = new Queue(name, { connection: resources.redis!, prefix: bullmqPrefix(config.redis.prefix) });
+        const queue = new Queue(name, {
+          connection: resources.redis!,
+          prefix: bullmqPrefix(config.redis.prefix, { cluster: redisMode(config) === 'cluster' }),
+        });
         logQueueErrors(queue, resources.redis!, logger, { queue: name });
         return queue;
       })

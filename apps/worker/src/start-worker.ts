@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { removeLeftoverPasswordFiles } from '@keepwatch/backup';
-import { ConfigError, ensureDataDir, loadOrCreateSecret, type LoadedConfig } from '@keepwatch/config';
+import { ConfigError, ensureDataDir, loadOrCreateSecret, type LoadedConfig, redisMode } from '@keepwatch/config';
 import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
 import { instrumentProcessor } from '@keepwatch/metrics';
 import {
@@ -15,10 +15,10 @@ import {
   profileEventCounter,
   type BackupOutcome,
   type BackupStatusRecorder,
+  type RedisClient,
   type Resources,
 } from '@keepwatch/runtime';
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { buildHandlers } from './handlers.js';
 import { upsertSchedules } from './schedules.js';
@@ -42,12 +42,13 @@ export interface RunningWorker {
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const { loaded, logger } = options;
   const { config } = loaded;
-  if (!config.redis.url) {
+  if (!redisMode(config)) {
     throw new ConfigError([
       {
         key: 'redis.url',
         origin: loaded.origins['redis.url'] ?? { kind: 'default' },
-        message: 'the worker takes its jobs from Redis: set [redis] url (or KEEPWATCH_REDIS_URL)',
+        message:
+          'the worker takes its jobs from Redis: set [redis] url (or KEEPWATCH_REDIS_URL), sentinels or cluster_nodes',
       },
     ]);
   }
@@ -58,7 +59,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const secret = await loadOrCreateSecret(config.data.dir, config.data.secret);
   for (const warning of secret.warnings) logger.warn(warning);
 
-  const connection = createRedisClient(config.redis.url, 'bullmq', {}, logger);
+  const connection = createRedisClient(config.redis, 'bullmq', {}, logger);
   const resources = openResources(config, logger);
   try {
     return await startOn(options, connection, resources);
@@ -70,7 +71,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   }
 }
 
-async function startOn(options: StartWorkerOptions, connection: Redis, resources: Resources): Promise<RunningWorker> {
+async function startOn(
+  options: StartWorkerOptions,
+  connection: RedisClient,
+  resources: Resources,
+): Promise<RunningWorker> {
   const { loaded, logger } = options;
   const { config } = loaded;
   const metrics = createMetricsStoreFromConfig(config, resources.redis, logger);
@@ -85,7 +90,7 @@ async function startOn(options: StartWorkerOptions, connection: Redis, resources
   const router = createJobRouter({ ...buildHandlers(context), ...options.handlers }, logger, profiler);
   // Every job run is recorded as pretix_task_runs_total / pretix_task_duration_seconds.
   const processor = metrics ? instrumentProcessor(metrics, router) : router;
-  const prefix = bullmqPrefix(config.redis.prefix);
+  const prefix = bullmqPrefix(config.redis.prefix, { cluster: redisMode(config) === 'cluster' });
   const backupStatus =
     metrics && resources.redis
       ? createBackupStatusRecorder(resources.redis, config.redis.prefix, Object.keys(backupSourcesFromConfig(config)))

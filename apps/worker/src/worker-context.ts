@@ -1,8 +1,7 @@
 import type { BackupNotifier } from '@keepwatch/backup';
 import type { LoadedConfig } from '@keepwatch/config';
 import type { MetricsStore } from '@keepwatch/metrics';
-import type { Resources } from '@keepwatch/runtime';
-import type { Redis } from 'ioredis';
+import type { RedisClient, Resources } from '@keepwatch/runtime';
 import type { Logger } from 'pino';
 
 /** What a job handler may use: the config and the process's clients, opened once at start. */
@@ -10,7 +9,7 @@ export interface WorkerContext {
   loaded: LoadedConfig;
   logger: Logger;
   /** The BullMQ connection (maxRetriesPerRequest: null). */
-  connection: Redis;
+  connection: RedisClient;
   /** Database pool, fail-fast Redis, cache. */
   resources: Resources;
   /** Set when `[metrics] enabled`. */

@@ -1,7 +1,7 @@
 import type { Destination } from '@keepwatch/backup';
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@keepwatch/runtime';
 import { backupsRoutes, signedDownloadRoutes } from './backups-routes.js';
 import { bearerAuth } from './bearer-auth.js';
 import { profilesRoutes } from './profiles-routes.js';
@@ -20,7 +20,7 @@ export interface AdminApiOptions {
   /** The backup queue, when `[redis] url` is set. */
   backupQueue: Queue | undefined;
   /** The backup queue's Redis connection. */
-  queueConnection: Redis | undefined;
+  queueConnection: RedisClient | undefined;
   /** The configured backup sources: a backup of any other is refused. */
   backupSources: readonly string[];
 }

@@ -7,9 +7,9 @@ import {
 } from '@keepwatch/backup';
 import { errorMessage } from '@keepwatch/errors';
 import { BackupJobName, backupJobDefaults, backupSourceNameSchema } from '@keepwatch/jobs';
+import type { RedisClient } from '@keepwatch/runtime';
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { JobQueueUnavailableError } from '../errors.js';
 import { jobQueueCall } from './job-queue-call.js';
@@ -22,7 +22,7 @@ export interface BackupsRoutesOptions {
   /** The backup queue; unset without `[redis] url` (then backups cannot be started here). */
   queue: Queue | undefined;
   /** The queue's Redis connection: nothing is sent to the queue while it is not connected. */
-  connection: Redis | undefined;
+  connection: RedisClient | undefined;
   /** The sources this instance backs up (`database` with `[database] url`, and `data`). */
   sources: readonly string[];
   /** How long a call to the queue may take before the answer is 503. @defaultValue 5 s */

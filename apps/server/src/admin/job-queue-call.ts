@@ -1,5 +1,4 @@
-import { isRedisConnectionError } from '@keepwatch/runtime';
-import type { Redis } from 'ioredis';
+import { isRedisConnectionError, type RedisClient } from '@keepwatch/runtime';
 import { JobQueueUnavailableError } from '../errors.js';
 
 const AGAIN = 'try again once Redis is back (the server reconnects by itself)';
@@ -14,7 +13,7 @@ const AGAIN = 'try again once Redis is back (the server reconnects by itself)';
  * Redis is bounded by the client's command timeout (2 s for the fail-fast client), and `timeoutMs`
  * bounds the whole call, however many commands it takes.
  */
-export async function jobQueueCall<T>(connection: Redis, timeoutMs: number, call: () => Promise<T>): Promise<T> {
+export async function jobQueueCall<T>(connection: RedisClient, timeoutMs: number, call: () => Promise<T>): Promise<T> {
   if (connection.status !== 'ready') {
     throw new JobQueueUnavailableError(`the job queue (Redis) is unreachable: not connected; ${AGAIN}`);
   }
