@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { vi } from 'vitest';
 
 /*
  * What the Sentinel and Cluster starters share: one redis-server process started from a config
@@ -109,6 +110,7 @@ export async function redisInfo(port: number, section: string, password?: string
 /**
  * Polls `check` every `intervalMs` until it returns something other than undefined (a thrown
  * error counts as "not yet"), at most `timeoutMs`; the error names `what` and the last failure.
+ * vitest's `vi.waitFor` does the polling; this adds the name of what was awaited.
  */
 export async function waitUntil<T>(
   what: string,
@@ -116,17 +118,17 @@ export async function waitUntil<T>(
   timeoutMs: number,
   intervalMs = 100,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  try {
+    return await vi.waitFor(
+      async () => {
+        const value = await check();
+        if (value === undefined) throw new Error('not yet');
+        return value;
+      },
+      { timeout: timeoutMs, interval: intervalMs },
+    );
+  } catch (error) {
+    const last = (error as Error).message;
+    throw new Error(`${what}: not within ${timeoutMs} ms${last === 'not yet' ? '' : ` (last error: ${last})`}`);
   }
 }
