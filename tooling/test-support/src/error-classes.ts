@@ -27,7 +27,8 @@ export function errorClassesOf(exports: Record<string, unknown>): Map<string, Er
       typeof entry[1] === 'function' && entry[1].prototype instanceof KeepwatchError,
   );
   const isBase = (cls: ErrorClass) =>
-    codesOf(cls).length === 0 && all.some(([, other]) => other !== cls && cls.prototype.isPrototypeOf(other.prototype));
+    codesOf(cls).length === 0 &&
+    all.some(([, other]) => other !== cls && Object.prototype.isPrototypeOf.call(cls.prototype, other.prototype));
   return new Map(all.filter(([, cls]) => !isBase(cls)));
 }
 
