@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { cacheProbe, createHealthChecker, createMemoryCache, createRedisCache, type Cache } from '../src/index.js';
-import { suffix } from './helpers/postgres.js';
-import { startOwnRedis } from './helpers/redis-server.js';
+import { suffix } from '@keepwatch/test-support/names';
+import { startOwnRedis } from '@keepwatch/test-support/own-redis';
 import { sleep } from './helpers/timing.js';
 
 const prefix = `kw-test-health-cache-${suffix()}:`;
@@ -116,16 +116,20 @@ describe('cache probe', () => {
 
   it('fails fast when the Redis behind the cache is down', async () => {
     const own = await startOwnRedis();
-    const c = await ready(redis(own.port));
-    await own.stop();
-    await new Promise((resolve) => (c.status === 'ready' ? c.once('close', resolve) : resolve(undefined)));
-    const checker = createHealthChecker({
-      probes: [cacheProbe({ cache: createRedisCache({ client: c, keyPrefix: prefix }) })],
-    });
-    const started = performance.now();
-    const report = await checker.check();
-    expect(report.ok).toBe(false);
-    expect(report.checks[0]!.error).toMatch(/Stream isn't writeable|enableOfflineQueue|Connection is closed/);
-    expect(performance.now() - started).toBeLessThan(200);
+    try {
+      const c = await ready(redis(own.port));
+      await own.stop();
+      await new Promise((resolve) => (c.status === 'ready' ? c.once('close', resolve) : resolve(undefined)));
+      const checker = createHealthChecker({
+        probes: [cacheProbe({ cache: createRedisCache({ client: c, keyPrefix: prefix }) })],
+      });
+      const started = performance.now();
+      const report = await checker.check();
+      expect(report.ok).toBe(false);
+      expect(report.checks[0]!.error).toMatch(/Stream isn't writeable|enableOfflineQueue|Connection is closed/);
+      expect(performance.now() - started).toBeLessThan(200);
+    } finally {
+      await own.destroy();
+    }
   });
 });

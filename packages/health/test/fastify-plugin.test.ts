@@ -1,10 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fastifyHealth } from '../src/fastify.js';
 import { createHealthChecker, defineProbe, postgresProbe, type HealthChecker } from '../src/index.js';
-import { startSilentServer, type SilentServer } from './helpers/net.js';
-import { createTestDatabase, PG, suffix, type TestDatabase } from './helpers/postgres.js';
+import { suffix } from '@keepwatch/test-support/names';
+import { type SilentListener, silentListener } from '@keepwatch/test-support/net';
+import { PG, createPgDatabase, type TestPgDatabase } from '@keepwatch/test-support/postgres';
 
 const TOKEN = `admin-${suffix()}-${suffix()}`;
 const passing = defineProbe('db', () => undefined);
@@ -12,8 +13,8 @@ const failing = defineProbe('cache', () => {
   throw new Error('connect ECONNREFUSED 127.0.0.1:1');
 });
 
-let db: TestDatabase;
-let silent: SilentServer;
+let db: TestPgDatabase;
+let silent: SilentListener;
 const apps: FastifyInstance[] = [];
 const pools: pg.Pool[] = [];
 
@@ -26,8 +27,8 @@ async function app(checker: HealthChecker, options: { adminToken?: string } = {}
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  silent = await startSilentServer();
+  db = await createPgDatabase('kw_health');
+  silent = await silentListener();
 });
 afterEach(async () => {
   await Promise.allSettled(apps.splice(0).map((a) => a.close()));
@@ -169,9 +170,7 @@ describe('fastify health plugin (inject)', () => {
       checker: createHealthChecker({ probes: [probe], timeoutMs: 20_000, deadlineMs: 20_000 }),
     });
     const pending = Promise.all(Array.from({ length: 1000 }, () => fastify.inject({ url: '/healthcheck/' })));
-    const deadline = Date.now() + 15_000;
-    while (arrived < 1000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    expect(arrived).toBe(1000);
+    await vi.waitFor(() => expect(arrived).toBe(1000), { timeout: 15_000, interval: 10 });
     await holder.query('SELECT pg_advisory_unlock($1)', [lockKey]);
     holder.release();
     const responses = await pending;

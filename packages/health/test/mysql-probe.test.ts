@@ -1,24 +1,24 @@
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHealthChecker, mysqlProbe } from '../src/index.js';
-import { createMysqlDatabase, MYSQL } from './helpers/mysql.js';
-import { closedPort, startSilentServer, type SilentServer } from './helpers/net.js';
-import { suffix } from './helpers/postgres.js';
+import { MY, createMysqlDatabase, type TestMyDatabase } from '@keepwatch/test-support/mariadb';
+import { suffix } from '@keepwatch/test-support/names';
+import { freePort, type SilentListener, silentListener } from '@keepwatch/test-support/net';
 import { describeProbeConformance } from './helpers/probe-conformance.js';
 
-let db: { name: string; drop(): Promise<void> };
-let silent: SilentServer;
+let db: TestMyDatabase;
+let silent: SilentListener;
 const pools: mysql.Pool[] = [];
 
 function pool(config: mysql.PoolOptions = {}): mysql.Pool {
-  const p = mysql.createPool({ ...MYSQL, database: db.name, connectTimeout: 5000, ...config });
+  const p = mysql.createPool({ ...MY, database: db.name, connectTimeout: 5000, ...config });
   pools.push(p);
   return p;
 }
 
 beforeAll(async () => {
-  db = await createMysqlDatabase();
-  silent = await startSilentServer();
+  db = await createMysqlDatabase('kw_health');
+  silent = await silentListener();
 });
 afterAll(async () => {
   await silent?.close();
@@ -28,7 +28,7 @@ afterAll(async () => {
 
 describeProbeConformance('mysql', {
   healthy: () => mysqlProbe({ pool: pool() }),
-  down: async () => mysqlProbe({ pool: pool({ port: await closedPort() }) }),
+  down: async () => mysqlProbe({ pool: pool({ port: await freePort() }) }),
   silent: () => mysqlProbe({ pool: pool({ port: silent.port }) }),
 });
 

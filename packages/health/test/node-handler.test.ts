@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHealthChecker, createHealthHandler, defineProbe, type HealthChecker } from '../src/index.js';
-import { suffix } from './helpers/postgres.js';
+import { suffix } from '@keepwatch/test-support/names';
 
 const TOKEN = `admin-${suffix()}-${suffix()}`;
 const passing = defineProbe('db', () => undefined);

@@ -1,12 +1,13 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHealthChecker, postgresProbe, type Probe } from '../src/index.js';
-import { closedPort, startSilentServer, type SilentServer } from './helpers/net.js';
-import { PG, createTestDatabase, suffix, type TestDatabase } from './helpers/postgres.js';
+import { suffix } from '@keepwatch/test-support/names';
+import { freePort, type SilentListener, silentListener } from '@keepwatch/test-support/net';
+import { PG, createPgDatabase, type TestPgDatabase } from '@keepwatch/test-support/postgres';
 import { describeProbeConformance } from './helpers/probe-conformance.js';
 
-let db: TestDatabase;
-let silent: SilentServer;
+let db: TestPgDatabase;
+let silent: SilentListener;
 const pools: pg.Pool[] = [];
 const probes: Probe[] = [];
 
@@ -22,8 +23,8 @@ function probe(p: Probe): Probe {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  silent = await startSilentServer();
+  db = await createPgDatabase('kw_health');
+  silent = await silentListener();
 });
 afterEach(async () => {
   await Promise.allSettled(probes.splice(0).map((p) => p.close?.()));
@@ -36,13 +37,13 @@ afterAll(async () => {
 
 describeProbeConformance('postgres (app pool)', {
   healthy: () => postgresProbe({ pool: pool() }),
-  down: async () => postgresProbe({ pool: pool({ port: await closedPort() }) }),
+  down: async () => postgresProbe({ pool: pool({ port: await freePort() }) }),
   silent: () => postgresProbe({ pool: pool({ port: silent.port, connectionTimeoutMillis: 5000 }) }),
 });
 
 describeProbeConformance('postgres (connection options)', {
   healthy: () => postgresProbe({ connection: { ...PG, database: db.name } }),
-  down: async () => postgresProbe({ connection: `postgres://postgres@127.0.0.1:${await closedPort()}/${db.name}` }),
+  down: async () => postgresProbe({ connection: `postgres://postgres@127.0.0.1:${await freePort()}/${db.name}` }),
   silent: () => postgresProbe({ connection: { ...PG, port: silent.port, database: db.name } }),
 });
 
@@ -71,7 +72,7 @@ describe('postgres probe', () => {
   it('never shows the password of a connection URL that fails', async () => {
     const password = 'S3cret-Pa55:w@rd';
     const url = `postgres://nobody_${suffix()}:${encodeURIComponent(password)}@127.0.0.1:5432/${db.name}`;
-    const refused = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${await closedPort()}/${db.name}`;
+    const refused = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${await freePort()}/${db.name}`;
     const checker = createHealthChecker({
       probes: [
         probe(postgresProbe({ name: 'role', connection: url })),
@@ -129,9 +130,7 @@ describe('postgres probe', () => {
       );
     expect(await count()).toBe(1);
     await checker.close();
-    const deadline = Date.now() + 2000;
-    while ((await count()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(await count()).toBe(0);
+    await vi.waitFor(async () => expect(await count()).toBe(0), { timeout: 2000, interval: 50 });
   });
 
   it('rejects options that give both or neither of pool and connection', () => {

@@ -1,16 +1,16 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHealthChecker, redisProbe } from '../src/index.js';
-import { closedPort, startSilentServer, type SilentServer } from './helpers/net.js';
-import { suffix } from './helpers/postgres.js';
+import { suffix } from '@keepwatch/test-support/names';
+import { freePort, type SilentListener, silentListener } from '@keepwatch/test-support/net';
+import { startOwnRedis } from '@keepwatch/test-support/own-redis';
 import { describeProbeConformance } from './helpers/probe-conformance.js';
-import { startOwnRedis } from './helpers/redis-server.js';
 
 /** The options the README tells apps to use: fail commands at once while disconnected. */
 const APP_OPTIONS: RedisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1000 };
 const DB = 0;
 const prefix = `kw-test-health-${suffix()}:`;
-let silent: SilentServer;
+let silent: SilentListener;
 const clients: Redis[] = [];
 
 function client(options: RedisOptions = {}): Redis {
@@ -25,7 +25,7 @@ async function ready(c: Redis): Promise<Redis> {
 }
 
 beforeAll(async () => {
-  silent = await startSilentServer();
+  silent = await silentListener();
 });
 afterEach(async () => {
   const c = await ready(client());
@@ -39,7 +39,7 @@ afterAll(async () => {
 
 describeProbeConformance('redis', {
   healthy: async () => redisProbe({ client: await ready(client()), keyPrefix: prefix }),
-  down: async () => redisProbe({ client: client({ port: await closedPort() }), keyPrefix: prefix }),
+  down: async () => redisProbe({ client: client({ port: await freePort() }), keyPrefix: prefix }),
   silent: () => redisProbe({ client: client({ port: silent.port }), keyPrefix: prefix }),
 });
 
@@ -52,9 +52,10 @@ describe('redis probe', () => {
       probes: [redisProbe({ client: await ready(client()), keyPrefix: prefix, ttlMs: 7000 })],
     });
     expect((await checker.check()).ok).toBe(true);
-    const deadline = Date.now() + 2000;
-    while (!commands.some((c) => c[0]?.toLowerCase() === 'del') && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await vi.waitFor(() => expect(commands.some((c) => c[0]?.toLowerCase() === 'del')).toBe(true), {
+      timeout: 2000,
+      interval: 20,
+    });
     monitor.disconnect();
 
     const set = commands.find((c) => c[0]?.toLowerCase() === 'set');
@@ -79,27 +80,27 @@ describe('redis probe', () => {
         expect(report.checks[0]!.error).toMatch(/client is not ready \(status "(reconnecting|connecting|close)"\)/);
         expect(performance.now() - started).toBeLessThan(100);
       }
-      const again = await startOwnRedis(own.port);
-      try {
-        await ready(c);
-        expect((await checker.check()).ok).toBe(true);
-      } finally {
-        await again.stop();
-      }
+      await own.start();
+      await ready(c);
+      expect((await checker.check()).ok).toBe(true);
     } finally {
-      await own.stop();
+      await own.destroy();
     }
   });
 
   it('answers within its timeout even with ioredis defaults (offline queue on) while Redis is down', async () => {
     const own = await startOwnRedis();
-    const c = await ready(client({ port: own.port, enableOfflineQueue: true, maxRetriesPerRequest: null }));
-    await own.stop();
-    const checker = createHealthChecker({ probes: [redisProbe({ client: c, keyPrefix: prefix })], timeoutMs: 500 });
-    const started = performance.now();
-    const report = await checker.check();
-    expect(report.ok).toBe(false);
-    expect(performance.now() - started).toBeLessThan(500);
+    try {
+      const c = await ready(client({ port: own.port, enableOfflineQueue: true, maxRetriesPerRequest: null }));
+      await own.stop();
+      const checker = createHealthChecker({ probes: [redisProbe({ client: c, keyPrefix: prefix })], timeoutMs: 500 });
+      const started = performance.now();
+      const report = await checker.check();
+      expect(report.ok).toBe(false);
+      expect(performance.now() - started).toBeLessThan(500);
+    } finally {
+      await own.destroy();
+    }
   });
 
   it('times out when Redis is connected but does not answer (CLIENT PAUSE on our own server)', async () => {
@@ -115,7 +116,7 @@ describe('redis probe', () => {
       expect(report.checks[0]!.error).toBe('probe "redis" timed out after 300 ms');
       expect(performance.now() - started).toBeLessThan(300 + 200);
     } finally {
-      await own.stop();
+      await own.destroy();
     }
   });
 });
