@@ -2,9 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Queue, Worker, type Job } from 'bullmq';
 import { BackupJobName, QueueName, type BackupJobPayload } from '@keepwatch/jobs';
-import { myAdmin } from '@keepwatch/test-support/mariadb';
-import { pgAdmin } from '@keepwatch/test-support/postgres';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createMysqlDatabase, myAdmin } from '@keepwatch/test-support/mariadb';
+import { suffix } from '@keepwatch/test-support/names';
+import { createPgDatabase, pgAdmin } from '@keepwatch/test-support/postgres';
+import { REDIS_URL } from '@keepwatch/test-support/redis';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createBackupProcessor,
   createSourceLock,
@@ -15,9 +17,7 @@ import {
   type BackupSource,
 } from '../src/index.js';
 import { allFiles, tempDir } from './helpers/files.js';
-import { createMysqlDatabase } from './helpers/mysql.js';
-import { createPgDatabase, suffix } from './helpers/postgres.js';
-import { REDIS_URL, testRedis, waitFor } from './helpers/redis.js';
+import { testRedis } from './helpers/redis.js';
 
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
 const packageDir = join(import.meta.dirname, '..');
@@ -33,13 +33,20 @@ describe('backup jobs on BullMQ', () => {
   beforeAll(async () => {
     db = await createPgDatabase('kw_backup_job');
     // ~4 MB of dump: a few seconds through the 1 MB/s slow pg_dump.
-    await pgAdmin((c) => c.query(`CREATE TABLE big AS SELECT g AS id, md5(g::text) || md5((g + 1)::text) AS v FROM generate_series(1, 60000) g`), db.name);
+    await pgAdmin(
+      (c) =>
+        c.query(
+          `CREATE TABLE big AS SELECT g AS id, md5(g::text) || md5((g + 1)::text) AS v FROM generate_series(1, 60000) g`,
+        ),
+      db.name,
+    );
     queue = new Queue(`${QueueName.backup}-${suffix()}`, { connection: redis, prefix });
   });
 
   afterEach(async () => {
     for (const worker of workers.splice(0)) await worker.close(true);
-    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of children.splice(0))
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await dir?.remove();
   });
 
@@ -50,7 +57,10 @@ describe('backup jobs on BullMQ', () => {
     await db?.drop();
   });
 
-  const startWorker = (sources: Record<string, BackupSource>, options: { lockMs?: number; stalledInterval?: number; concurrency?: number } = {}) => {
+  const startWorker = (
+    sources: Record<string, BackupSource>,
+    options: { lockMs?: number; stalledInterval?: number; concurrency?: number } = {},
+  ) => {
     const worker = new Worker(
       queue.name,
       createBackupProcessor({
@@ -72,10 +82,13 @@ describe('backup jobs on BullMQ', () => {
   };
 
   const settled = (job: Job) =>
-    waitFor(`job ${job.id} to finish`, async () => {
-      const state = await job.getState();
-      return state === 'completed' || state === 'failed' ? Queue.prototype.getJob.call(queue, job.id!) : undefined;
-    }, 25_000);
+    vi.waitFor(
+      async () => {
+        expect(await job.getState(), `job ${job.id}`).toMatch(/^(completed|failed)$/);
+        return (await Queue.prototype.getJob.call(queue, job.id!))!;
+      },
+      { timeout: 25_000, interval: 50 },
+    );
 
   it('kill -9 mid-backup: no manifest, nothing listed; another worker picks the job up and cleans the leftovers', async () => {
     dir = await tempDir('kw-backup-job-kill');
@@ -103,15 +116,21 @@ describe('backup jobs on BullMQ', () => {
     // Wait until the temporary file exists and the dump streams into it: the raw bytes the job
     // reports grow (zstd writes a job of 8 MB of dump at a time, so this 4 MB dump's stored bytes
     // would only appear at its end).
-    const partial = await waitFor('a backup streaming into its temporary file', async () => {
-      const name = (await allFiles(dir.path)).find((f) => f.endsWith('.partial'));
-      if (!name) return undefined;
-      const raw = async () => ((await queue.getJob(job.id!))?.progress as { rawBytes?: number } | undefined)?.rawBytes ?? 0;
-      const before = await raw();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const after = await raw();
-      return after > before && before > 0 ? name : undefined;
-    }, 20_000, 20);
+    const partial = await vi.waitFor(
+      async () => {
+        const name = (await allFiles(dir.path)).find((f) => f.endsWith('.partial'));
+        expect(name, 'the temporary file').toBeDefined();
+        const raw = async () =>
+          ((await queue.getJob(job.id!))?.progress as { rawBytes?: number } | undefined)?.rawBytes ?? 0;
+        const before = await raw();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const after = await raw();
+        expect(before, 'raw bytes reported').toBeGreaterThan(0);
+        expect(after, 'raw bytes growing').toBeGreaterThan(before);
+        return name!;
+      },
+      { timeout: 20_000, interval: 20 },
+    );
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
 
@@ -123,7 +142,10 @@ describe('backup jobs on BullMQ', () => {
 
     // A second worker notices the stalled job once the dead worker's lock runs out.
     const stalled: string[] = [];
-    startWorker({ database: databaseSource({ url: db.url }) }, { stalledInterval: 500, lockMs: 5000 }).on('stalled', (id) => stalled.push(id));
+    startWorker({ database: databaseSource({ url: db.url }) }, { stalledInterval: 500, lockMs: 5000 }).on(
+      'stalled',
+      (id) => stalled.push(id),
+    );
     const done = await settled(job);
     expect(await done!.getState()).toBe('completed');
     expect(stalled).toEqual([job.id]);
@@ -144,7 +166,9 @@ describe('backup jobs on BullMQ', () => {
       queue.add(BackupJobName, { source: 'database', trigger: 'schedule' }),
       queue.add(BackupJobName, { source: 'database', trigger: 'api', requestedBy: 'admin' }),
     ]);
-    const [a, b] = (await Promise.all(jobs.map(settled))).map((j) => j!.returnvalue).sort((x, y) => x.startedAt.localeCompare(y.startedAt));
+    const [a, b] = (await Promise.all(jobs.map(settled)))
+      .map((j) => j!.returnvalue)
+      .sort((x, y) => x.startedAt.localeCompare(y.startedAt));
     expect(a).toBeDefined();
     expect(b).toBeDefined();
     // Each backup takes seconds through the slow pg_dump; without the lock they would overlap.
@@ -165,9 +189,15 @@ describe('backup jobs on BullMQ', () => {
       });
       const options = { attempts: 3, backoff: { type: 'fixed', delay: 100 } };
       const cases = [
-        ['wrongpw', /^KW_BACKUP_AUTH_FAILED: mysql:\/\/kw_job_\w+@127\.0\.0\.1:3306\/\w+: authentication failed \(Access denied/],
+        [
+          'wrongpw',
+          /^KW_BACKUP_AUTH_FAILED: mysql:\/\/kw_job_\w+@127\.0\.0\.1:3306\/\w+: authentication failed \(Access denied/,
+        ],
         ['old', /^KW_BACKUP_TOOL_TOO_OLD: pg_dump 11\.22 is older than the server/],
-        ['missing', /^KW_BACKUP_TOOL_MISSING: pg_dump not found or not executable at "\/nonexistent\/pg_dump": .*pgDumpPath/],
+        [
+          'missing',
+          /^KW_BACKUP_TOOL_MISSING: pg_dump not found or not executable at "\/nonexistent\/pg_dump": .*pgDumpPath/,
+        ],
         ['nosuchsource', /^KW_BACKUP_SOURCE_UNKNOWN: backup source "nosuchsource" is not configured/],
       ] as const;
       for (const [source, reason] of cases) {
@@ -187,12 +217,20 @@ describe('backup jobs on BullMQ', () => {
 
   it('retries with backoff when the server is unreachable, and reports why', async () => {
     dir = await tempDir('kw-backup-job-retry');
-    startWorker({ database: databaseSource({ url: 'postgres://postgres@127.0.0.1:1/nowhere', connectTimeoutMs: 500 }) });
-    const job = await queue.add(BackupJobName, { source: 'database', trigger: 'manual' }, { attempts: 2, backoff: { type: 'fixed', delay: 200 } });
+    startWorker({
+      database: databaseSource({ url: 'postgres://postgres@127.0.0.1:1/nowhere', connectTimeoutMs: 500 }),
+    });
+    const job = await queue.add(
+      BackupJobName,
+      { source: 'database', trigger: 'manual' },
+      { attempts: 2, backoff: { type: 'fixed', delay: 200 } },
+    );
     const done = await settled(job);
     expect(await done!.getState()).toBe('failed');
     expect(done!.attemptsMade).toBe(2);
-    expect(done!.failedReason).toMatch(/^KW_BACKUP_CONNECTION_FAILED: postgres:\/\/postgres@127\.0\.0\.1:1\/nowhere: cannot connect/);
+    expect(done!.failedReason).toMatch(
+      /^KW_BACKUP_CONNECTION_FAILED: postgres:\/\/postgres@127\.0\.0\.1:1\/nowhere: cannot connect/,
+    );
     expect(await allFiles(dir.path)).toEqual([]);
   });
 });

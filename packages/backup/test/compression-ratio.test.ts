@@ -3,11 +3,10 @@
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pgAdmin } from '@keepwatch/test-support/postgres';
+import { createPgDatabase, pgAdmin } from '@keepwatch/test-support/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDestination, postgresSource, runBackup, type BackupManifest } from '../src/index.js';
 import { tempDir } from './helpers/files.js';
-import { createPgDatabase } from './helpers/postgres.js';
 
 describe('zstd compression of a repetitive dump', () => {
   let source: Awaited<ReturnType<typeof createPgDatabase>>;

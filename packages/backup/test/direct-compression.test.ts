@@ -1,3 +1,5 @@
+import { createMysqlDatabase } from '@keepwatch/test-support/mariadb';
+import { createPgDatabase, pgAdmin } from '@keepwatch/test-support/postgres';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +14,7 @@ import {
 } from '../src/index.js';
 import { directCompressionSupported, parseZstdSummary } from '../src/direct-compressor.js';
 import { allCommandLines, allFiles, tempDir } from './helpers/files.js';
-import { pgAdmin } from '@keepwatch/test-support/postgres';
-import { createMysqlDatabase, mysqlScript } from './helpers/mysql.js';
-import { createPgDatabase } from './helpers/postgres.js';
+import { mysqlScript } from './helpers/mysql.js';
 
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
 

@@ -14,8 +14,8 @@ import {
   type Compression,
 } from '../src/index.js';
 import { tempDir } from './helpers/files.js';
-import { pgAdmin } from '@keepwatch/test-support/postgres';
-import { createPgDatabase, pgFingerprint } from './helpers/postgres.js';
+import { createPgDatabase, pgAdmin } from '@keepwatch/test-support/postgres';
+import { pgFingerprint } from './helpers/postgres.js';
 
 describe('compression and age encryption', () => {
   let db: Awaited<ReturnType<typeof createPgDatabase>>;

@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describeErrorClasses } from '@keepwatch/test-support/error-classes';
+import { expect, it } from 'vitest';
+import * as errors from '../src/errors.js';
 import * as api from '../src/index.js';
-import { BackupError } from '../src/index.js';
+import * as remoteErrors from '../src/remote/errors.js';
+import * as snapshotErrors from '../src/snapshot/errors.js';
 
 /** One real-looking instance of every error class, as the package would throw it. */
-const samples: Record<string, () => BackupError> = {
+const samples: Record<string, () => api.BackupError> = {
   BackupOptionsError: () => new api.BackupOptionsError('backup options', ['zstdLevel: too big']),
   BackupIdError: () => new api.BackupIdError('../etc/passwd'),
   BackupNotFoundError: () => new api.BackupNotFoundError('database-20261125T031500Z-ab12cd', '/backups'),
@@ -49,42 +52,27 @@ const samples: Record<string, () => BackupError> = {
   RemotePathError: () => new api.RemotePathError('../etc'),
 };
 
-describe('error classes', () => {
-  const exported = Object.entries(api).filter(
-    ([, value]) => typeof value === 'function' && value.prototype instanceof BackupError,
-  ) as [string, { code: string }][];
+describeErrorClasses('backup', {
+  api,
+  defined: [errors, snapshotErrors, remoteErrors],
+  prefix: /^KW_BACKUP_/,
+  samples: Object.values(samples).map((make) => make()),
+});
 
-  it('every exported error class has a sample here (so this test sees new ones)', () => {
-    expect(exported.map(([name]) => name).sort()).toEqual(Object.keys(samples).sort());
-  });
-
-  it('each code is unique, KW_BACKUP_…, and carried by the class’s instances', () => {
-    const codes = exported.map(([, cls]) => cls.code);
-    expect(new Set(codes).size).toBe(codes.length);
-    for (const [name, cls] of exported) {
-      const instance = samples[name]!();
-      expect(cls.code, name).toMatch(/^KW_BACKUP_[A-Z_]+$/);
-      expect(instance.code, name).toBe(cls.code);
-      expect(instance.name).toBe(name);
-      expect(instance).toBeInstanceOf(cls as unknown as typeof BackupError);
-      expect(typeof instance.retryable).toBe('boolean');
-    }
-  });
-
-  it('only failures another attempt may fix are retryable', () => {
-    const retryable = Object.entries(samples)
-      .filter(([, make]) => make().retryable)
-      .map(([name]) => name)
-      .sort();
-    expect(retryable).toEqual([
-      'BackupAbortedError',
-      'BackupBusyError',
-      'BackupConnectionError',
-      'BackupIoError',
-      'BackupLockLostError',
-      'BackupLockUnavailableError',
-      'BackupToolFailedError',
-      'RemoteTransferError',
-    ]);
-  });
+it('only failures another attempt may fix are retryable', () => {
+  for (const make of Object.values(samples)) expect(typeof make().retryable).toBe('boolean');
+  const retryable = Object.entries(samples)
+    .filter(([, make]) => make().retryable)
+    .map(([name]) => name)
+    .sort();
+  expect(retryable).toEqual([
+    'BackupAbortedError',
+    'BackupBusyError',
+    'BackupConnectionError',
+    'BackupIoError',
+    'BackupLockLostError',
+    'BackupLockUnavailableError',
+    'BackupToolFailedError',
+    'RemoteTransferError',
+  ]);
 });

@@ -13,9 +13,9 @@ import {
   type BackupManifest,
 } from '../src/index.js';
 import { allCommandLines, allFiles, tempDir } from './helpers/files.js';
-import { myAdmin } from '@keepwatch/test-support/mariadb';
-import { createMysqlDatabase, mysqlFingerprint, mysqlScript } from './helpers/mysql.js';
-import { suffix } from './helpers/postgres.js';
+import { createMysqlDatabase, myAdmin } from '@keepwatch/test-support/mariadb';
+import { suffix } from '@keepwatch/test-support/names';
+import { mysqlFingerprint, mysqlScript } from './helpers/mysql.js';
 
 const T = '`Ünïcödé ``quoted`` table`';
 const AWKWARD_SQL = `

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { pgAdmin } from '@keepwatch/test-support/postgres';
+import { suffix } from '@keepwatch/test-support/names';
+import { createPgDatabase, pgAdmin } from '@keepwatch/test-support/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   listBackups,
@@ -16,7 +17,7 @@ import {
   type BackupProgress,
 } from '../src/index.js';
 import { allCommandLines, allFiles, environmentOf, tempDir } from './helpers/files.js';
-import { createPgDatabase, pgFingerprint, suffix } from './helpers/postgres.js';
+import { pgFingerprint } from './helpers/postgres.js';
 
 // trust auth on this server accepts any password; it is here to prove it never leaks.
 const PASSWORD = `pw-${suffix()}-Zq9`;

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { myAdmin } from '@keepwatch/test-support/mariadb';
-import { pgAdmin } from '@keepwatch/test-support/postgres';
+import { createMysqlDatabase, myAdmin } from '@keepwatch/test-support/mariadb';
+import { suffix } from '@keepwatch/test-support/names';
+import { createPgDatabase, pgAdmin } from '@keepwatch/test-support/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BackupAbortedError,
@@ -17,8 +18,7 @@ import {
   type BackupManifest,
 } from '../src/index.js';
 import { allFiles, tempDir } from './helpers/files.js';
-import { createMysqlDatabase, mysqlScript } from './helpers/mysql.js';
-import { createPgDatabase, suffix } from './helpers/postgres.js';
+import { mysqlScript } from './helpers/mysql.js';
 
 /** Processes whose parent is this test process (vitest runs each file in a fork of its own). */
 function ourChildren(): { pid: number; name: string }[] {

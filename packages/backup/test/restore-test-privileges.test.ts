@@ -1,7 +1,8 @@
 // A restore test run by a database user who may not create databases (issue 16, item 10): a
 // coded error naming the privilege and the grant, and that grant is enough.
-import { myAdmin } from '@keepwatch/test-support/mariadb';
-import { pgAdmin } from '@keepwatch/test-support/postgres';
+import { createMysqlDatabase, myAdmin } from '@keepwatch/test-support/mariadb';
+import { suffix } from '@keepwatch/test-support/names';
+import { createPgDatabase, pgAdmin } from '@keepwatch/test-support/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BackupScratchPrivilegeError,
@@ -12,8 +13,7 @@ import {
   databaseSource,
 } from '../src/index.js';
 import { tempDir } from './helpers/files.js';
-import { createMysqlDatabase, mysqlScript } from './helpers/mysql.js';
-import { createPgDatabase, suffix } from './helpers/postgres.js';
+import { mysqlScript } from './helpers/mysql.js';
 
 const user = `kw_rt_${suffix()}`;
 const password = `pw-${suffix()}`;

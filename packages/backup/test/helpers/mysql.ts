@@ -1,21 +1,5 @@
-import mysql from 'mysql2/promise';
 import { MY_URL, myAdmin } from '@keepwatch/test-support/mariadb';
-import { suffix } from './postgres.js';
-
-/** A database of this test file's own, dropped by `drop()`; `url` is what backup sources take. */
-export async function createMysqlDatabase(
-  prefix: string,
-): Promise<{ name: string; url: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${suffix()}`;
-  await myAdmin((c) => c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`));
-  return {
-    name,
-    url: `${MY_URL}/${name}`,
-    drop: async () => {
-      await myAdmin((c) => c.query(`DROP DATABASE IF EXISTS \`${name}\``));
-    },
-  };
-}
+import mysql from 'mysql2/promise';
 
 /**
  * Runs a seeding script of several statements inside `database`. Not `myAdmin`: a script needs

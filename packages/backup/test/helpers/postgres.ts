@@ -1,22 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { PG_URL, pgAdmin } from '@keepwatch/test-support/postgres';
-
-export function suffix(): string {
-  return randomBytes(4).toString('hex');
-}
-
-/** A database of this test file's own, dropped by `drop()`; `url` is what backup sources take. */
-export async function createPgDatabase(prefix: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${suffix()}`;
-  await pgAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
-  return {
-    name,
-    url: `${PG_URL}/${name}`,
-    drop: async () => {
-      await pgAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-    },
-  };
-}
+import { pgAdmin } from '@keepwatch/test-support/postgres';
 
 /**
  * Everything a restore must bring back, in comparable form: each table's rows (hashed), each

@@ -1,8 +1,6 @@
-import { removeKeys } from '@keepwatch/test-support/redis';
+import { suffix } from '@keepwatch/test-support/names';
+import { REDIS_URL, removeKeys } from '@keepwatch/test-support/redis';
 import { Redis } from 'ioredis';
-import { suffix } from './postgres.js';
-
-export const REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** A client for BullMQ (which needs maxRetriesPerRequest: null) and a prefix this file owns. */
 export function testRedis(label: string): { redis: Redis; prefix: string; cleanup(): Promise<void> } {
@@ -16,20 +14,4 @@ export function testRedis(label: string): { redis: Redis; prefix: string; cleanu
       redis.disconnect();
     },
   };
-}
-
-/** Polls `check` until it returns a value, failing after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
 }
