@@ -27,6 +27,14 @@ module.exports = {
       to: { path: '^packages/config/' },
     },
     {
+      name: 'conventions-stands-alone',
+      severity: 'error',
+      comment:
+        '@keepwatch/conventions holds the shapes config and the packages share; it imports only Node, so any package may import it.',
+      from: { path: '^packages/conventions/src/' },
+      to: { pathNot: '^packages/conventions/src/', dependencyTypesNot: ['core'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       comment: 'No import cycles, within a package or between packages.',

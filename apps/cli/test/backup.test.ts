@@ -70,7 +70,7 @@ describe('keepwatch backup on PostgreSQL', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const manifest = JSON.parse(run.stdout) as Manifest;
-    expect(manifest).toMatchObject({ source: 'database', kind: 'postgresql' });
+    expect(manifest).toMatchObject({ source: 'database', kind: 'postgres' });
     expect(manifest.tables).toContainEqual(expect.objectContaining({ name: 'ticket', rows: 500 }));
     id = manifest.id;
 
@@ -231,7 +231,7 @@ describe('keepwatch backup usage', () => {
     expect(missing.stderr).toContain('--target URL is required');
     const bad = await usage(['backup', 'restore', id, '--target', 'ftp://user:cli-target-pw@host/db']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/scheme must be postgres/);
+    expect(bad.stderr).toMatch(/url: expected a URL starting with postgres:\/\//);
     expect(bad.stderr).not.toContain('cli-target-pw');
     const unknown = await usage(['backup', 'run', '--compress']);
     expect(unknown.code).toBe(2);

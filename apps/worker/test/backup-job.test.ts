@@ -50,7 +50,7 @@ describe('backup jobs in the worker', () => {
     const { queue, events, destination } = await workerFor('ok', `${PG_URL}/${database}`);
     const job = await queue.add(BackupJobName, { source: 'database', trigger: 'manual' }, backupJobDefaults);
     const manifest = (await job.waitUntilFinished(events, 60_000)) as { id: string; kind: string; tables: unknown[] };
-    expect(manifest).toMatchObject({ source: 'database', kind: 'postgresql' });
+    expect(manifest).toMatchObject({ source: 'database', kind: 'postgres' });
     expect(manifest.tables).toContainEqual({ schema: 'public', name: 'ticket', rows: 200 });
     const listed = await listBackups(localDestination({ directory: destination }));
     expect(listed.map((m) => m.id)).toEqual([manifest.id]);

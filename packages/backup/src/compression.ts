@@ -1,6 +1,6 @@
 import type { Duplex, Readable, Writable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
-import { spawnTool } from './tool-process.js';
+import { spawnTool, type ToolEnvironment } from './tool-process.js';
 
 export type Compression = 'zstd' | 'gzip' | 'none';
 
@@ -22,6 +22,8 @@ export interface CompressionTools {
   zstdPath: string;
   /** @defaultValue 3 */
   zstdLevel: number;
+  /** The environment zstd starts from (`ToolEnvironmentOptions.env`). */
+  env?: ToolEnvironment;
 }
 
 /** File name suffix for each compression. */
@@ -38,7 +40,7 @@ export const compressionExtension: Record<Compression, string> = { zstd: '.zst',
 export function compressStage(compression: Compression, tools: CompressionTools): PipelineStage | undefined {
   if (compression === 'none') return undefined;
   if (compression === 'gzip') return inProcess(createGzip({ level: 6 }));
-  return toolStage(tools.zstdPath, [...zstdCompressArgs(tools), '-q']);
+  return toolStage(tools.zstdPath, [...zstdCompressArgs(tools), '-q'], tools.env);
 }
 
 /**
@@ -59,15 +61,15 @@ export function zstdCompressArgs(tools: CompressionTools): string[] {
 
 export function decompressStage(
   compression: Compression,
-  tools: Pick<CompressionTools, 'zstdPath'>,
+  tools: Pick<CompressionTools, 'zstdPath' | 'env'>,
 ): PipelineStage | undefined {
   if (compression === 'none') return undefined;
   if (compression === 'gzip') return inProcess(createGunzip());
-  return toolStage(tools.zstdPath, ['-d', '-q', '-c']);
+  return toolStage(tools.zstdPath, ['-d', '-q', '-c'], tools.env);
 }
 
-function toolStage(path: string, args: string[]): PipelineStage {
-  const proc = spawnTool({ name: 'zstd', path, option: 'zstdPath' }, args, { stdin: 'pipe', stdout: 'pipe' });
+function toolStage(path: string, args: string[], env: ToolEnvironment | undefined): PipelineStage {
+  const proc = spawnTool({ name: 'zstd', path, option: 'zstdPath' }, args, { env, stdin: 'pipe', stdout: 'pipe' });
   return {
     writable: proc.stdin!,
     readable: proc.stdout!,

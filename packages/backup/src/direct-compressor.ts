@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { zstdCompressArgs, type CompressionTools } from './compression.js';
-import { keepOutput, spawnTool, type ToolProcess } from './tool-process.js';
+import { keepOutput, spawnTool, type ToolEnvironment, type ToolProcess } from './tool-process.js';
 
 /**
  * zstd fed straight by the dump tool: the dump tool's stdout is zstd's stdin, a pipe between the
@@ -48,7 +48,7 @@ export function parseZstdSummary(stderr: string): { input: number; output: numbe
 }
 
 export function startDirectCompressor(tools: CompressionTools): DirectCompressor {
-  const proc = spawnVerboseZstd(tools.zstdPath, zstdCompressArgs(tools), 'pipe');
+  const proc = spawnVerboseZstd(tools.zstdPath, zstdCompressArgs(tools), 'pipe', tools.env);
   let summary: { input: number; output: number } | undefined;
   const exited = proc.exited.then(() => {
     summary = parseZstdSummary(proc.stderrTail());
@@ -65,8 +65,14 @@ export function startDirectCompressor(tools: CompressionTools): DirectCompressor
 }
 
 /** zstd reading its stdin and writing its summary (`-vv`) to stderr, the banner kept out of failure messages. */
-function spawnVerboseZstd(zstdPath: string, args: string[], stdout: 'pipe' | 'ignore'): ToolProcess {
+function spawnVerboseZstd(
+  zstdPath: string,
+  args: string[],
+  stdout: 'pipe' | 'ignore',
+  env: ToolEnvironment | undefined,
+): ToolProcess {
   return spawnTool({ name: 'zstd', path: zstdPath, option: 'zstdPath' }, [...args, '-vv', '--no-progress'], {
+    env,
     stdin: 'pipe',
     stdout,
     stderrNoise: NOISE,
@@ -87,20 +93,21 @@ function bytesRead(pid: number | undefined): number | undefined {
 const supported = new Map<string, Promise<boolean>>();
 
 /**
- * Whether this zstd reports exact sizes we can read: compresses 9 known bytes once per path and
- * process and looks for them in its summary. False (never a rejection) for any failure: the
+ * Whether this zstd reports exact sizes we can read: compresses 9 known bytes once per path (and
+ * PATH, which a bare `zstd` is looked up on) and process and looks for them in its summary. False (never a rejection) for any failure: the
  * backup then pipes through Node and meets the failure there, with the usual message.
  */
-export function directCompressionSupported(zstdPath: string): Promise<boolean> {
-  let probe = supported.get(zstdPath);
+export function directCompressionSupported(zstdPath: string, env?: ToolEnvironment): Promise<boolean> {
+  const key = `${zstdPath}\0${env?.PATH ?? ''}`;
+  let probe = supported.get(key);
   if (!probe) {
-    const proc = spawnVerboseZstd(zstdPath, ['-1', '-c'], 'ignore');
+    const proc = spawnVerboseZstd(zstdPath, ['-1', '-c'], 'ignore', env);
     proc.stdin!.end('keepwatch');
     probe = proc.exited.then(
       () => parseZstdSummary(proc.stderrTail())?.input === 9,
       () => false,
     );
-    supported.set(zstdPath, probe);
+    supported.set(key, probe);
   }
   return probe;
 }

@@ -42,7 +42,7 @@ export {
   type BackupManifest,
   type TableCount,
 } from './manifest.js';
-export { parseConnectionUrl, type ConnectionSettings, type DatabaseKind } from './connection-url.js';
+export type { ToolEnvironment, ToolEnvironmentOptions } from './tool-process.js';
 export type { Compression } from './compression.js';
 export type { BackupProgress, ProgressListener } from './progress.js';
 export type { BackupLogger } from './logger.js';

@@ -1,3 +1,4 @@
+import { databaseKindOf } from '@keepwatch/conventions';
 import { z } from 'zod';
 import { parseBackupId } from './backup-id.js';
 import { BackupManifestError } from './errors.js';
@@ -8,6 +9,15 @@ import { BackupManifestError } from './errors.js';
  */
 export const MANIFEST_FORMAT = 'keepwatch-backup';
 export const MANIFEST_VERSION = 1;
+
+/**
+ * `kind` as format 1 spells it on disk: `postgresql` for a pg_dump backup, which keepwatch now
+ * calls `postgres` (`DatabaseKind`) everywhere else. Reading maps it (and takes `postgres` too);
+ * writing keeps `postgresql`, so a keepwatch from before this change still lists, verifies and
+ * restores a backup made now: the workers and CLIs of a fleet are not upgraded all at once, and
+ * an older one compares the manifest's kind with its own target's (`postgresql`).
+ */
+const STORED_KIND: ReadonlyMap<string, string> = new Map([['postgres', 'postgresql']]);
 
 const tableCountSchema = z.strictObject({
   schema: z.string(),
@@ -27,8 +37,11 @@ export const manifestSchema = z.object({
     }
   }, 'not a valid backup id'),
   source: z.string(),
-  /** What made it: `postgresql` (pg_dump custom format) or `mysql` (SQL from mariadb-dump/mysqldump). */
-  kind: z.string(),
+  /**
+   * What made it, a `DatabaseKind` for a database: `postgres` (pg_dump custom format; stored as
+   * `postgresql`) or `mysql` (SQL from mariadb-dump/mysqldump). Another source's own kind as is.
+   */
+  kind: z.string().transform((kind) => databaseKindOf(kind) ?? kind),
   /** The stored file, relative to the manifest's folder. */
   file: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
   startedAt: z.iso.datetime(),
@@ -67,5 +80,5 @@ export function parseManifest(text: string, path: string): BackupManifest {
 }
 
 export function serializeManifest(manifest: BackupManifest): string {
-  return `${JSON.stringify(manifest, null, 2)}\n`;
+  return `${JSON.stringify({ ...manifest, kind: STORED_KIND.get(manifest.kind) ?? manifest.kind }, null, 2)}\n`;
 }

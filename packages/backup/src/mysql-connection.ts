@@ -1,8 +1,8 @@
 import type mysql from 'mysql2/promise';
-import type { ConnectionSettings } from './connection-url.js';
+import type { DatabaseUrl } from '@keepwatch/conventions';
 import { BackupAuthError, BackupConnectionError, BackupToolMissingError } from './errors.js';
 import type { TableCount } from './manifest.js';
-import { redact, toolVersion, type ToolSpec } from './tool-process.js';
+import { redact, toolVersion, type ToolEnvironment, type ToolSpec } from './tool-process.js';
 
 export type MysqlConnection = mysql.Connection;
 
@@ -11,7 +11,7 @@ const PERMANENT_CODES = new Set(['ER_BAD_DB_ERROR']);
 
 /** Connects to `settings.database`, or to no database when `withoutDatabase` (to create one). */
 export async function connectMysql(
-  settings: ConnectionSettings,
+  settings: DatabaseUrl,
   timeoutMs: number,
   withoutDatabase = false,
 ): Promise<MysqlConnection> {
@@ -34,7 +34,7 @@ export async function connectMysql(
   }
 }
 
-export function mysqlConnectError(settings: ConnectionSettings, error: unknown): Error {
+export function mysqlConnectError(settings: DatabaseUrl, error: unknown): Error {
   const code = (error as { code?: string }).code ?? '';
   const detail = redact(error instanceof Error ? error.message : String(error), [settings.password]) || code;
   if (AUTH_CODES.has(code)) return new BackupAuthError(settings.label, detail, error);
@@ -59,7 +59,7 @@ export function quoteMysqlIdentifier(name: string): string {
  * ignored) because an option file's password would win over MYSQL_PWD; keepwatch's own driver
  * connection reads no option file either, so the tool connects exactly as it did.
  */
-export function mysqlToolConnection(settings: ConnectionSettings): { args: string[]; env: Record<string, string> } {
+export function mysqlToolConnection(settings: DatabaseUrl): { args: string[]; env: Record<string, string> } {
   return {
     args: ['--no-defaults', `--host=${settings.host}`, `--port=${settings.port}`, `--user=${settings.user}`],
     env: settings.password === undefined ? {} : { MYSQL_PWD: settings.password },
@@ -71,12 +71,13 @@ export async function resolveMysqlTool(
   explicit: string | undefined,
   candidates: string[],
   option: string,
+  env: ToolEnvironment,
 ): Promise<{ tool: ToolSpec; version: string }> {
   const paths = explicit ? [explicit] : candidates;
   for (const path of paths) {
     const tool: ToolSpec = { name: path.split('/').pop()!, path, option };
     try {
-      return { tool, version: await toolVersion(tool) };
+      return { tool, version: await toolVersion(tool, env) };
     } catch (error) {
       if (!(error instanceof BackupToolMissingError)) throw error;
     }

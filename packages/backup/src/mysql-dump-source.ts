@@ -1,5 +1,5 @@
 import { finished } from 'node:stream/promises';
-import { parseConnectionUrl } from './connection-url.js';
+import { connectionSettings } from './connection-url.js';
 import { BackupAbortedError } from './errors.js';
 import {
   connectMysql,
@@ -26,7 +26,7 @@ import { startToolOutputPump } from './tool-output-pump.js';
  */
 export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
   const resolved = resolveDatabaseOptions(options);
-  const settings = parseConnectionUrl(resolved.url);
+  const settings = connectionSettings(resolved.url);
   return {
     name: resolved.name,
     kind: 'mysql',
@@ -39,7 +39,7 @@ export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
       // The tool's version is asked while connecting (neither needs the other). When both fail,
       // the tool's failure wins: a missing tool is the first thing to fix.
       const [found, connected] = await Promise.allSettled([
-        resolveMysqlTool(resolved.mysqlDumpPath, ['mariadb-dump', 'mysqldump'], 'mysqlDumpPath'),
+        resolveMysqlTool(resolved.mysqlDumpPath, ['mariadb-dump', 'mysqldump'], 'mysqlDumpPath', resolved.env),
         connectMysql(settings, resolved.connectTimeoutMs),
       ]);
       if (found.status === 'rejected' || connected.status === 'rejected') {
@@ -80,7 +80,8 @@ export function mysqlSource(options: DatabaseSourceOptions): BackupSource {
         // otherwise a stream through the counter.
         const pump = output ? await startToolOutputPump(output, (chunk) => counter.inspect(chunk)) : undefined;
         const proc = spawnTool(tool, args, {
-          env: connect.env,
+          env: resolved.env,
+          extraEnv: connect.env,
           stdout: pump?.toolEnd ?? 'pipe',
           bufferOutput: true,
           secrets: [settings.password],

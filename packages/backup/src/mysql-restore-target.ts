@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type mysql from 'mysql2/promise';
-import { parseConnectionUrl, withDatabase, type ConnectionSettings } from './connection-url.js';
+import { type DatabaseUrl, withDatabase } from '@keepwatch/conventions';
+import { connectionSettings } from './connection-url.js';
 import { BackupScratchPrivilegeError } from './errors.js';
 import {
   connectMysql,
@@ -22,10 +23,10 @@ import { spawnTool } from './tool-process.js';
  */
 export function mysqlTarget(options: DatabaseTargetOptions): RestoreTarget {
   const resolved = resolveDatabaseOptions(options);
-  return makeTarget(resolved, parseConnectionUrl(resolved.url));
+  return makeTarget(resolved, connectionSettings(resolved.url));
 }
 
-function makeTarget(resolved: ResolvedDatabaseOptions, settings: ConnectionSettings): RestoreTarget {
+function makeTarget(resolved: ResolvedDatabaseOptions, settings: DatabaseUrl): RestoreTarget {
   const withConnection = async <T>(fn: (c: MysqlConnection) => Promise<T>, withoutDatabase = false): Promise<T> => {
     const connection = await connectMysql(settings, resolved.connectTimeoutMs, withoutDatabase);
     try {
@@ -41,7 +42,7 @@ function makeTarget(resolved: ResolvedDatabaseOptions, settings: ConnectionSetti
     tableCounts: () => withConnection(mysqlTableCounts),
 
     async begin({ clean }): Promise<RestoreSink> {
-      const { tool } = await resolveMysqlTool(resolved.mysqlPath, ['mariadb', 'mysql'], 'mysqlPath');
+      const { tool } = await resolveMysqlTool(resolved.mysqlPath, ['mariadb', 'mysql'], 'mysqlPath', resolved.env);
       if (clean) {
         // A dump only drops what it creates; recreating the database (same character set and
         // collation) also removes views, routines and events that the backup does not have.
@@ -68,7 +69,8 @@ function makeTarget(resolved: ResolvedDatabaseOptions, settings: ConnectionSetti
           settings.database,
         ],
         {
-          env: connect.env,
+          env: resolved.env,
+          extraEnv: connect.env,
           stdin: 'pipe',
           stdout: 'ignore',
           secrets: [settings.password],
@@ -83,7 +85,7 @@ function makeTarget(resolved: ResolvedDatabaseOptions, settings: ConnectionSetti
 /** Creates `kw_verify_<random>` (utf8mb4) on the server of `options.url`; `drop()` removes it. */
 export async function createMysqlScratch(options: DatabaseTargetOptions): Promise<ScratchTarget> {
   const resolved = resolveDatabaseOptions(options);
-  const admin = parseConnectionUrl(resolved.url);
+  const admin = connectionSettings(resolved.url);
   const name = `kw_verify_${randomBytes(5).toString('hex')}`;
   const run = async (sql: string): Promise<void> => {
     const connection = await connectMysql(admin, resolved.connectTimeoutMs, true);

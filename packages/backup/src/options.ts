@@ -1,11 +1,12 @@
-import { AGE_RECIPIENT_PATTERN } from '@keepwatch/conventions';
+import { AGE_RECIPIENT_PATTERN, parseDatabaseUrl } from '@keepwatch/conventions';
 import { z } from 'zod';
 import type { Compression } from './compression.js';
 import { BackupOptionsError } from './errors.js';
+import type { ToolEnvironment, ToolEnvironmentOptions } from './tool-process.js';
 import { zodProblems } from './zod-problems.js';
 
 /** How a backup is stored. */
-export interface BackupOptions {
+export interface BackupOptions extends ToolEnvironmentOptions {
   /** @defaultValue 'zstd' */
   compression?: Compression;
   /** zstd level, 1 (fastest) to 19. @defaultValue 3 */
@@ -25,6 +26,20 @@ export interface BackupOptions {
 
 export type ResolvedBackupOptions = Readonly<Required<BackupOptions>>;
 
+/**
+ * `ToolEnvironmentOptions.env`, as `process.env` is shaped: kept as given (copied only when a tool
+ * starts). Not `z.record`, which refuses process.env for its prototype.
+ */
+export const toolEnvironmentSchema = z
+  .custom<ToolEnvironment>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      Object.values(value).every((v) => v === undefined || typeof v === 'string'),
+    'must be an environment, names to strings (process.env)',
+  )
+  .default({});
+
 const backupOptionsSchema = z.strictObject({
   compression: z.enum(['zstd', 'gzip', 'none']).default('zstd'),
   zstdLevel: z.number().int().min(1).max(19).default(3),
@@ -32,6 +47,7 @@ const backupOptionsSchema = z.strictObject({
   encryptTo: z.array(z.string().regex(AGE_RECIPIENT_PATTERN, 'must be an age1… or ssh- public key')).default([]),
   agePath: z.string().min(1).default('age'),
   progressIntervalMs: z.number().int().min(250, 'must be at least 250 (4 reports a second)').default(250),
+  env: toolEnvironmentSchema,
 });
 
 /** Merges defaults and validates once; every problem is listed in one error. */
@@ -42,7 +58,7 @@ export function resolveBackupOptions(options: BackupOptions = {}): ResolvedBacku
 }
 
 /** Where the database tools are and how long to wait for a server. */
-export interface DatabaseToolOptions {
+export interface DatabaseToolOptions extends ToolEnvironmentOptions {
   /** @defaultValue 'pg_dump' */
   pgDumpPath?: string;
   /** @defaultValue 'pg_restore' */
@@ -80,6 +96,7 @@ export interface ResolvedDatabaseOptions {
   mysqlDumpPath: string | undefined;
   mysqlPath: string | undefined;
   connectTimeoutMs: number;
+  env: ToolEnvironment;
 }
 
 const databaseOptionsSchema = z.strictObject({
@@ -87,24 +104,24 @@ const databaseOptionsSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 of a-z, 0-9, "_" or "-"')
     .default('database'),
-  url: z.string().min(1, 'must be a postgres:// or mysql:// URL'),
+  url: z.string().superRefine((url, context) => {
+    // The same verdict as config's on [database] url. Its problems name the part that is wrong,
+    // never the text: the URL may hold a password.
+    const reading = parseDatabaseUrl(url);
+    if (!reading.ok) context.addIssue({ code: 'custom', message: reading.problem });
+  }),
   pgDumpPath: z.string().min(1).default('pg_dump'),
   pgRestorePath: z.string().min(1).default('pg_restore'),
   mysqlDumpPath: z.string().min(1).optional(),
   mysqlPath: z.string().min(1).optional(),
   connectTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  env: toolEnvironmentSchema,
 });
 
 export function resolveDatabaseOptions(
   options: DatabaseSourceOptions | DatabaseTargetOptions,
 ): ResolvedDatabaseOptions {
   const result = databaseOptionsSchema.safeParse(options);
-  if (!result.success) {
-    // zod would echo a bad URL back in some messages; the URL may hold a password, so say less.
-    const problems = zodProblems(result.error, 'database options').map((p) =>
-      p.startsWith('url:') ? 'url: must be a postgres:// or mysql:// URL' : p,
-    );
-    throw new BackupOptionsError('database options', problems);
-  }
+  if (!result.success) throw new BackupOptionsError('database options', zodProblems(result.error, 'database options'));
   return { ...result.data, mysqlDumpPath: result.data.mysqlDumpPath, mysqlPath: result.data.mysqlPath };
 }

@@ -1,4 +1,4 @@
-import { parseConnectionUrl } from './connection-url.js';
+import { connectionSettings } from './connection-url.js';
 import { BackupAbortedError, BackupToolTooOldError } from './errors.js';
 import { resolveDatabaseOptions, type DatabaseSourceOptions } from './options.js';
 import {
@@ -26,11 +26,11 @@ export function parsePgToolVersion(line: string): { version: string; major: numb
  */
 export function postgresSource(options: DatabaseSourceOptions): BackupSource {
   const resolved = resolveDatabaseOptions(options);
-  const settings = parseConnectionUrl(resolved.url);
+  const settings = connectionSettings(resolved.url);
   const tool: ToolSpec = { name: 'pg_dump', path: resolved.pgDumpPath, option: 'pgDumpPath' };
   return {
     name: resolved.name,
-    kind: 'postgresql',
+    kind: 'postgres',
     extension: 'pgdump',
     label: settings.label,
     writesToPipe: true,
@@ -39,7 +39,7 @@ export function postgresSource(options: DatabaseSourceOptions): BackupSource {
       const { signal, output } = openOptions;
       // `pg_dump --version` takes 60 ms where pg_dump is Debian's Perl wrapper: asked now, and
       // awaited only once pg_dump runs (see below).
-      const version = toolVersion(tool);
+      const version = toolVersion(tool, resolved.env);
       version.catch(() => {});
       const client = await connectPostgres(settings, resolved.connectTimeoutMs).catch(async (error: unknown) => {
         await version; // a missing tool is the first thing to fix: its error wins
@@ -58,7 +58,8 @@ export function postgresSource(options: DatabaseSourceOptions): BackupSource {
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const snapshot = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
         const proc = spawnTool(tool, ['--format=custom', '-Z0', `--snapshot=${snapshot}`, '--no-password'], {
-          env: postgresToolEnv(settings),
+          env: resolved.env,
+          extraEnv: postgresToolEnv(settings),
           stdout: output ?? 'pipe',
           bufferOutput: true,
           secrets: [settings.password],

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { parseConnectionUrl, withDatabase, type ConnectionSettings } from './connection-url.js';
+import { type DatabaseUrl, withDatabase } from '@keepwatch/conventions';
+import { connectionSettings } from './connection-url.js';
 import { BackupScratchPrivilegeError } from './errors.js';
 import { resolveDatabaseOptions, type DatabaseTargetOptions, type ResolvedDatabaseOptions } from './options.js';
 import {
@@ -16,10 +17,10 @@ import { spawnTool } from './tool-process.js';
 /** A PostgreSQL database that `pg_restore` replays a custom-format dump into. */
 export function postgresTarget(options: DatabaseTargetOptions): RestoreTarget {
   const resolved = resolveDatabaseOptions(options);
-  return makeTarget(resolved, parseConnectionUrl(resolved.url));
+  return makeTarget(resolved, connectionSettings(resolved.url));
 }
 
-function makeTarget(resolved: ResolvedDatabaseOptions, settings: ConnectionSettings): RestoreTarget {
+function makeTarget(resolved: ResolvedDatabaseOptions, settings: DatabaseUrl): RestoreTarget {
   const withClient = async <T>(fn: (client: Awaited<ReturnType<typeof connectPostgres>>) => Promise<T>): Promise<T> => {
     const client = await connectPostgres(settings, resolved.connectTimeoutMs);
     try {
@@ -29,7 +30,7 @@ function makeTarget(resolved: ResolvedDatabaseOptions, settings: ConnectionSetti
     }
   };
   return {
-    kind: 'postgresql',
+    kind: 'postgres',
     label: settings.label,
     isEmpty: () => withClient(postgresIsEmpty),
     tableCounts: () => withClient(postgresTableCounts),
@@ -40,7 +41,8 @@ function makeTarget(resolved: ResolvedDatabaseOptions, settings: ConnectionSetti
       if (clean) args.push('--clean', '--if-exists');
       args.push(`--dbname=${dbnameConninfo(settings.database)}`);
       const proc = spawnTool({ name: 'pg_restore', path: resolved.pgRestorePath, option: 'pgRestorePath' }, args, {
-        env: postgresToolEnv(settings),
+        env: resolved.env,
+        extraEnv: postgresToolEnv(settings),
         stdin: 'pipe',
         stdout: 'ignore',
         secrets: [settings.password],
@@ -59,7 +61,7 @@ const INSUFFICIENT_PRIVILEGE = '42501';
  */
 export async function createPostgresScratch(options: DatabaseTargetOptions): Promise<ScratchTarget> {
   const resolved = resolveDatabaseOptions(options);
-  const admin = parseConnectionUrl(resolved.url);
+  const admin = connectionSettings(resolved.url);
   const name = `kw_verify_${randomBytes(5).toString('hex')}`;
   const run = async (sql: string): Promise<void> => {
     const client = await connectPostgres(admin, resolved.connectTimeoutMs);

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ConnectionSettings } from './connection-url.js';
+import type { DatabaseUrl } from '@keepwatch/conventions';
 import { BackupAuthError, BackupConnectionError } from './errors.js';
 import type { TableCount } from './manifest.js';
 import { redact } from './tool-process.js';
@@ -8,7 +8,7 @@ const AUTH_CODES = new Set(['28P01', '28000']);
 const PERMANENT_CODES = new Set(['3D000', '42501']);
 
 /** Connects, turning failures into errors that say whether a retry can help, without secrets. */
-export async function connectPostgres(settings: ConnectionSettings, timeoutMs: number): Promise<pg.Client> {
+export async function connectPostgres(settings: DatabaseUrl, timeoutMs: number): Promise<pg.Client> {
   // Loaded on first use: a worker that only backs up MySQL never pays for pg, and the reverse.
   const { default: driver } = await import('pg');
   const client = new driver.Client({
@@ -19,7 +19,7 @@ export async function connectPostgres(settings: ConnectionSettings, timeoutMs: n
     database: settings.database,
     connectionTimeoutMillis: timeoutMs,
     application_name: 'keepwatch-backup',
-    ssl: sslOption(settings.params.sslmode),
+    ssl: sslOption(settings.sslMode),
   });
   // An idle client whose server goes away emits 'error'; without a listener that kills the process.
   client.on('error', () => {});
@@ -32,7 +32,7 @@ export async function connectPostgres(settings: ConnectionSettings, timeoutMs: n
   }
 }
 
-export function postgresConnectError(settings: ConnectionSettings, error: unknown): Error {
+export function postgresConnectError(settings: DatabaseUrl, error: unknown): Error {
   const code = (error as { code?: string }).code ?? '';
   const detail = redact(error instanceof Error ? error.message : String(error), [settings.password]) || code;
   if (AUTH_CODES.has(code)) return new BackupAuthError(settings.label, detail, error);
@@ -61,7 +61,7 @@ export function isPermanentPostgresFailure(stderr: string): boolean {
  * operating systems allow non-root users to see process environment variables via ps") is about
  * other systems. PGPASSWORD also wins over a ~/.pgpass, as the file did.
  */
-export function postgresToolEnv(settings: ConnectionSettings): Record<string, string> {
+export function postgresToolEnv(settings: DatabaseUrl): Record<string, string> {
   const env: Record<string, string> = {
     PGHOST: settings.host,
     PGPORT: String(settings.port),
@@ -70,7 +70,7 @@ export function postgresToolEnv(settings: ConnectionSettings): Record<string, st
     PGAPPNAME: 'keepwatch-backup',
     PGCONNECT_TIMEOUT: '10',
   };
-  if (settings.params.sslmode) env.PGSSLMODE = settings.params.sslmode;
+  if (settings.sslMode) env.PGSSLMODE = settings.sslMode;
   if (settings.password !== undefined) env.PGPASSWORD = settings.password;
   return env;
 }

@@ -17,9 +17,10 @@ import { silentLogger, type BackupLogger } from './logger.js';
 import type { BackupManifest } from './manifest.js';
 import { throttleProgress, type ProgressListener } from './progress.js';
 import type { RestoreSink, RestoreTarget } from './restore-target.js';
+import type { ToolEnvironmentOptions } from './tool-process.js';
 import { abandon, runChain } from './stream-chain.js';
 
-export interface RestoreBackupOptions {
+export interface RestoreBackupOptions extends ToolEnvironmentOptions {
   destination: Destination;
   /** A backup id, validated here. */
   id: string;
@@ -138,7 +139,7 @@ export async function preflight(
 
 /** Pushes each stage as it is spawned, so the caller can stop those that started if one throws. */
 function addRestoreStages(stages: PipelineStage[], manifest: BackupManifest, options: RestoreBackupOptions): void {
-  if (manifest.encryption) stages.push(decryptStage(options.agePath ?? 'age', options.identityFile!));
-  const decompress = decompressStage(manifest.compression, { zstdPath: options.zstdPath ?? 'zstd' });
+  if (manifest.encryption) stages.push(decryptStage(options.agePath ?? 'age', options.identityFile!, options.env));
+  const decompress = decompressStage(manifest.compression, { zstdPath: options.zstdPath ?? 'zstd', env: options.env });
   if (decompress) stages.push(decompress);
 }

@@ -42,7 +42,7 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
   const wantsDirect = options.compression === 'zstd' && source.writesToPipe === true;
   const [, canGoDirect] = await Promise.all([
     destination.removeIncomplete(source.name),
-    wantsDirect ? directCompressionSupported(options.zstdPath) : false,
+    wantsDirect ? directCompressionSupported(options.zstdPath, options.env) : false,
   ]);
 
   const startedAt = new Date();
@@ -67,7 +67,7 @@ export async function runBackup(run: RunBackupOptions): Promise<BackupManifest> 
     const stored = new ByteMeter({ sha256: true });
     const compress = direct ? undefined : compressStage(options.compression, options);
     if (compress) chainStages.push(compress);
-    if (encrypted) chainStages.push(encryptStage(options.agePath, options.encryptTo));
+    if (encrypted) chainStages.push(encryptStage(options.agePath, options.encryptTo, options.env));
     const rawBytes = (): number => (direct ? (direct.inputBytes() ?? 0) : raw.bytes);
     const progress = throttleProgress(run.onProgress, options.progressIntervalMs, () => ({
       rawBytes: rawBytes(),

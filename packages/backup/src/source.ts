@@ -46,7 +46,7 @@ export interface OpenSourceOptions {
 export interface BackupSource {
   /** The configured name (`database`); part of ids and of the destination's layout. */
   readonly name: string;
-  /** Matches a `RestoreTarget`'s kind: `postgresql`, `mysql`. */
+  /** Matches a `RestoreTarget`'s kind: a `DatabaseKind` (`postgres`, `mysql`) for a database. */
   readonly kind: string;
   /** Extension of the raw dump before compression: `pgdump`, `sql`. */
   readonly extension: string;

@@ -13,9 +13,26 @@ export interface ToolSpec {
   option: string;
 }
 
-export interface SpawnToolOptions {
-  /** Extra environment on top of the sanitised parent environment. */
-  env?: Record<string, string>;
+/**
+ * The environment a caller runs the tools in, as `process.env` is shaped: the package never reads
+ * the process's own (apps and `@keepwatch/runtime` pass it in).
+ */
+export type ToolEnvironment = Readonly<Record<string, string | undefined>>;
+
+/** The option every part of backup that runs a tool takes. */
+export interface ToolEnvironmentOptions {
+  /**
+   * The environment the tools start from (PATH, HOME, the locale): a process passes its
+   * `process.env`. Every `PG*` and `MYSQL*` variable in it is left out, so a dump or restore uses
+   * only the connection settings keepwatch gives it.
+   * @defaultValue `{}`: no variables, so tools are found in /usr/bin and /bin only
+   */
+  env?: ToolEnvironment;
+}
+
+export interface SpawnToolOptions extends ToolEnvironmentOptions {
+  /** keepwatch's own variables on top of `env` (PGPASSWORD, MYSQL_PWD, …). */
+  extraEnv?: Record<string, string>;
   stdin?: 'pipe' | 'ignore';
   /**
    * `'pipe'` for a stream Node reads; or another tool's stdin, which this tool then writes into
@@ -53,14 +70,14 @@ const STDERR_KEEP = 4096;
 const TAIL_CHARS = 1000;
 
 /**
- * The environment a tool sees: the parent's, minus every `PG*` and `MYSQL*` variable, so the only
+ * The environment a tool sees: the caller's, minus every `PG*` and `MYSQL*` variable, so the only
  * connection settings a dump or restore uses are the ones passed in options; messages in English
  * so failures can be classified.
  */
-export function toolEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function toolEnvironment(base: ToolEnvironment = {}, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(PG|MYSQL)/.test(key)) continue;
+  for (const [key, value] of Object.entries(base)) {
+    if (/^(PG|MYSQL)/.test(key) || value === undefined) continue;
     env[key] = value;
   }
   return { ...env, LC_MESSAGES: 'C', ...extra };
@@ -78,7 +95,7 @@ export function spawnTool(tool: ToolSpec, args: string[], options: SpawnToolOpti
   const [command, argv] =
     options.bufferOutput && stdbufPath() ? [stdbufPath()!, ['-o1M', tool.path, ...args]] : [tool.path, args];
   const child = spawn(command, argv, {
-    env: toolEnvironment(options.env),
+    env: toolEnvironment(options.env, options.extraEnv),
     stdio: [options.stdin ?? 'ignore', options.stdout ?? 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -150,8 +167,8 @@ export function keepOutput(stdout: Readable): Readable {
 }
 
 /** First line of `<tool> --version`; a missing tool throws `BackupToolMissingError`. */
-export async function toolVersion(tool: ToolSpec): Promise<string> {
-  const proc = spawnTool(tool, ['--version']);
+export async function toolVersion(tool: ToolSpec, env?: ToolEnvironment): Promise<string> {
+  const proc = spawnTool(tool, ['--version'], { env });
   let out = '';
   proc.stdout!.setEncoding('utf8');
   proc.stdout!.on('data', (chunk: string) => {

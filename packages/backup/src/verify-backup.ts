@@ -6,8 +6,9 @@ import { silentLogger, type BackupLogger } from './logger.js';
 import type { TableCount } from './manifest.js';
 import { restoreBackup } from './restore-backup.js';
 import type { ScratchTarget } from './restore-target.js';
+import type { ToolEnvironmentOptions } from './tool-process.js';
 
-export interface VerifyBackupOptions {
+export interface VerifyBackupOptions extends ToolEnvironmentOptions {
   destination: Destination;
   id: string;
   /**
@@ -73,6 +74,7 @@ export async function verifyBackup(options: VerifyBackupOptions): Promise<Verify
       identityFile: options.identityFile,
       zstdPath: options.zstdPath,
       agePath: options.agePath,
+      env: options.env,
       signal: options.signal,
       logger,
     });

@@ -43,6 +43,7 @@ describe('resolveBackupOptions', () => {
       encryptTo: [],
       agePath: 'age',
       progressIntervalMs: 250,
+      env: {},
     });
   });
 

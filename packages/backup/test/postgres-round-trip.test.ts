@@ -88,7 +88,7 @@ describe('PostgreSQL backup and restore', () => {
     expect(manifest.id).toMatch(/^database-\d{8}T\d{6}Z-[a-z0-9]{6}$/);
     expect(manifest).toMatchObject({
       source: 'database',
-      kind: 'postgresql',
+      kind: 'postgres',
       compression: 'zstd',
       encryption: null,
       database: source.name,

@@ -1,5 +1,5 @@
 import { formatEndpoint } from './redis-endpoints.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '@keepwatch/conventions';
 import type { KeepwatchConfig } from './settings.js';
 
 /**

@@ -1,3 +1,4 @@
+import { urlPasswords } from '@keepwatch/conventions';
 import { z } from 'zod';
 import { HealthDependencyMissingError } from './errors.js';
 import { parseOptions } from './options.js';
@@ -139,14 +140,8 @@ function passwordsOf(connection: PgConnectionOptions): string[] {
   const found: string[] = [];
   const url = typeof connection === 'string' ? connection : connection.connectionString;
   if (typeof connection === 'object' && typeof connection.password === 'string') found.push(connection.password);
-  if (typeof url === 'string') {
-    try {
-      const password = new URL(url).password;
-      if (password) found.push(password, decodeURIComponent(password));
-    } catch {
-      // Not a URL (a libpq key=value string): redactMessage's `password=` rule covers it.
-    }
-  }
+  // None for a libpq key=value string: redactMessage's `password=` rule covers it.
+  if (typeof url === 'string') found.push(...urlPasswords(url));
   return found;
 }
 

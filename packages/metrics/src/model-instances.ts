@@ -1,3 +1,4 @@
+import { DATABASE_KINDS } from '@keepwatch/conventions';
 import { z } from 'zod';
 import { MetricsOptionsError, ModelCountError } from './errors.js';
 import type { MetricsStore } from './metrics-store.js';
@@ -15,14 +16,15 @@ export interface MysqlQueryable {
   query(sql: string, values?: unknown[]): Promise<[unknown, unknown]>;
 }
 
+/** The application database by its `DatabaseKind` (`@keepwatch/conventions`), with a ready client. */
 export type ModelDatabase =
   | {
-      dialect: 'postgres';
+      kind: 'postgres';
       client: PgQueryable;
       /** @defaultValue the connection's `current_schema()` */
       schema?: string;
     }
-  | { dialect: 'mysql'; client: MysqlQueryable };
+  | { kind: 'mysql'; client: MysqlQueryable };
 
 export interface ModelCountOptions {
   /** The application database and a ready client for it (the caller closes it). */
@@ -54,7 +56,7 @@ export interface ModelCount {
 
 const schema = z.object({
   database: z.object({
-    dialect: z.enum(['postgres', 'mysql']),
+    kind: z.enum(DATABASE_KINDS),
     client: z.custom<PgQueryable>(
       (value) => typeof value === 'object' && value !== null && typeof (value as PgQueryable).query === 'function',
       'must be a pg or mysql2/promise pool',
@@ -82,11 +84,11 @@ export async function countModelInstances(options: ModelCountOptions): Promise<M
   let tables: TableEstimate[];
   try {
     tables =
-      database.dialect === 'postgres'
+      database.kind === 'postgres'
         ? await pgTables(database.client, database.schema)
         : await mysqlTables(database.client);
   } catch (error) {
-    throw new ModelCountError(`cannot list the tables of the application database (${database.dialect})`, error);
+    throw new ModelCountError(`cannot list the tables of the application database (${database.kind})`, error);
   }
 
   const counts: ModelCount[] = [];
@@ -100,7 +102,7 @@ export async function countModelInstances(options: ModelCountOptions): Promise<M
     }
     try {
       const count =
-        database.dialect === 'postgres'
+        database.kind === 'postgres'
           ? await pgCount(database.client, database.schema, table.name)
           : await mysqlCount(database.client, table.name);
       counts.push({ model: table.name, count, exact: true });

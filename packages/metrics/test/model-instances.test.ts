@@ -62,7 +62,7 @@ describe('model instances on PostgreSQL', () => {
   });
 
   it('counts small tables exactly and reports the planner estimate above the threshold', async () => {
-    const counts = await countModelInstances({ database: { dialect: 'postgres', client: pool }, exactBelow: 1000 });
+    const counts = await countModelInstances({ database: { kind: 'postgres', client: pool }, exactBelow: 1000 });
     expect(counts).toEqual([
       { model: 'Odd "Name"', count: 2, exact: true },
       { model: 'django_session', count: 0, exact: true },
@@ -73,7 +73,7 @@ describe('model instances on PostgreSQL', () => {
 
   it('applies include and exclude patterns', async () => {
     const counts = await countModelInstances({
-      database: { dialect: 'postgres', client: pool },
+      database: { kind: 'postgres', client: pool },
       include: ['*s*'],
       exclude: ['django_*'],
     });
@@ -86,7 +86,7 @@ describe('model instances on PostgreSQL', () => {
     const prefix = uniquePrefix('models');
     const store = createMetricsStore({ redis, keyPrefix: prefix, processMetrics: false });
     try {
-      await refreshModelInstances(store, { database: { dialect: 'postgres', client: pool }, exactBelow: 1000 });
+      await refreshModelInstances(store, { database: { kind: 'postgres', client: pool }, exactBelow: 1000 });
       const { body } = await createMetricsExposition({ store }).render();
       expect(sampleValue(body, 'pretix_model_instances', { model: 'events' })).toBe(8);
       expect(sampleValue(body, 'pretix_model_instances', { model: 'orders' })).toBe(5000);
@@ -106,7 +106,7 @@ describe('model instances on PostgreSQL', () => {
       },
     };
     const error = await countModelInstances({
-      database: { dialect: 'postgres', client: failing },
+      database: { kind: 'postgres', client: failing },
       include: ['events'],
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelCountError);
@@ -148,7 +148,7 @@ describe('model instances on MariaDB', () => {
   });
 
   it('counts small tables exactly, estimates large ones, and leaves views out', async () => {
-    const counts = await countModelInstances({ database: { dialect: 'mysql', client: pool }, exactBelow: 1000 });
+    const counts = await countModelInstances({ database: { kind: 'mysql', client: pool }, exactBelow: 1000 });
     expect(counts.map((c) => [c.model, c.exact])).toEqual([
       ['events', true],
       ['orders', false],
@@ -161,7 +161,7 @@ describe('model instances on MariaDB', () => {
 
   it('counts exactly everything below a high threshold', async () => {
     const counts = await countModelInstances({
-      database: { dialect: 'mysql', client: pool },
+      database: { kind: 'mysql', client: pool },
       exactBelow: 1_000_000,
       exclude: ['events'],
     });

@@ -45,9 +45,12 @@ export interface ConfiguredBackupSources {
  */
 const LOCK_TTL_MS = 30_000;
 
-/** Connection time-out for the dump and restore tools (`[backup] connect_timeout`); tools are found on PATH. */
+/**
+ * Connection time-out for the dump and restore tools (`[backup] connect_timeout`), and the
+ * environment they start from: this process's, so they are found on its PATH.
+ */
 export function backupToolOptionsFromConfig(config: Readonly<KeepwatchConfig>): DatabaseToolOptions {
-  return { connectTimeoutMs: config.backup.connect_timeout };
+  return { connectTimeoutMs: config.backup.connect_timeout, env: process.env };
 }
 
 export function backupSourcesFromConfig(config: Readonly<KeepwatchConfig>): ConfiguredBackupSources {
@@ -98,6 +101,7 @@ export function backupRemoteFromConfig(
     identityFile: config.backup.remote_identity_file ?? '',
     strictHostKeyChecking: config.backup.remote_strict_host_key_checking,
     ...(config.backup.remote_known_hosts_file ? { knownHostsFile: config.backup.remote_known_hosts_file } : {}),
+    env: process.env,
     ...(logger ? { logger } : {}),
   });
 }
@@ -116,6 +120,7 @@ export function backupOptionsFromConfig(config: Readonly<KeepwatchConfig>): Back
     compression: config.backup.compression,
     zstdLevel: config.backup.zstd_level,
     encryptTo: config.backup.encrypt_to ?? [],
+    env: process.env,
   };
 }
 

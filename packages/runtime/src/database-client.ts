@@ -1,15 +1,27 @@
+import { type DatabaseKind, type DatabaseUrl, parseDatabaseUrl } from '@keepwatch/conventions';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { DatabaseUrlError } from './errors.js';
+
+export type { DatabaseKind };
 
 export type DatabaseClient =
   | { kind: 'postgres'; pool: pg.Pool; close(): Promise<void> }
   | { kind: 'mysql'; pool: mysql.Pool; close(): Promise<void> };
 
-export type DatabaseKind = DatabaseClient['kind'];
+/**
+ * `[database] url` taken apart by the reader config validated it with, so the pools log in where
+ * and as whom the backup tools do; a URL it refuses (a config built by hand) is a
+ * `DatabaseUrlError` naming what is wrong, never the URL.
+ */
+function readDatabaseUrl(url: string): DatabaseUrl {
+  const reading = parseDatabaseUrl(url);
+  if (!reading.ok) throw new DatabaseUrlError(reading.problem);
+  return reading.url;
+}
 
 export function databaseKind(url: string): DatabaseKind {
-  const scheme = new URL(url).protocol.slice(0, -1);
-  return scheme === 'mysql' || scheme === 'mariadb' ? 'mysql' : 'postgres';
+  return readDatabaseUrl(url).kind;
 }
 
 export interface DatabaseClientOptions {
@@ -26,9 +38,10 @@ export interface DatabaseClientOptions {
 export function createDatabaseClient(url: string, options: DatabaseClientOptions = {}): DatabaseClient {
   const max = options.max ?? 5;
   const connectTimeoutMs = options.connectTimeoutMs ?? 2000;
-  if (databaseKind(url) === 'postgres') {
+  const settings = readDatabaseUrl(url);
+  if (settings.kind === 'postgres') {
     const pool = new pg.Pool({
-      ...postgresConnection(url),
+      ...postgresConnection(settings),
       max,
       connectionTimeoutMillis: connectTimeoutMs,
       idleTimeoutMillis: 30_000,
@@ -39,13 +52,12 @@ export function createDatabaseClient(url: string, options: DatabaseClientOptions
     pool.on('error', () => undefined);
     return { kind: 'postgres', pool, close: () => pool.end() };
   }
-  const parsed = new URL(url);
   const pool = mysql.createPool({
-    host: parsed.hostname,
-    port: parsed.port ? Number(parsed.port) : 3306,
-    user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-    database: decodeURIComponent(parsed.pathname.slice(1)) || undefined,
+    host: settings.host,
+    port: settings.port,
+    user: settings.user,
+    password: settings.password ?? '',
+    database: settings.database,
     connectionLimit: max,
     connectTimeout: connectTimeoutMs,
     enableKeepAlive: true,
@@ -55,21 +67,27 @@ export function createDatabaseClient(url: string, options: DatabaseClientOptions
 }
 
 /**
- * node-postgres's connection options for `url`, with `sslmode` read as `@keepwatch/backup` reads
- * it for its own client (and pg_dump, as PGSSLMODE): libpq's meaning, where `require` encrypts
- * without verifying. Left in the URL, node-postgres would verify the certificate for `require`
- * (so the health check could fail where the backup works) and print a deprecation warning to
- * stderr, outside the JSON log. The config admits no other parameter.
+ * node-postgres's connection options: the URL's parts as the backup tools get them, never the
+ * URL itself, which node-postgres would read with its own parser (decodeURI for the database
+ * name). `sslmode` in libpq's meaning, as `@keepwatch/backup` reads it for its own client (and
+ * pg_dump, as PGSSLMODE): `require` encrypts without verifying. Left in a URL, node-postgres would
+ * verify the certificate for `require` (so the health check could fail where the backup works)
+ * and print a deprecation warning to stderr, outside the JSON log.
  */
-export function postgresConnection(url: string): Pick<pg.PoolConfig, 'connectionString' | 'ssl'> {
-  const parsed = new URL(url);
-  const mode = parsed.searchParams.get('sslmode');
-  if (mode === null) return { connectionString: url };
-  parsed.searchParams.delete('sslmode');
-  return { connectionString: parsed.toString(), ssl: sslOption(mode) };
+export function postgresConnection(
+  settings: DatabaseUrl,
+): Pick<pg.PoolConfig, 'host' | 'port' | 'user' | 'password' | 'database' | 'ssl'> {
+  return {
+    host: settings.host,
+    port: settings.port,
+    user: settings.user,
+    database: settings.database,
+    ...(settings.password === undefined ? {} : { password: settings.password }),
+    ...(settings.sslMode === undefined ? {} : { ssl: sslOption(settings.sslMode) }),
+  };
 }
 
-function sslOption(mode: string): pg.PoolConfig['ssl'] {
+function sslOption(mode: NonNullable<DatabaseUrl['sslMode']>): pg.PoolConfig['ssl'] {
   if (mode === 'disable' || mode === 'allow' || mode === 'prefer') return false;
   if (mode === 'require') return { rejectUnauthorized: false };
   return true;

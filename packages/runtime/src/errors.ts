@@ -7,3 +7,14 @@ export class UsageError extends KeepwatchError<'KW_USAGE'> {
     super(UsageError.code, message);
   }
 }
+
+/**
+ * A database URL that no process could use the same way (`parseDatabaseUrl`'s verdict, as in
+ * `keepwatch config check`): only a config built by hand gets here. Names the part, never the URL.
+ */
+export class DatabaseUrlError extends KeepwatchError<'KW_RUNTIME_DATABASE_URL_INVALID'> {
+  static readonly code = 'KW_RUNTIME_DATABASE_URL_INVALID';
+  constructor(problem: string) {
+    super(DatabaseUrlError.code, `[database] url: ${problem}`);
+  }
+}

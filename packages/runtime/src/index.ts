@@ -1,4 +1,4 @@
-export { UsageError } from './errors.js';
+export { DatabaseUrlError, UsageError } from './errors.js';
 export { parseProcessArgs, type ProcessArgs } from './process-args.js';
 export { createLogger, REDACT_PATHS, URL_PATHS, type LoggerOptions } from './create-logger.js';
 export { redactUrlForLog, redactUrlsInText } from './log-url-redaction.js';

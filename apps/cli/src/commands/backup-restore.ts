@@ -54,6 +54,8 @@ export const backupRestore: Command = {
         target,
         clean: context.values.clean === true,
         signal: context.signal,
+        // zstd and age start from this process's environment, as the restore tool does.
+        env: process.env,
         ...(identityFile ? { identityFile } : {}),
         ...(progress.listener ? { onProgress: progress.listener } : {}),
       });

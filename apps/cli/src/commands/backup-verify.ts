@@ -52,6 +52,7 @@ export const backupVerify: Command = {
       destination: backupDestinationFromConfig(config),
       id,
       signal: context.signal,
+      env: process.env,
       ...(identityFile ? { identityFile } : {}),
       ...(restoreTest && serverUrl
         ? { restoreTest: () => createScratchDatabase({ url: serverUrl, ...backupToolOptionsFromConfig(config) }) }

@@ -16,8 +16,8 @@ export function modelInstancesHandlers({ loaded, resources, metrics, logger }: W
       const counts = await refreshModelInstances(metrics, {
         database:
           database.kind === 'postgres'
-            ? { dialect: 'postgres', client: database.pool }
-            : { dialect: 'mysql', client: database.pool },
+            ? { kind: 'postgres', client: database.pool }
+            : { kind: 'mysql', client: database.pool },
         include: config.metrics.models_include ?? [],
         exclude: config.metrics.models_exclude ?? [],
         exactBelow: config.metrics.models_exact_below,

@@ -3,13 +3,15 @@ import { REMOTE_HOST_PATTERN, REMOTE_PATH_PATTERN, REMOTE_USER_PATTERN } from '@
 import { z } from 'zod';
 import { BackupOptionsError } from '../errors.js';
 import type { BackupLogger } from '../logger.js';
+import { toolEnvironmentSchema } from '../options.js';
+import type { ToolEnvironmentOptions } from '../tool-process.js';
 import { zodProblems } from '../zod-problems.js';
 
 /**
  * A remote reached with rsync over SSH, by key only: there is no password option, because a
  * password would have to travel in a process argument or environment variable.
  */
-export interface RsyncOverSshOptions {
+export interface RsyncOverSshOptions extends ToolEnvironmentOptions {
   /** Host name, IPv4 address, or IPv6 address with or without brackets (`[backup.remote] host`). */
   host: string;
   /** @defaultValue 22 */
@@ -90,6 +92,7 @@ const schema = z
     ioTimeoutSeconds: z.number().int().min(1).max(86_400).default(300),
     bandwidthLimitKiBps: z.number().int().min(0).default(0),
     logger: z.custom<BackupLogger>((v) => typeof v === 'object' && v !== null, 'must be a logger').optional(),
+    env: toolEnvironmentSchema,
   })
   .refine((o) => o.knownHostsFile !== undefined || o.strictHostKeyChecking !== 'yes', {
     path: ['knownHostsFile'],

@@ -39,6 +39,7 @@ export function rsyncOverSsh(options: RsyncOverSshOptions): RemoteDestination {
   const run = async (tool: 'rsync' | 'ssh', args: string[], action: string): Promise<string> => {
     const path = tool === 'rsync' ? opts.rsyncPath : opts.sshPath;
     const proc = spawnTool({ name: tool, path, option: tool === 'rsync' ? 'rsyncPath' : 'sshPath' }, args, {
+      env: opts.env,
       stdout: 'pipe',
     });
     let stdout = '';

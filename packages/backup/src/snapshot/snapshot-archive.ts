@@ -6,7 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { create as createTar, extract as extractTar } from 'tar';
 import { BackupIoError } from '../errors.js';
-import { spawnTool } from '../tool-process.js';
+import { spawnTool, type ToolEnvironmentOptions } from '../tool-process.js';
 import { fsyncPath } from './durability.js';
 import {
   loadSnapshot,
@@ -25,7 +25,7 @@ import { stageTarget } from './target-dir.js';
  * needs Node 22.15), and the npm bindings download prebuilt binaries at install time.
  */
 
-export interface ArchiveToolOptions {
+export interface ArchiveToolOptions extends ToolEnvironmentOptions {
   /** The `zstd` tool. @defaultValue 'zstd' (found on PATH) */
   zstdPath?: string;
   /** zstd level, 1 (fastest) to 19. @defaultValue 3 */
@@ -57,6 +57,7 @@ export async function archiveSnapshot(
     { name: 'zstd', path: options.zstdPath ?? 'zstd', option: 'zstdPath' },
     [`-${level}`, '-q', '-c'],
     {
+      env: options.env,
       stdin: 'pipe',
       stdout: 'pipe',
     },
@@ -91,7 +92,7 @@ export async function archiveSnapshot(
   return { path: outFile, bytes, sha256: hash.digest('hex') };
 }
 
-export interface ExtractArchiveOptions extends Pick<ArchiveToolOptions, 'zstdPath'> {
+export interface ExtractArchiveOptions extends Pick<ArchiveToolOptions, 'zstdPath' | 'env'> {
   /** Replace a non-empty target (after the extraction is complete). @defaultValue false */
   clean?: boolean;
 }
@@ -109,6 +110,7 @@ export async function extractArchive(
 ): Promise<SnapshotSummary> {
   const staged = await stageTarget(targetDir, options.clean ?? false);
   const zstd = spawnTool({ name: 'zstd', path: options.zstdPath ?? 'zstd', option: 'zstdPath' }, ['-d', '-q', '-c'], {
+    env: options.env,
     stdin: 'pipe',
     stdout: 'pipe',
   });

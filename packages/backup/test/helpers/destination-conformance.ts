@@ -25,7 +25,7 @@ export function manifestFor(id: string, source: string, file: string, body: stri
     formatVersion: MANIFEST_VERSION,
     id,
     source,
-    kind: 'postgresql',
+    kind: 'postgres',
     file,
     startedAt: new Date().toISOString(),
     finishedAt: new Date().toISOString(),
