@@ -1,5 +1,11 @@
 import { isKeepwatchError } from '@keepwatch/errors';
-import { BackupJobName, backupJobPayloadSchema, parsePayload, type BackupJobPayload } from '@keepwatch/jobs';
+import {
+  BackupJobName,
+  type BackupJobPayload,
+  JobPayloadError,
+  backupJobPayloadSchema,
+  parsePayload,
+} from '@keepwatch/jobs';
 import type { Job } from 'bullmq';
 import type { Destination } from './destination.js';
 import { BackupError, BackupSourceUnknownError } from './errors.js';
@@ -88,7 +94,7 @@ export function createBackupProcessor<After extends object = object>(options: Ba
 export async function toBackupJobError(error: unknown): Promise<Error> {
   if (!isKeepwatchError(error)) return error instanceof Error ? error : new Error(String(error));
   const message = `${error.code}: ${error.message}`;
-  const permanent = error instanceof BackupError ? !error.retryable : error.code === 'KW_JOB_PAYLOAD_INVALID';
+  const permanent = error instanceof BackupError ? !error.retryable : error.code === JobPayloadError.code;
   // bullmq is loaded only here: the worker has it loaded already, and a CLI that imports this
   // package for `runBackup` does not pay for it.
   const wrapped = permanent ? new (await import('bullmq')).UnrecoverableError(message) : new Error(message);
