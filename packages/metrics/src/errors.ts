@@ -61,14 +61,3 @@ export class MetricsObservationError extends KeepwatchError<'KW_METRICS_OBSERVAT
     super(MetricsObservationError.code, message);
   }
 }
-
-/** Every error class of this package, for the test that keeps codes unique. */
-export const metricsErrorClasses = [
-  MetricsOptionsError,
-  MetricsStoreUnavailableError,
-  MetricsStoreClosedError,
-  ModelCountError,
-  MetricsFamilyError,
-  MetricsFamilyConflictError,
-  MetricsObservationError,
-] as const;

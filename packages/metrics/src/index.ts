@@ -37,6 +37,5 @@ export {
   MetricsFamilyError,
   MetricsFamilyConflictError,
   MetricsObservationError,
-  metricsErrorClasses,
 } from './errors.js';
 export type { MetricsLogger } from './logger.js';

@@ -1,6 +1,6 @@
-import { freePort } from '@keepwatch/test-support/net';
+import { type OwnRedis, startOwnRedis } from '@keepwatch/test-support/own-redis';
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type MetricsOptions,
   type MetricsStore,
@@ -10,7 +10,6 @@ import {
   createMetricsExposition,
   createMetricsStore,
 } from '../src/index.js';
-import { OwnRedis } from './helpers/own-redis.js';
 import { promtoolCheck } from './helpers/promtool.js';
 import { connectRedis, deletePrefix, uniquePrefix } from './helpers/redis.js';
 import { familyValue, sampleValue } from './helpers/samples.js';
@@ -248,8 +247,7 @@ describe('declared families while Redis is away', () => {
   let ownClient: Redis;
 
   beforeAll(async () => {
-    own = new OwnRedis(await freePort());
-    await own.start();
+    own = await startOwnRedis();
     ownClient = await connectRedis(own.port);
   });
 
@@ -275,12 +273,10 @@ describe('declared families while Redis is away', () => {
       expect(await s.flush()).toBe(false);
       // Back, with its data (SHUTDOWN SAVE), then the flush that was waiting.
       await own.start();
-      let flushed = false;
-      for (let i = 0; i < 50 && !flushed; i++) {
-        flushed = await s.flush();
-        if (!flushed) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      expect(flushed).toBe(true);
+      await vi.waitFor(async () => expect(await s.flush(), 'the waiting flush').toBe(true), {
+        timeout: 15_000,
+        interval: 100,
+      });
       expect(familyValue(await s.read(), 'shop_orders_total', { payment: 'card' })).toBe(101);
     } finally {
       await s.close();

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Child, runFixture, startServer, stopChild, withDeadline } from './helpers/child.js';
 import { connectRedis, deletePrefix, redisPort, uniquePrefix } from './helpers/redis.js';
 import { sampleValue } from './helpers/samples.js';
-import { waitFor } from './helpers/wait-for.js';
 
 const prefix = uniquePrefix('fleet-families');
 const user = 'scraper';
@@ -66,14 +65,13 @@ describe("a service's own families across processes", () => {
 
     // A crash leaves it until its TTL runs out (processTtlMs, 1.5 s here); an unlabelled gauge then shows 0.
     await stopChild(cjs, 'SIGKILL');
-    const afterCrash = await waitFor(
-      'the crashed process’s gauge value to expire',
+    const afterCrash = await vi.waitFor(
       async () => {
         const body = await scrape(server.baseUrl);
-        return sampleValue(body, 'shop_open_carts') === 0 ? body : undefined;
+        expect(sampleValue(body, 'shop_open_carts'), 'the crashed process’s gauge value').toBe(0);
+        return body;
       },
-      8000,
-      200,
+      { timeout: 8000, interval: 200 },
     );
     expect(sampleValue(afterCrash, 'shop_orders_total', { payment: 'card' })).toBe(12);
   }, 60_000);

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Child, runFixture, startServer, stopChild, withDeadline } from './helpers/child.js';
 import { connectRedis, deletePrefix, redisPort, uniquePrefix } from './helpers/redis.js';
 import { parseLabels, sampleValue } from './helpers/samples.js';
-import { waitFor } from './helpers/wait-for.js';
 
 const prefix = uniquePrefix('fleet');
 const user = 'scraper';
@@ -79,16 +78,14 @@ describe('a fleet of two servers and a worker on one Redis', () => {
     const orders = { url_name: '/orders/:id', method: 'GET', status_code: '200' };
     const unmatched = { url_name: '__unmatched__', method: 'GET', status_code: '404' };
     // B's last flush may be up to one interval away; A's own scrape flushes A first.
-    const text = await waitFor(
-      'exact fleet sums on server A',
+    const text = await vi.waitFor(
       async () => {
         const body = await scrape(a.baseUrl);
-        return sampleValue(body, 'pretix_view_requests_total', orders) === 50 &&
-          sampleValue(body, 'pretix_view_requests_total', unmatched) === 5
-          ? body
-          : undefined;
+        expect(sampleValue(body, 'pretix_view_requests_total', orders), 'fleet sum on server A').toBe(50);
+        expect(sampleValue(body, 'pretix_view_requests_total', unmatched), 'fleet sum on server A').toBe(5);
+        return body;
       },
-      10_000,
+      { timeout: 10_000, interval: 100 },
     );
     for (const body of [text, await scrape(b.baseUrl)]) {
       expect(sampleValue(body, 'pretix_view_requests_total', orders)).toBe(50);
@@ -101,20 +98,23 @@ describe('a fleet of two servers and a worker on one Redis', () => {
     }
 
     // Each live process reports its own CPU and memory; the worker removed its own on exit.
-    await waitFor('both servers’ process metrics', async () => {
-      const got = instances(await scrape(b.baseUrl), 'process_resident_memory_bytes');
-      return got.join() === 'server-a,server-b' ? got : undefined;
-    });
+    await vi.waitFor(
+      async () =>
+        expect(instances(await scrape(b.baseUrl), 'process_resident_memory_bytes')).toEqual(['server-a', 'server-b']),
+      { timeout: 10_000, interval: 100 },
+    );
 
     // A dies without a chance to clean up: its series expire within the TTL, the counts stay.
     await stopChild(a.child, 'SIGKILL');
-    const after = await waitFor(
-      'server A’s process metrics to expire',
+    const after = await vi.waitFor(
       async () => {
         const body = await scrape(b.baseUrl);
-        return instances(body, 'process_resident_memory_bytes').join() === 'server-b' ? body : undefined;
+        expect(instances(body, 'process_resident_memory_bytes'), 'server A’s process metrics expired').toEqual([
+          'server-b',
+        ]);
+        return body;
       },
-      8000,
+      { timeout: 8000, interval: 100 },
     );
     expect(sampleValue(after, 'pretix_view_requests_total', orders)).toBe(50);
   }, 60_000);

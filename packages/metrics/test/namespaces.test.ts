@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type MetricsOptions, type MetricsStore, createMetricsStore } from '../src/index.js';
 import { connectRedis, deletePrefix, uniquePrefix } from './helpers/redis.js';
 import { familyValue } from './helpers/samples.js';
-import { waitFor } from './helpers/wait-for.js';
 
 let redis: Redis;
 const prefix = uniquePrefix('namespaces');
@@ -43,8 +42,13 @@ describe('two services on one Redis prefix', () => {
     }
     await pretixA.setModelInstances({ orders: 12 });
     await Promise.all([pretixA.flush(), pretixB.flush(), other.flush()]);
-    await waitFor('pretix-a’s process metrics', async () =>
-      (await pretixB.read()).some((f) => f.name === 'process_resident_memory_bytes') ? true : undefined,
+    await vi.waitFor(
+      async () =>
+        expect(
+          (await pretixB.read()).map((f) => f.name),
+          'pretix-a’s process metrics',
+        ).toContain('process_resident_memory_bytes'),
+      { timeout: 10_000, interval: 100 },
     );
 
     const pretix = await pretixB.read();

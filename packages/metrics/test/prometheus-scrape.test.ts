@@ -6,13 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fastifyMetrics } from '../src/fastify.js';
 import { type MetricsStore, createMetricsExposition, createMetricsStore } from '../src/index.js';
 import { freePort } from '@keepwatch/test-support/net';
 import { promtoolCheck } from './helpers/promtool.js';
 import { connectRedis, deletePrefix, uniquePrefix } from './helpers/redis.js';
-import { waitFor } from './helpers/wait-for.js';
 
 const prefix = uniquePrefix('prometheus');
 const user = 'prometheus';
@@ -103,15 +102,15 @@ describe('a real Prometheus server scraping /metrics with basic auth', () => {
     prometheus.stderr!.on('data', (chunk: Buffer) => (prometheusLog += chunk.toString()));
 
     type Targets = { activeTargets: Array<{ health: string; lastError: string; scrapeUrl: string }> };
-    const target = await waitFor(
-      'Prometheus to scrape the target successfully',
+    const target = await vi.waitFor(
       async () => {
         if (prometheus!.exitCode !== null) throw new Error(`prometheus exited: ${prometheusLog}`);
         const { activeTargets } = await api<Targets>('/api/v1/targets');
-        return activeTargets.find((t) => t.health === 'up');
+        const up = activeTargets.find((t) => t.health === 'up');
+        expect(up, `a target Prometheus scraped successfully: ${JSON.stringify(activeTargets)}`).toBeDefined();
+        return up!;
       },
-      30_000,
-      250,
+      { timeout: 30_000, interval: 250 },
     );
     expect(target.scrapeUrl).toMatch(/\/metrics$/);
     expect(target.lastError).toBe('');
@@ -120,11 +119,13 @@ describe('a real Prometheus server scraping /metrics with basic auth', () => {
     const query = encodeURIComponent(
       'sum(pretix_view_requests_total{url_name="/orders/:id",method="GET",status_code="200"})',
     );
-    const value = await waitFor(
-      'the query to see the requests',
-      async () => (await api<Vector>(`/api/v1/query?query=${query}`)).result[0]?.value[1],
-      15_000,
-      250,
+    const value = await vi.waitFor(
+      async () => {
+        const sample = (await api<Vector>(`/api/v1/query?query=${query}`)).result[0]?.value[1];
+        expect(sample, 'the query to see the requests').toBeDefined();
+        return sample!;
+      },
+      { timeout: 15_000, interval: 250 },
     );
     expect(Number(value)).toBe(sent);
 

@@ -1,11 +1,9 @@
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type OwnRedis, startOwnRedis } from '@keepwatch/test-support/own-redis';
 import { type Child, startServer, stopChild } from './helpers/child.js';
-import { freePort } from '@keepwatch/test-support/net';
-import { OwnRedis } from './helpers/own-redis.js';
 import { connectRedis, uniquePrefix } from './helpers/redis.js';
 import { sampleValue } from './helpers/samples.js';
-import { waitFor } from './helpers/wait-for.js';
 
 // The shared Redis is never stopped: this file runs a redis-server of its own.
 let own: OwnRedis;
@@ -14,8 +12,7 @@ let immediateServer: { child: Child; baseUrl: string } | undefined;
 const prefix = uniquePrefix('outage');
 
 beforeAll(async () => {
-  own = new OwnRedis(await freePort());
-  await own.start();
+  own = await startOwnRedis();
 });
 
 afterAll(async () => {
@@ -60,16 +57,15 @@ describe('Redis stopped for 10 s while requests keep coming', () => {
     expect(scrapeStatusDuringOutage).toBe(503);
 
     const labels = { url_name: '/orders/:id', method: 'GET', status_code: '200' };
-    const body = await waitFor(
-      'the buffered deltas to reach the restarted Redis',
+    // The buffered deltas reach the restarted Redis.
+    const body = await vi.waitFor(
       async () => {
         const { status, body } = await get(`${baseUrl}/metrics`);
-        return status === 200 && sampleValue(body, 'pretix_view_requests_total', labels) === statuses.length
-          ? body
-          : undefined;
+        expect(status).toBe(200);
+        expect(sampleValue(body, 'pretix_view_requests_total', labels)).toBe(statuses.length);
+        return body;
       },
-      20_000,
-      250,
+      { timeout: 20_000, interval: 250 },
     );
     expect(sampleValue(body, 'pretix_view_durations_seconds_count', labels)).toBe(statuses.length);
     expect(sampleValue(body, 'pretix_metrics_dropped_observations_total', { reason: 'buffer' })).toBe(0);
@@ -111,16 +107,14 @@ describe('Redis stopped for 10 s while requests keep coming', () => {
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
 
     const labels = { url_name: '/orders/:id', method: 'GET', status_code: '200' };
-    await waitFor(
-      'exact counts after the outage',
+    // Exact counts after the outage.
+    await vi.waitFor(
       async () => {
         const { status, body } = await get(`${baseUrl}/metrics`);
-        return status === 200 && sampleValue(body, 'pretix_view_requests_total', labels) === statuses.length
-          ? true
-          : undefined;
+        expect(status).toBe(200);
+        expect(sampleValue(body, 'pretix_view_requests_total', labels)).toBe(statuses.length);
       },
-      20_000,
-      250,
+      { timeout: 20_000, interval: 250 },
     );
     const probe = JSON.parse((await get(`${baseUrl}/_probe`)).body) as { unhandled: number; dropped: number };
     expect(probe).toEqual({ unhandled: 0, dropped: 0 });

@@ -1,10 +1,9 @@
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type MetricsStore, MetricsStoreClosedError, createMetricsStore } from '../src/index.js';
 import { writeSnapshot } from '../src/redis-writer.js';
 import { connectRedis, deletePrefix, scanKeys, uniquePrefix } from './helpers/redis.js';
 import { familyValue } from './helpers/samples.js';
-import { waitFor } from './helpers/wait-for.js';
 
 let redis: Redis;
 const prefix = uniquePrefix('store');
@@ -108,28 +107,25 @@ describe('the Redis-backed store', () => {
     s.observeView({ ...view, durationSeconds: 0.01 });
     s.observeView({ ...view, durationSeconds: 0.01 });
     const key = (await scanKeys(redis, prefix)).find((k) => k.endsWith(':view_requests'));
-    await waitFor(
-      'both observations in Redis',
+    await vi.waitFor(
       async () => {
         const value = await redis.hget(
           key ?? `{${prefix}metrics:pretix}:view_requests`,
           JSON.stringify(['/orders/:id', 'GET', '200']),
         );
-        return value === '2' ? true : undefined;
+        expect(value, 'both observations in Redis').toBe('2');
       },
-      5000,
-      20,
+      { timeout: 5000, interval: 20 },
     );
   });
 
   it('flushes by itself on its interval', async () => {
     const s = store({ flushIntervalMs: 50 });
     s.observeView({ ...view, durationSeconds: 0.01 });
-    await waitFor(
-      'the timed flush',
-      async () => familyValue(await s.read(), 'pretix_view_requests_total', viewLabels),
-      5000,
-      20,
+    await vi.waitFor(
+      async () =>
+        expect(familyValue(await s.read(), 'pretix_view_requests_total', viewLabels), 'the timed flush').toBeDefined(),
+      { timeout: 5000, interval: 20 },
     );
   });
 
@@ -139,8 +135,10 @@ describe('the Redis-backed store', () => {
     s.observeTask({ taskName: 't', status: 'success', durationSeconds: 0.01 });
     await s.setModelInstances({ orders: 3 });
     await s.flush();
-    await waitFor('process metrics published', async () =>
-      (await redis.exists(`{${prefix}metrics:pretix}:instances`)) ? true : undefined,
+    await vi.waitFor(
+      async () =>
+        expect(await redis.exists(`{${prefix}metrics:pretix}:instances`), 'process metrics published').toBe(1),
+      { timeout: 10_000, interval: 100 },
     );
     const keys = await scanKeys(redis, prefix);
     expect(keys.length).toBeGreaterThanOrEqual(6);

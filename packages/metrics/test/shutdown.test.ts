@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '@keepwatch/test-support/net';
+import { type OwnRedis, startOwnRedis } from '@keepwatch/test-support/own-redis';
 import type { RedisOptions } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Child, runFixture, stopChild, withDeadline } from './helpers/child.js';
-import { OwnRedis } from './helpers/own-redis.js';
 import { uniquePrefix } from './helpers/redis.js';
 
 // Each case runs a redis-server of its own and kills (or freezes) it: the shared Redis stays up.
@@ -36,9 +35,8 @@ describe('shutdown with Redis down, as the README says, with a plain new Redis(u
   ])(
     'close() returns within timeoutMs, and the process exits by itself: %s',
     async (_, client, signal) => {
-      const server = new OwnRedis(await freePort());
+      const server = await startOwnRedis();
       servers.push(server);
-      await server.start();
       const child = runFixture('shutdown.mjs', { url: `redis://127.0.0.1:${server.port}`, client, prefix, timeoutMs });
       children.push(child);
       let stdout = '';
@@ -47,7 +45,8 @@ describe('shutdown with Redis down, as the README says, with a plain new Redis(u
         ready: true,
       });
 
-      await server.kill(signal);
+      if (signal === 'SIGSTOP') server.freeze();
+      else await server.kill();
       // Flush ticks and a process-metrics publication now wait on the dead connection.
       await sleep(600);
       const started = performance.now();
