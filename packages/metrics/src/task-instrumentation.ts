@@ -29,9 +29,10 @@ export function errorStatus(error: unknown, expected: readonly ExpectedError[] =
 }
 
 /**
- * Wraps any async function as a task: every call is counted in `task_runs_total` with its
- * outcome, and successful calls are timed into `task_duration_seconds`. The wrapper returns
- * and throws exactly what the function does.
+ * Wraps a function as a task: every call is counted in `task_runs_total` with its outcome, and
+ * successful calls are timed into `task_duration_seconds`. The wrapper is always async: it
+ * resolves with what the function returns and rejects with what it throws, also when the
+ * function is synchronous (its caller must then await the wrapper).
  */
 export function instrumentTask<Args extends unknown[], Result>(
   recorder: TaskRecorder,
