@@ -7,11 +7,8 @@ import { SnapshotTargetNotEmptyError } from '../snapshot/errors.js';
 import { RemoteNotFoundError, RemoteTransferError } from './errors.js';
 import type { PushOptions, RemoteDestination, RemoteEntry } from './remote-destination.js';
 import { checkRemotePath, shellQuote } from './remote-path.js';
-import {
-  resolveRsyncOverSshOptions,
-  type ResolvedRsyncOverSshOptions,
-  type RsyncOverSshOptions,
-} from './rsync-options.js';
+import { sshOptions } from './ssh-options.js';
+import { resolveRsyncOverSshOptions, type RsyncOverSshOptions } from './rsync-options.js';
 
 /** Failures another attempt cannot fix: a refused key, an unknown or changed host key, a missing path. */
 const PERMANENT =
@@ -159,31 +156,6 @@ export function rsyncOverSsh(options: RsyncOverSshOptions): RemoteDestination {
       opts.logger?.info({ remote: label, path: remotePath }, 'remote: removed');
     },
   };
-}
-
-function sshOptions(opts: ResolvedRsyncOverSshOptions): string[] {
-  return [
-    '-F',
-    opts.sshConfigFile,
-    '-i',
-    opts.identityFile,
-    '-p',
-    String(opts.port),
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'IdentitiesOnly=yes',
-    '-o',
-    `StrictHostKeyChecking=${opts.strictHostKeyChecking}`,
-    ...(opts.knownHostsFile ? ['-o', `UserKnownHostsFile=${opts.knownHostsFile}`] : []),
-    '-o',
-    `ConnectTimeout=${opts.connectTimeoutSeconds}`,
-    // A dead peer is noticed within a minute instead of when TCP gives up.
-    '-o',
-    'ServerAliveInterval=15',
-    '-o',
-    'ServerAliveCountMax=4',
-  ];
 }
 
 const LINE =
