@@ -41,6 +41,8 @@ export interface QueueErrorSource {
 const REPEAT_AFTER_MS = 10 * 60_000;
 // Messages can carry job ids; the memory of what was logged stays bounded.
 const REMEMBERED = 100;
+/** Longest error message logged; Redis echoes parts of a script or key in some replies. */
+const MAX_MESSAGE = 500;
 
 /**
  * Gives a BullMQ queue or worker the `'error'` listener it needs: without one BullMQ writes each
@@ -66,6 +68,21 @@ export function logQueueErrors(
     if (now - (loggedAt.get(message) ?? -Infinity) < REPEAT_AFTER_MS) return;
     if (loggedAt.size >= REMEMBERED) loggedAt.clear();
     loggedAt.set(message, now);
-    logger.error({ ...bindings, err: error }, 'job queue error');
+    // Not the error itself: an ioredis ReplyError carries `command.args`, which for BullMQ is a
+    // whole Lua script and the job's data (seen with CROSSSLOT) — huge lines, and job contents in
+    // the log. Its kind, code and (clipped) message say what went wrong (under `error`: pino's `err`
+    // serializer would rename the kind of a plain object).
+    const code = (error as { code?: unknown }).code;
+    logger.error(
+      {
+        ...bindings,
+        error: {
+          type: error.name,
+          message: message.slice(0, MAX_MESSAGE),
+          ...(typeof code === 'string' ? { code } : {}),
+        },
+      },
+      'job queue error',
+    );
   });
 }
