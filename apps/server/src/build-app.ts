@@ -10,13 +10,13 @@ import { profilerPlugin } from '@keepwatch/profiler/fastify';
 import {
   backupDestinationFromConfig,
   backupSourcesFromConfig,
-  backupStatusCollector,
+  backupStatusFromConfig,
+  carryOverLegacyBackupStatus,
   dataSnapshotDirFromConfig,
   createHealthCheckerFromConfig,
   createMetricsStoreFromConfig,
   createProfilerFromConfig,
   logQueueErrors,
-  profileEventCollector,
   profileEventCounter,
   profilesDirectory,
   type Resources,
@@ -91,9 +91,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
         return queue;
       })
     : [];
-  const profileEvents =
-    metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
-  const profiler = createProfilerFromConfig(config, logger, profileEvents?.onEvent);
+  const profiler = createProfilerFromConfig(config, logger, metrics ? profileEventCounter(metrics) : undefined);
   // The same name the metrics record, so a slow series in Prometheus leads to its profiles.
   await app.register(profilerPlugin, {
     profiler,
@@ -101,16 +99,19 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   });
 
   if (metrics && resources.redis) {
+    // Every configured backup source from 0, so the alert on a missing backup fires even while
+    // no worker has run one; the workers record the outcomes.
+    const sources = Object.keys(backupSourcesFromConfig(config));
+    carryOverLegacyBackupStatus(resources.redis, config.redis.prefix, metrics, sources).catch((error: unknown) =>
+      logger.warn({ err: { message: (error as Error).message } }, 'could not carry the backup status over'),
+    );
+    backupStatusFromConfig(config, metrics);
     const exposition = createMetricsExposition({
       store: metrics,
       enabled: true,
       ...(config.metrics.user ? { user: config.metrics.user } : {}),
       ...(config.metrics.passphrase ? { passphrase: config.metrics.passphrase } : {}),
-      collectors: [
-        queueCollector(queues),
-        profileEventCollector(resources.redis, config.redis.prefix),
-        backupStatusCollector(resources.redis, config.redis.prefix),
-      ],
+      collectors: [queueCollector(queues)],
       logger,
     });
     await app.register(fastifyMetrics, {
@@ -177,7 +178,6 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
         // Writes the profile of a request that finished during the drain.
         await profiler.close();
         // The last buffered observations and profile counts reach Redis before the connection closes.
-        await profileEvents?.flush();
         await metrics?.close();
         await Promise.allSettled(queues.map((queue) => queue.close()));
       })();

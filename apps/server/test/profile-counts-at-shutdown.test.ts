@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { metricsKeys } from '@keepwatch/metrics';
+import { createMetricsStore } from '@keepwatch/metrics';
 import { profilesDirectory } from '@keepwatch/runtime';
 import { removeKeys } from '@keepwatch/test-support/redis';
 import { Redis } from 'ioredis';
@@ -26,12 +26,16 @@ describe('profile counts at shutdown', () => {
     for (let i = 0; i < 3; i++) {
       await (await fetch(`${server.url}/healthcheck/live`, { signal: AbortSignal.timeout(5000) })).text();
     }
-    // At once, well inside the counter's one-second batch: only the shutdown can send the counts.
+    // At once, well inside the store's one-second flush: only the shutdown can send the counts.
     await server.close();
 
     const files = (await readdir(profilesDirectory(server.config))).filter((name) => name.endsWith('.cpuprofile'));
     expect(files.length).toBeGreaterThan(0);
-    const counts = await reader.hgetall(metricsKeys(prefix).family('profiles'));
-    expect(Number(counts['written:request'])).toBe(files.length);
+    // As a replica that declared nothing reads them.
+    const store = createMetricsStore({ redis: reader, keyPrefix: prefix, processMetrics: false });
+    const families = await store.read();
+    await store.close();
+    const written = families.find((f) => f.name === 'keepwatch_profiles_written_total');
+    expect(written?.values.find((v) => v.labels.kind === 'request')?.value).toBe(files.length);
   });
 });

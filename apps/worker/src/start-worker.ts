@@ -6,6 +6,7 @@ import { instrumentProcessor } from '@keepwatch/metrics';
 import {
   backupNotifierFromConfig,
   backupSourcesFromConfig,
+  carryOverLegacyBackupStatus,
   createMetricsStoreFromConfig,
   createProfilerFromConfig,
   createRedisClient,
@@ -84,17 +85,18 @@ async function startOn(
     logger: logger.child({ component: 'notify' }),
   });
   const context: WorkerContext = { loaded, logger, connection, resources, metrics, notifier };
-  const profileEvents =
-    metrics && resources.redis ? profileEventCounter(resources.redis, config.redis.prefix) : undefined;
-  const profiler = createProfilerFromConfig(config, logger, profileEvents?.onEvent);
+  const profiler = createProfilerFromConfig(config, logger, metrics ? profileEventCounter(metrics) : undefined);
   const router = createJobRouter({ ...buildHandlers(context), ...options.handlers }, logger, profiler);
   // Every job run is recorded as pretix_task_runs_total / pretix_task_duration_seconds.
   const processor = metrics ? instrumentProcessor(metrics, router) : router;
   const prefix = bullmqPrefix(config.redis.prefix, { cluster: redisMode(config) === 'cluster' });
-  const backupStatus =
-    metrics && resources.redis
-      ? createBackupStatusRecorder(resources.redis, config.redis.prefix, Object.keys(backupSourcesFromConfig(config)))
-      : undefined;
+  const sources = Object.keys(backupSourcesFromConfig(config));
+  const backupStatus = metrics ? createBackupStatusRecorder(metrics, sources) : undefined;
+  if (metrics && resources.redis) {
+    carryOverLegacyBackupStatus(resources.redis, config.redis.prefix, metrics, sources).catch((error: unknown) =>
+      logger.warn({ err: { message: (error as Error).message } }, 'could not carry the backup status over'),
+    );
+  }
   const workers = [QueueName.backup, QueueName.maintenance].map((queue) => {
     const worker = new Worker(queue, processor, {
       connection,
@@ -109,7 +111,7 @@ async function startOn(
     worker.on('failed', (job, error) =>
       logger.warn({ queue, job: job?.name, jobId: job?.id, err: { message: error.message } }, 'job failed'),
     );
-    if (queue === QueueName.backup && backupStatus) recordBackupOutcomes(worker, backupStatus, logger);
+    if (queue === QueueName.backup && backupStatus) recordBackupOutcomes(worker, backupStatus);
     return worker;
   });
   try {
@@ -136,8 +138,7 @@ async function startOn(
         // The last job's notifications are on their way: waited for up to [notify] timeout.
         await notifier.close();
         await profiler.close();
-        // After the profiler's last writes, before resources.close() quits the connection.
-        await profileEvents?.flush();
+        // After the profiler's last writes (its counts), before resources.close() quits the connection.
         await metrics?.close();
         await resources.close();
         connection.disconnect();
@@ -147,18 +148,19 @@ async function startOn(
   };
 }
 
-/** Feeds `keepwatch_backup_*` from the backup queue's outcomes (every failed attempt counts). */
-function recordBackupOutcomes(worker: Worker, status: BackupStatusRecorder, logger: Logger): void {
-  const warn = (error: unknown) =>
-    logger.warn({ err: { message: (error as Error).message } }, 'could not record backup status');
+/**
+ * Feeds `keepwatch_backup_*` from the backup queue's outcomes (every failed attempt counts); the
+ * metrics store buffers them and sends them with its next flush, like any other observation.
+ */
+function recordBackupOutcomes(worker: Worker, status: BackupStatusRecorder): void {
   worker.on('completed', (_job, result: unknown) => {
     const outcome = result as Partial<BackupOutcome> | undefined;
     if (outcome?.source && outcome.startedAt && outcome.finishedAt && typeof outcome.storedBytes === 'number') {
-      status.success(outcome as BackupOutcome).catch(warn);
+      status.success(outcome as BackupOutcome);
     }
   });
   worker.on('failed', (job) => {
     const source = (job?.data as { source?: unknown } | undefined)?.source;
-    if (typeof source === 'string') status.failure(source).catch(warn);
+    if (typeof source === 'string') status.failure(source);
   });
 }

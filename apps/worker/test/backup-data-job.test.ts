@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listSnapshots, restoreSnapshot } from '@keepwatch/backup';
 import { BackupJobName, QueueName, backupJobDefaults } from '@keepwatch/jobs';
-import { backupStatusCollector } from '@keepwatch/runtime';
+import { createMetricsStore } from '@keepwatch/metrics';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,9 +76,10 @@ describe('data backup jobs in the worker', () => {
     expect(selected(restored)).toEqual(selected(join(dir, 'data')));
 
     // The status metrics read what the job returned (last success, size = the snapshot's bytes).
-    const collect = backupStatusCollector(connection, prefix);
+    // As a replica that declared nothing reads them.
+    const reader = createMetricsStore({ redis: connection, keyPrefix: prefix, processMetrics: false });
     const value = async (name: string) =>
-      (await collect('kw')).find((f) => f.name === name)?.values.find((v) => v.labels.source === 'data')?.value;
+      (await reader.read()).find((f) => f.name === name)?.values.find((v) => v.labels.source === 'data')?.value;
     await waitFor(async () => (await value('keepwatch_backup_last_size_bytes')) !== undefined);
     expect(await value('keepwatch_backup_last_size_bytes')).toBe(first.storedBytes);
     expect(await value('keepwatch_backup_last_success_timestamp_seconds')).toBe(Date.parse(first.finishedAt) / 1000);
@@ -103,5 +104,6 @@ describe('data backup jobs in the worker', () => {
     expect(existsSync(join(dir, 'backups', 'data', first.id))).toBe(false);
     // Each kind keeps to its own folder: nothing of the snapshots shows up as a database backup.
     expect(existsSync(join(dir, 'backups', 'database'))).toBe(false);
+    await reader.close();
   }, 60_000);
 });

@@ -3,7 +3,7 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueName } from '@keepwatch/jobs';
-import { metricsKeys } from '@keepwatch/metrics';
+import { createMetricsStore, type MetricFamily } from '@keepwatch/metrics';
 import { profilesDirectory } from '@keepwatch/runtime';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,19 +25,22 @@ describe('profile counts at shutdown', () => {
     });
     const { queue, events, close } = await testQueue(QueueName.maintenance, prefix);
     const worker = await startWorker({ loaded, logger: silentLogger(), handlers: { 'quick-task': async () => 'ok' } });
-    let counts: Record<string, string>;
+    let families: MetricFamily[];
     try {
       for (let i = 0; i < 2; i++) await (await queue.add('quick-task', {})).waitUntilFinished(events, 10_000);
-      // At once, well inside the counter's one-second batch: only the shutdown can send the counts.
+      // At once, well inside the store's one-second flush: only the shutdown can send the counts.
       await worker.close();
-      // Before the queue's close removes every key under the prefix.
-      counts = await reader.hgetall(metricsKeys(prefix).family('profiles'));
+      // Before the queue's close removes every key under the prefix; as a replica that declared nothing.
+      const store = createMetricsStore({ redis: reader, keyPrefix: prefix, processMetrics: false });
+      families = await store.read();
+      await store.close();
     } finally {
       await close();
     }
 
     const files = (await readdir(profilesDirectory(loaded.config))).filter((name) => name.endsWith('.cpuprofile'));
     expect(files.length).toBeGreaterThan(0);
-    expect(Number(counts['written:task'])).toBe(files.length);
+    const written = families.find((f) => f.name === 'keepwatch_profiles_written_total');
+    expect(written?.values.find((v) => v.labels.kind === 'task')?.value).toBe(files.length);
   });
 });

@@ -1,8 +1,6 @@
-import { metricsKeys, type MetricFamily, type ScrapeCollector } from '@keepwatch/metrics';
-import type { Redis } from 'ioredis';
-
-// Inside the metrics store's hash tag, so it shares the store's Cluster slot and ACL pattern.
-const key = (prefix: string): string => metricsKeys(prefix).family('backups');
+import type { KeepwatchConfig } from '@keepwatch/config';
+import type { FamilyDeclarations, GaugeOptions } from '@keepwatch/metrics';
+import { backupSourcesFromConfig } from './backup-from-config.js';
 
 /** What a finished backup reports; a subset of a manifest. */
 export interface BackupOutcome {
@@ -12,75 +10,90 @@ export interface BackupOutcome {
   storedBytes: number;
 }
 
+/** The recorder of backup outcomes; see {@link createBackupStatusRecorder}. */
+export interface BackupStatusRecorder {
+  /** Records a successful backup; false (nothing recorded) for a source that is not configured. */
+  success(outcome: BackupOutcome): boolean;
+  /** Counts a failed attempt; false (nothing recorded) for a source that is not configured. */
+  failure(source: string): boolean;
+}
+
+// Fleet-wide values: the last success outlives the worker that made it. `max`, so that a success
+// reported late (or the 0 a starting process sets) never moves the time back.
+export const lastSuccessFamily: GaugeOptions = {
+  name: 'keepwatch_backup_last_success_timestamp_seconds',
+  help: 'When the last successful backup of the source finished (Unix time); 0 until its first one.',
+  labelNames: ['source'],
+  aggregate: 'max',
+  perProcess: false,
+};
+
+const lastSizeFamily: GaugeOptions = {
+  name: 'keepwatch_backup_last_size_bytes',
+  help: 'Stored size of the last successful backup of the source.',
+  labelNames: ['source'],
+  aggregate: 'last',
+  perProcess: false,
+};
+
+const lastDurationFamily: GaugeOptions = {
+  name: 'keepwatch_backup_last_duration_seconds',
+  help: 'How long the last successful backup of the source took.',
+  labelNames: ['source'],
+  aggregate: 'last',
+  perProcess: false,
+};
+
 /**
- * Records backup outcomes of every worker in one Redis hash, so that "no successful backup for
- * 26 hours" is one alert rule on `keepwatch_backup_last_success_timestamp_seconds`, whichever
- * worker ran the backup.
+ * Records backup outcomes, whichever process ran the backup (a worker, `keepwatch backup run`),
+ * as families of the metrics store, so that "no successful backup for 26 hours" is one alert
+ * rule on `keepwatch_backup_last_success_timestamp_seconds`.
  *
- * Only the configured `sources` are recorded: every field is a series on every scrape, for good,
- * so a job naming a made-up source (a stale producer, a hand-made job) must not add one. Returns
- * whether the outcome was recorded.
+ * Every configured source is shown from the start: its last success at 0 until the first one
+ * (so the alert fires for a source never backed up) and its failures at 0 (so that increase()
+ * sees the first failure). Only configured sources are recorded: every series is a series on
+ * every scrape, for good, so a job naming a made-up source (a stale producer, a hand-made job)
+ * must not add one.
  */
-export function createBackupStatusRecorder(redis: Redis, prefix: string, sources: readonly string[]) {
+export function createBackupStatusRecorder(
+  store: Pick<FamilyDeclarations, 'counter' | 'gauge'>,
+  sources: readonly string[],
+): BackupStatusRecorder {
   const known = new Set(sources);
+  const lastSuccess = store.gauge(lastSuccessFamily);
+  const lastSize = store.gauge(lastSizeFamily);
+  const lastDuration = store.gauge(lastDurationFamily);
+  const failures = store.counter({
+    name: 'keepwatch_backup_failures_total',
+    help: 'Failed backup attempts of the source.',
+    labelNames: ['source'],
+  });
+  for (const source of sources) {
+    lastSuccess.set({ source }, 0);
+    failures.inc({ source }, 0);
+  }
   return {
-    async success(outcome: BackupOutcome): Promise<boolean> {
-      if (!known.has(outcome.source)) return false;
+    success(outcome) {
+      const { source } = outcome;
+      if (!known.has(source)) return false;
       const finished = Date.parse(outcome.finishedAt);
-      const seconds = (finished - Date.parse(outcome.startedAt)) / 1000;
-      await redis.hset(key(prefix), {
-        [`${outcome.source}:last_success`]: String(finished / 1000),
-        [`${outcome.source}:last_size`]: String(outcome.storedBytes),
-        [`${outcome.source}:last_duration`]: String(seconds),
-      });
+      lastSuccess.set({ source }, finished / 1000);
+      lastSize.set({ source }, outcome.storedBytes);
+      lastDuration.set({ source }, (finished - Date.parse(outcome.startedAt)) / 1000);
       return true;
     },
-    async failure(source: string): Promise<boolean> {
+    failure(source) {
       if (!known.has(source)) return false;
-      await redis.hincrby(key(prefix), `${source}:failures`, 1);
+      failures.inc({ source });
       return true;
     },
   };
 }
 
-export type BackupStatusRecorder = ReturnType<typeof createBackupStatusRecorder>;
-
-const families: [field: string, name: string, type: 'gauge' | 'counter', help: string][] = [
-  [
-    'last_success',
-    'keepwatch_backup_last_success_timestamp_seconds',
-    'gauge',
-    'When the last successful backup of the source finished (Unix time).',
-  ],
-  [
-    'last_size',
-    'keepwatch_backup_last_size_bytes',
-    'gauge',
-    'Stored size of the last successful backup of the source.',
-  ],
-  [
-    'last_duration',
-    'keepwatch_backup_last_duration_seconds',
-    'gauge',
-    'How long the last successful backup of the source took.',
-  ],
-  ['failures', 'keepwatch_backup_failures_total', 'counter', 'Failed backup attempts of the source.'],
-];
-
-/** The scrape-time families of the backup status, one series per source. */
-export function backupStatusCollector(redis: Redis, prefix: string): ScrapeCollector {
-  return async () => {
-    const fields = await redis.hgetall(key(prefix));
-    const sources = [...new Set(Object.keys(fields).map((f) => f.slice(0, f.lastIndexOf(':'))))].sort();
-    return families.map(
-      ([field, name, type, help]): MetricFamily => ({
-        name,
-        help,
-        type,
-        values: sources
-          .filter((source) => fields[`${source}:${field}`] !== undefined || field === 'failures')
-          .map((source) => ({ value: Number(fields[`${source}:${field}`] ?? 0), labels: { source } })),
-      }),
-    );
-  };
+/** The recorder for the sources `[database]` and `[backup]` configure (`database` with a URL, `data` always). */
+export function backupStatusFromConfig(
+  config: Readonly<KeepwatchConfig>,
+  store: Pick<FamilyDeclarations, 'counter' | 'gauge'>,
+): BackupStatusRecorder {
+  return createBackupStatusRecorder(store, Object.keys(backupSourcesFromConfig(config)));
 }

@@ -24,7 +24,7 @@ export { openResources, type Resources } from './resources.js';
 export { createHealthCheckerFromConfig } from './health-from-config.js';
 export { createProfilerFromConfig, profilesDirectory } from './profiler-from-config.js';
 export { createMetricsStoreFromConfig } from './metrics-from-config.js';
-export { profileEventCounter, profileEventCollector, type ProfileEventCounter } from './profile-event-counter.js';
+export { profileEventCounter } from './profile-event-counter.js';
 export {
   backupDestinationFromConfig,
   backupLockFromConfig,
@@ -48,10 +48,12 @@ export {
 } from './backup-lifecycle.js';
 export {
   createBackupStatusRecorder,
-  backupStatusCollector,
+  backupStatusFromConfig,
   type BackupStatusRecorder,
   type BackupOutcome,
 } from './backup-status-metrics.js';
+export { carryOverLegacyBackupStatus } from './legacy-backup-status.js';
+export { recordBackupRunFromConfig, type BackupRunResult } from './backup-run-status.js';
 export {
   backupNotifierFromConfig,
   configSecrets,

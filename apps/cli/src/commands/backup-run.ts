@@ -1,10 +1,13 @@
 import { tmpdir } from 'node:os';
-import { removeLeftoverPasswordFiles, runBackup } from '@keepwatch/backup';
+import { BackupLockUnavailableError, removeLeftoverPasswordFiles, runBackup } from '@keepwatch/backup';
 import {
   afterBackupFromConfig,
   backupOptionsFromConfig,
   backupRemoteFromConfig,
+  createLogger,
+  recordBackupRunFromConfig,
   runDataBackup,
+  type BackupRunResult,
   type PruneOutcome,
 } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
@@ -49,6 +52,14 @@ export const backupRun: Command = {
     const notify = cliNotifications(config, context.stderr);
     const startedAt = new Date().toISOString();
     notify.notifier.started({ source: name });
+    // keepwatch_backup_* as a worker records its jobs (with [metrics] enabled), so the alert rules
+    // count a backup made by hand; sent alongside the notifications, before the command returns.
+    const record = (result: BackupRunResult): Promise<void> =>
+      recordBackupRunFromConfig(
+        config,
+        result,
+        createLogger({ name: 'keepwatch', level: config.log.level, destination: context.stderr }),
+      );
     try {
       if (!source) {
         const result = await withSourceLock(config, name, context.signal, async (signal) => {
@@ -57,7 +68,7 @@ export const backupRun: Command = {
         });
         progress.done();
         notify.notifier.succeeded(result);
-        const notifications = await notify.finish();
+        const [notifications] = await Promise.all([notify.finish(), record({ success: result })]);
         context.print(
           { ...result, ...(notifications ? { notifications } : {}) },
           (r) =>
@@ -80,7 +91,7 @@ export const backupRun: Command = {
       });
       progress.done();
       notify.notifier.succeeded(manifest);
-      const notifications = await notify.finish();
+      const [notifications] = await Promise.all([notify.finish(), record({ success: manifest })]);
       context.print({ ...manifest, ...(notifications ? { notifications } : {}) }, (m) => {
         const took = Date.parse(m.finishedAt) - Date.parse(m.startedAt);
         return (
@@ -93,7 +104,9 @@ export const backupRun: Command = {
     } catch (error) {
       progress.done();
       notify.notifier.failed({ source: name, error, startedAt, finishedAt: new Date().toISOString() });
-      const notifications = await notify.finish();
+      // Not an attempt stopped by Ctrl-C, nor one that could not reach Redis (nor could its record).
+      const failed = !context.signal.aborted && !(error instanceof BackupLockUnavailableError);
+      const [notifications] = await Promise.all([notify.finish(), failed ? record({ failure: name }) : undefined]);
       if (notifications) context.stderr.write(`keepwatch: ${notificationLine(notifications)}`);
       throw error;
     } finally {
