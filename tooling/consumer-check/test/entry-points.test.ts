@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bareImports, distClosure } from '../src/dist-closure.js';
+import { rootDir } from '../src/workspace.js';
+
+const framework = /^fastify(-plugin)?(\/|$)/;
+
+// The built files as published, each with the chunks it loads: the ESM and CommonJS code and
+// both declaration flavours. A root entry (and an adapter that is not Fastify's) that names
+// fastify makes an Express or node:http service load fastify-plugin, or fail to type-check
+// without fastify installed (TS2307).
+const frameworkFree = [
+  'packages/metrics/dist/index',
+  'packages/metrics/dist/express',
+  'packages/metrics/dist/node-http',
+  'packages/health/dist/index',
+  'packages/profiler/dist/index',
+];
+const flavours = ['.js', '.cjs', '.d.ts', '.d.cts'];
+
+describe('entry points', () => {
+  for (const entry of frameworkFree) {
+    for (const flavour of flavours) {
+      it(`${entry}${flavour} and its chunks import no fastify`, () => {
+        const files = distClosure(join(rootDir, `${entry}${flavour}`));
+        expect([...bareImports(files)].filter((name) => framework.test(name))).toEqual([]);
+      });
+    }
+  }
+
+  // The same check, shown to find what it looks for.
+  for (const entry of [
+    'packages/metrics/dist/fastify',
+    'packages/profiler/dist/fastify',
+    'packages/health/dist/fastify',
+  ]) {
+    it(`${entry} does import fastify-plugin (the check sees an import)`, () => {
+      for (const flavour of ['.js', '.cjs']) {
+        expect(bareImports(distClosure(join(rootDir, `${entry}${flavour}`)))).toContain('fastify-plugin');
+      }
+      expect(bareImports(distClosure(join(rootDir, `${entry}.d.ts`)))).toContain('fastify');
+    });
+  }
+});

@@ -1,0 +1,3 @@
+import { defineKeepwatchConfig } from '@keepwatch/vitest-config';
+
+export default defineKeepwatchConfig();
