@@ -8,7 +8,7 @@ import { BackupJobName, QueueName, backupJobDefaults } from '@keepwatch/jobs';
 import { createMetricsStore } from '@keepwatch/metrics';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startWorker, type RunningWorker } from '../src/start-worker.js';
 import { makeDataDir, selected } from '@keepwatch/test-support/data-dir';
 import { silentLogger, testQueue, testWorkerConfig, type TestQueue } from './helpers/worker-harness.js';
@@ -51,12 +51,6 @@ interface DataResult {
   retention: { removed: string[] };
 }
 
-/** The status is recorded on the worker's `completed` event, a moment after the job's result. */
-async function waitFor(done: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline && !(await done())) await new Promise((r) => setTimeout(r, 50));
-}
-
 async function backUpData(): Promise<DataResult> {
   const job = await queue.add(BackupJobName, { source: 'data', trigger: 'manual' }, backupJobDefaults);
   return (await job.waitUntilFinished(events, 30_000)) as DataResult;
@@ -80,8 +74,12 @@ describe('data backup jobs in the worker', () => {
     const reader = createMetricsStore({ redis: connection, keyPrefix: prefix, processMetrics: false });
     const value = async (name: string) =>
       (await reader.read()).find((f) => f.name === name)?.values.find((v) => v.labels.source === 'data')?.value;
-    await waitFor(async () => (await value('keepwatch_backup_last_size_bytes')) !== undefined);
-    expect(await value('keepwatch_backup_last_size_bytes')).toBe(first.storedBytes);
+    // The status is recorded on the worker's `completed` event, a moment after the job's result.
+    const recorded = { timeout: 5000, interval: 50 };
+    await vi.waitFor(
+      async () => expect(await value('keepwatch_backup_last_size_bytes')).toBe(first.storedBytes),
+      recorded,
+    );
     expect(await value('keepwatch_backup_last_success_timestamp_seconds')).toBe(Date.parse(first.finishedAt) / 1000);
 
     // Nothing changed: nothing copied, yet the snapshot is as big as the data it holds, and so
@@ -89,7 +87,10 @@ describe('data backup jobs in the worker', () => {
     const second = await backUpData();
     expect(second).toMatchObject({ filesCopied: 0, bytesCopied: 0, storedBytes: first.storedBytes });
     const secondAt = Date.parse(second.finishedAt) / 1000;
-    await waitFor(async () => (await value('keepwatch_backup_last_success_timestamp_seconds')) === secondAt);
+    await vi.waitFor(
+      async () => expect(await value('keepwatch_backup_last_success_timestamp_seconds')).toBe(secondAt),
+      recorded,
+    );
     expect(await value('keepwatch_backup_last_size_bytes')).toBe(first.storedBytes);
     const before = (await stat(join(dir, 'data', 'media', 'avatars', 'file-2.bin'))).size;
     await writeFile(join(dir, 'data', 'media', 'avatars', 'file-2.bin'), 'changed');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupJobName, QueueName } from '@keepwatch/jobs';
 import { createMetricsStore } from '@keepwatch/metrics';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startWorker } from '../src/start-worker.js';
 import { silentLogger, testQueue, testWorkerConfig } from './helpers/worker-harness.js';
 
@@ -61,18 +61,18 @@ describe('backup status metrics', () => {
     // As a replica that declared nothing reads them.
     const reader = createMetricsStore({ redis: connection, keyPrefix: prefix, processMetrics: false });
     cleanups.push(() => reader.close());
-    const collect = () => reader.read();
-    const deadline = Date.now() + 5000;
-    let families = await collect();
-    while (
-      Date.now() < deadline &&
-      (families
-        .find((f) => f.name === 'keepwatch_backup_failures_total')
-        ?.values.find((v) => v.labels.source === 'data')?.value ?? 0) < 2
-    ) {
-      await new Promise((r) => setTimeout(r, 50));
-      families = await collect();
-    }
+    // The failed events reach Redis after the jobs settle: read until both failures are counted.
+    const families = await vi.waitFor(
+      async () => {
+        const read = await reader.read();
+        const failures = read
+          .find((f) => f.name === 'keepwatch_backup_failures_total')
+          ?.values.find((v) => v.labels.source === 'data')?.value;
+        expect(failures, 'failures of source data').toBe(2);
+        return read;
+      },
+      { timeout: 5000, interval: 50 },
+    );
     const value = (name: string, source: string) =>
       families.find((f) => f.name === name)?.values.find((v) => v.labels.source === source)?.value;
     expect(value('keepwatch_backup_last_success_timestamp_seconds', 'database')).toBe(
