@@ -36,9 +36,12 @@ export interface S3StorageOptions {
   /** The key pair (`remote_access_key_id`, `remote_secret_access_key`); the secret is never logged or shown. */
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /**
-   * Bytes per multipart part. A write holds about `queueSize + 1` parts in memory, and S3 allows
-   * 10 000 parts, so this also caps one object at 10 000 × `partSizeBytes` (16 MiB: 156 GiB).
-   * @defaultValue 16 MiB
+   * Bytes per multipart part. A write's memory levels off at a few times `partSizeBytes` ×
+   * `queueSize` (measured: 8 MiB × 4 → about 110 MiB above the process with the client loaded,
+   * the same for 300 MB and 900 MB; 16 MiB × 4 → about 180 MiB; `test/bench/storage-throughput.ts`),
+   * and S3 allows 10 000 parts, so this also caps one object at 10 000 × `partSizeBytes`
+   * (8 MiB: 78 GiB).
+   * @defaultValue 8 MiB
    */
   partSizeBytes?: number;
   /** Parts uploaded at once. @defaultValue 4 */
@@ -97,7 +100,7 @@ const schema = z.strictObject({
     .int()
     .min(5 * MiB, 'must be at least 5 MiB (S3 refuses smaller parts)')
     .max(5 * 1024 * MiB, 'must be at most 5 GiB (S3 refuses larger parts)')
-    .default(16 * MiB),
+    .default(8 * MiB),
   queueSize: z.number().int().min(1).max(64).default(4),
   maxAttempts: z.number().int().min(1).max(20).default(3),
   connectTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
