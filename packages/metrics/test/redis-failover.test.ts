@@ -1,6 +1,6 @@
 import { startRedisSentinel, type RedisSentinelSetup } from '@keepwatch/test-support/redis-sentinel';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMetricsExposition, createMetricsStore, type MetricsStore } from '../src/index.js';
 import { sampleValue } from './helpers/samples.js';
 
@@ -71,11 +71,10 @@ describe('metrics across a Sentinel failover', () => {
     // Applied and replicated, then the master is gone before its answer arrives.
     expect(await store.flush()).toBe(false);
     await sentinel.waitForFailover(20_000);
-    const deadline = Date.now() + 15_000;
-    while (!(await store.flush())) {
-      if (Date.now() > deadline) throw new Error('the flush did not reach the new master within 15 s');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await vi.waitFor(async () => expect(await store.flush(), 'the flush reaching the new master').toBe(true), {
+      timeout: 15_000,
+      interval: 200,
+    });
     for (let i = 0; i < 2; i++)
       store.observeView({ urlName: '/orders', method: 'GET', statusCode: 200, durationSeconds: 0.01 });
     expect(await store.flush()).toBe(true);

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { vi } from 'vitest';
 import { freePort } from './net.js';
 
 const sshdPath = '/usr/sbin/sshd';
@@ -90,24 +91,35 @@ async function waitForBanner(
   stderr: () => string,
   timeoutMs: number,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${stderr()}`);
-    const banner = await new Promise<string>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.setTimeout(1000, () => socket.destroy());
-      socket.once('data', (data) => {
-        resolve(data.toString());
-        socket.destroy();
-      });
-      socket.once('error', () => resolve(''));
-      socket.once('close', () => resolve(''));
-    });
-    if (banner.startsWith('SSH-2.0')) return;
-    await new Promise((r) => setTimeout(r, 100));
+  const exited = new Error('exited');
+  try {
+    await vi.waitUntil(
+      async () => {
+        // An sshd that has exited never answers: a thrown error ends the wait at once.
+        if (child.exitCode !== null) throw exited;
+        return (await firstWords(port)).startsWith('SSH-2.0');
+      },
+      { timeout: timeoutMs, interval: 100 },
+    );
+  } catch (error) {
+    if (error === exited) throw new Error(`sshd exited with ${child.exitCode}: ${stderr()}`);
+    child.kill('SIGKILL');
+    throw new Error(`sshd did not answer on port ${port} within ${timeoutMs} ms: ${stderr()}`);
   }
-  child.kill('SIGKILL');
-  throw new Error(`sshd did not answer on port ${port} within ${timeoutMs} ms: ${stderr()}`);
+}
+
+/** What a server on `port` says first, within 1 s ('' when it refuses or says nothing). */
+function firstWords(port: number): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.once('data', (data) => {
+      resolve(data.toString());
+      socket.destroy();
+    });
+    socket.once('error', () => resolve(''));
+    socket.once('close', () => resolve(''));
+  });
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
