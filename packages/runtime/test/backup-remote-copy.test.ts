@@ -2,7 +2,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localDestination, postgresSource, runBackup, type LocalDestination } from '@keepwatch/backup';
+import {
+  localDestination,
+  parseManifest,
+  postgresSource,
+  runBackup,
+  serializeManifest,
+  type LocalDestination,
+} from '@keepwatch/backup';
 import { loadConfig, type KeepwatchConfig } from '@keepwatch/config';
 import { startSshd, type TestSshd } from '@keepwatch/test-support/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,9 +59,10 @@ describe('copyBackupToRemote for a database backup, on a real sshd', { timeout: 
     expect(readdirSync(join(remoteDir, 'database')).sort()).toEqual(
       [manifest.file, `${manifest.id}.manifest.json`].sort(),
     );
-    expect(JSON.parse(readFileSync(join(remoteDir, 'database', `${manifest.id}.manifest.json`), 'utf8'))).toEqual(
-      manifest,
-    );
+    const copied = readFileSync(join(remoteDir, 'database', `${manifest.id}.manifest.json`), 'utf8');
+    // The manifest as stored (serialized), and the same one read back.
+    expect(copied).toBe(serializeManifest(manifest));
+    expect(parseManifest(copied, 'remote copy')).toEqual(manifest);
   });
 
   it('pushes from the destination it is given, wherever that keeps its files', async () => {
