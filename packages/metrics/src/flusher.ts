@@ -27,6 +27,30 @@ interface Pending {
 const retryMs = 1000;
 
 /**
+ * Most writes in one script call. A snapshot of 100 000 series as one call passed 400 000
+ * arguments through a JavaScript spread, which overflows the call stack ("Maximum call stack size
+ * exceeded", for good: the same snapshot was retried unchanged), and would hold Redis for the
+ * whole script; 5 000 writes are a few milliseconds of Redis each. Each part has a claim of its
+ * own, so each still lands once.
+ */
+export const maxDeltasPerWrite = 5000;
+
+/** A snapshot as parts of at most `maxDeltasPerWrite` writes; the dropped counts go with the first. */
+export function snapshotParts(snapshot: BufferSnapshot, size = maxDeltasPerWrite): BufferSnapshot[] {
+  if (snapshot.deltas.length <= size) return [snapshot];
+  const parts: BufferSnapshot[] = [];
+  for (let start = 0; start < snapshot.deltas.length; start += size) {
+    const first = start === 0;
+    parts.push({
+      deltas: snapshot.deltas.slice(start, start + size),
+      dropped: first ? snapshot.dropped : 0,
+      droppedCardinality: first ? snapshot.droppedCardinality : 0,
+    });
+  }
+  return parts;
+}
+
+/**
  * Moves the buffer to Redis: on a timer, on demand (a scrape, shutdown), or per observation
  * when the interval is 0. A snapshot whose write failed is kept as it is, under its claim, and
  * sent again before anything newer, so a write that did land but lost its reply is not counted
@@ -109,11 +133,12 @@ export class Flusher {
     const run = async (): Promise<boolean> => {
       // Per-observation writes in flight may fail into `pending`: wait for them first.
       await Promise.all([...this.immediate]);
-      while (this.pending.length > 0) {
-        if (!(await this.send(this.pending.shift()!))) return false;
-      }
+      if (!(await this.sendPending())) return false;
       if (this.options.buffer.isEmpty && !this.options.due?.()) return true;
-      return this.send({ claimKey: this.options.claimKey(randomUUID()), snapshot: this.options.buffer.take() });
+      for (const snapshot of snapshotParts(this.options.buffer.take())) {
+        this.pending.push({ claimKey: this.options.claimKey(randomUUID()), snapshot });
+      }
+      return this.sendPending();
     };
     const next = (this.current ?? Promise.resolve(true)).then(run);
     this.current = next;
@@ -133,6 +158,14 @@ export class Flusher {
     const forget = this.forget.splice(0);
     if (forget.length > 0) await this.options.release(forget).catch(() => undefined);
     return flushed;
+  }
+
+  /** Sends what waits, oldest first; stops (false) at the first that does not reach Redis. */
+  private async sendPending(): Promise<boolean> {
+    while (this.pending.length > 0) {
+      if (!(await this.send(this.pending.shift()!))) return false;
+    }
+    return true;
   }
 
   private async send(item: Pending): Promise<boolean> {
