@@ -1,4 +1,4 @@
-import { Writable } from 'node:stream';
+import { logLines } from '@keepwatch/test-support/log-lines';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createHealthChecker, defineProbe, HealthOptionsError, type Probe } from '../src/index.js';
@@ -153,14 +153,7 @@ describe('health checker', () => {
   });
 
   it('logs a probe once when it starts failing and once when it recovers, with a redacted message', async () => {
-    const lines: Array<Record<string, unknown>> = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean))
-          lines.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
+    const { stream: sink, lines } = logLines();
     let healthy = false;
     const probe = defineProbe('redis', () => {
       if (!healthy) throw new Error('redis://:pw-Secret@cache:6379 refused');

@@ -1,21 +1,14 @@
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createMetricsExposition, createMetricsStore } from '../src/index.js';
+import { logLines } from '@keepwatch/test-support/log-lines';
 import { freePort } from '@keepwatch/test-support/net';
 
 /** A pino logger writing into an array of parsed lines, as a log shipper would read them. */
 function capture(): { logger: pino.Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, sink), lines };
+  const { stream, lines } = logLines();
+  return { logger: pino({ level: 'debug' }, stream), lines };
 }
 
 describe('logging', () => {

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { Writable } from 'node:stream';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { logLines } from '@keepwatch/test-support/log-lines';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -79,13 +79,7 @@ describe('how a capture ends', () => {
   });
 
   it('logs and counts a failed write without failing the request', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, callback) {
-        lines.push(JSON.parse(String(chunk)));
-        callback();
-      },
-    });
+    const { stream: sink, lines } = logLines();
     // A file where the directory should be: every write must fail.
     const blocked = join(dir.root, 'not-a-directory');
     await writeFile(blocked, '');

@@ -1,21 +1,10 @@
-import { Writable } from 'node:stream';
+import { logLines } from '@keepwatch/test-support/log-lines';
 import { describe, expect, it } from 'vitest';
 import { UsageError, createLogger, parseProcessArgs } from '../src/index.js';
 
-function sink() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      callback();
-    },
-  });
-  return { lines, stream };
-}
-
 describe('createLogger', () => {
   it('censors secrets wherever a caller puts them', () => {
-    const { lines, stream } = sink();
+    const { lines, stream } = logLines();
     const logger = createLogger({ name: 'test', destination: stream });
     logger.info({ config: { admin_token: 'tok-123', passphrase: 'pp-456' }, password: 'pw-789' }, 'started');
     logger.info({ req: { headers: { authorization: 'Basic abc' } } }, 'request');
@@ -31,7 +20,7 @@ describe('createLogger: URLs', () => {
   const link = `/api/backups/database-20261204T033000Z-ab12/download?expires=1796420000000&signature=${signature}`;
 
   it('logs a request URL with its path and parameter names, never a query value', () => {
-    const { lines, stream } = sink();
+    const { lines, stream } = logLines();
     const logger = createLogger({ name: 'test', destination: stream });
     // Fastify's request and a bare IncomingMessage both go through the `req` serializer.
     logger.info(
@@ -50,7 +39,7 @@ describe('createLogger: URLs', () => {
   });
 
   it('censors URLs in any url field, in messages and in errors', () => {
-    const { lines, stream } = sink();
+    const { lines, stream } = logLines();
     const logger = createLogger({ name: 'test', destination: stream });
     logger.info({ url: link, job: { url: `https://user:pa55word@example.org/a?token=${signature}` } }, 'fields');
     logger.info(`Route GET:${link} not found`);

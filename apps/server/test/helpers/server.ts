@@ -1,6 +1,6 @@
-import { Writable } from 'node:stream';
 import { loadConfig, type KeepwatchConfig } from '@keepwatch/config';
 import { createLogger } from '@keepwatch/runtime';
+import { logLines } from '@keepwatch/test-support/log-lines';
 import { REDIS_URL, removeKeys } from '@keepwatch/test-support/redis';
 import { Redis } from 'ioredis';
 import { mkdtemp } from 'node:fs/promises';
@@ -10,18 +10,6 @@ import { startServer, type RunningServer } from '../../src/start-server.js';
 
 export const PG_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 export { REDIS_URL };
-
-/** Lines the server logged, parsed, as a test reads them (pino's JSON). */
-export function logSink(): { lines: Record<string, unknown>[]; stream: Writable } {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      cb();
-    },
-  });
-  return { lines, stream };
-}
 
 /**
  * Removes every key under the Redis prefix a test file gave its servers (queues, metrics, locks);
@@ -44,7 +32,7 @@ export async function startTestServer(
   const { config } = await loadConfig({
     env: { KEEPWATCH_DATA_DIR: join(dir, 'data'), KEEPWATCH_BACKUP_DESTINATION: join(dir, 'backups'), ...env },
   });
-  const sink = logSink();
+  const sink = logLines();
   const logger = createLogger({ name: 'keepwatch-server', level: 'info', destination: sink.stream });
   const server = await startServer({ config, logger, listen: { host: '127.0.0.1', port: 0 } });
   return Object.assign(server, { logs: sink.lines, config });
