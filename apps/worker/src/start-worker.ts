@@ -83,6 +83,7 @@ async function startOn(
   const notifier = backupNotifierFromConfig(config, {
     sender: 'worker',
     logger: logger.child({ component: 'notify' }),
+    metrics,
   });
   const context: WorkerContext = { loaded, logger, connection, resources, metrics, notifier };
   const profiler = createProfilerFromConfig(config, logger, metrics ? profileEventCounter(metrics) : undefined);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackupWebhookBody } from '@keepwatch/backup';
 import { BackupJobName, QueueName, backupJobDefaults } from '@keepwatch/jobs';
-import { createLogger } from '@keepwatch/runtime';
+import type { LoadedConfig } from '@keepwatch/config';
+import { createLogger, createMetricsStoreFromConfig } from '@keepwatch/runtime';
 import { makeDataDir } from '@keepwatch/test-support/data-dir';
 import { httpReceiver, type HttpReceiver } from '@keepwatch/test-support/http-receiver';
 import { freePort, silentListener } from '@keepwatch/test-support/net';
@@ -40,6 +41,7 @@ afterAll(async () => {
 
 interface TestWorker extends TestQueue {
   worker: RunningWorker;
+  loaded: LoadedConfig;
   /** The worker's log, one parsed pino line each. */
   log: Record<string, unknown>[];
 }
@@ -60,7 +62,7 @@ async function workerWith(name: string, env: Record<string, string>): Promise<Te
   cleanups.push(producer.close);
   const worker = await startWorker({ loaded, logger });
   cleanups.push(() => worker.close());
-  return { ...producer, worker, log };
+  return { ...producer, worker, loaded, log };
 }
 
 /** Runs one backup job to its end; the time BullMQ says it took, and its outcome. */
@@ -154,11 +156,13 @@ describe('backup notifications from the worker', () => {
       KEEPWATCH_NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${closed}/hook/${check}`,
       KEEPWATCH_NOTIFY_PING_URL: `http://127.0.0.1:${closed}/${check}`,
       KEEPWATCH_NOTIFY_TIMEOUT: '2s',
+      KEEPWATCH_METRICS_ENABLED: 'true',
     });
     const hung = await workerWith('hung', {
       KEEPWATCH_NOTIFY_WEBHOOK_URL: `http://127.0.0.1:${hang.port}/hook/${check}`,
       KEEPWATCH_NOTIFY_PING_URL: `http://127.0.0.1:${hang.port}/${check}`,
       KEEPWATCH_NOTIFY_TIMEOUT: '2s',
+      KEEPWATCH_METRICS_ENABLED: 'true',
     });
     const ms: Record<string, number[]> = {};
     for (const [name, w] of Object.entries({ plain, down, hung })) {
@@ -189,6 +193,22 @@ describe('backup notifications from the worker', () => {
       expect(lost.every((l) => l.level === 40 && l.component === 'notify')).toBe(true);
       // The ping URL's UUID is its credential: the log shows scheme and host only.
       expect(JSON.stringify(w.log)).not.toContain(check);
+    }
+    // Counted fleet-wide, as the worker's store flushed them at close.
+    for (const w of [down, hung]) {
+      const reader = createMetricsStoreFromConfig(
+        w.loaded.config,
+        w.connection,
+        createLogger({ name: 't', level: 'silent' }),
+      )!;
+      try {
+        const family = (await reader.read()).find((f) => f.name === 'keepwatch_notifications_failed_total');
+        expect(family?.type).toBe('counter');
+        const value = (kind: string) => family?.values.find((v) => v.labels.kind === kind)?.value;
+        expect([value('webhook'), value('ping')]).toEqual([2, 8]);
+      } finally {
+        await reader.close();
+      }
     }
     expect(undelivered(down).some((l) => String(l.reason).includes('ECONNREFUSED'))).toBe(true);
     expect(undelivered(hung).some((l) => String(l.reason).includes('no answer within 2000 ms'))).toBe(true);

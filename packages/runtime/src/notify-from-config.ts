@@ -1,5 +1,6 @@
 import { createBackupNotifier, type BackupLogger, type BackupNotifier, type NotificationKind } from '@keepwatch/backup';
 import { type KeepwatchConfig, settings } from '@keepwatch/config';
+import type { FamilyDeclarations } from '@keepwatch/metrics';
 
 /** Query parameters whose value is a credential (`?password=` of a Redis URL, a token). */
 const SECRET_PARAMETER = /pass|pwd|secret|token|key|auth|cred|sig/i;
@@ -46,8 +47,12 @@ export interface NotifierFromConfigOptions {
   /** `worker` or `cli`, in the webhook body. */
   sender: string;
   logger?: BackupLogger;
-  /** Counts a notification given up on. */
-  onUndelivered?: (kind: NotificationKind) => void;
+  /**
+   * Counts each notification given up on in `keepwatch_notifications_failed_total{kind}`, fleet
+   * wide, shown from 0 once `[notify]` is set. Unset (the CLI): the count is the caller's, from
+   * the notifier's stats.
+   */
+  metrics?: Pick<FamilyDeclarations, 'counter'> | undefined;
 }
 
 /**
@@ -67,6 +72,20 @@ export function backupNotifierFromConfig(
     secrets: configSecrets(config),
     sender: options.sender,
     ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.onUndelivered ? { onUndelivered: options.onUndelivered } : {}),
+    ...(options.metrics && (notify.webhook_url || notify.ping_url)
+      ? { onUndelivered: undeliveredCounter(options.metrics) }
+      : {}),
   });
+}
+
+function undeliveredCounter(metrics: Pick<FamilyDeclarations, 'counter'>): (kind: NotificationKind) => void {
+  const failed = metrics.counter({
+    name: 'keepwatch_notifications_failed_total',
+    help: 'Backup notifications ([notify] webhook_url, ping_url) given up on after every attempt.',
+    labelNames: ['kind'],
+  });
+  const kinds: NotificationKind[] = ['webhook', 'ping'];
+  // From 0, so increase() sees the first one.
+  for (const kind of kinds) failed.inc({ kind }, 0);
+  return (kind) => failed.inc({ kind });
 }
