@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDatabaseClient, createRedisClient, databaseKind } from '../src/index.js';
+import { createDatabaseClient, createRedisClient, DatabaseUrlError, databaseKind } from '../src/index.js';
 import { freePort } from '@keepwatch/test-support/net';
 
 const closers: (() => Promise<unknown>)[] = [];
@@ -12,6 +12,14 @@ describe('createDatabaseClient', () => {
   it('knows the kind from the scheme', () => {
     expect(databaseKind('postgresql://x@h/db')).toBe('postgres');
     expect(databaseKind('mariadb://x@h/db')).toBe('mysql');
+  });
+
+  it('refuses, naming the part and never the password, a URL the config would refuse', () => {
+    // Only a config built by hand gets here; before, this made a pool that logged in as $USER.
+    const attempt = () => createDatabaseClient('postgres://:Pa55-s3cret@127.0.0.1:5432/app');
+    expect(attempt).toThrow(DatabaseUrlError);
+    expect(attempt).toThrow(/^\[database\] url: expected a user name in the URL/);
+    expect(attempt).not.toThrow(/Pa55-s3cret/);
   });
 
   it('queries the real PostgreSQL', async () => {
