@@ -10,7 +10,7 @@ import { zodProblems } from '../zod-problems.js';
 import { resolveRange } from './byte-range.js';
 import { takeIn } from './body-intake.js';
 import { StorageAccessDeniedError, StorageFailedError, StorageNotFoundError, StorageRangeError } from './errors.js';
-import { checkKey, isTemporaryName, splitPrefix, temporaryName } from './storage-key.js';
+import { checkKey, compareKeys, isKey, isTemporaryName, splitPrefix, temporaryName } from './storage-key.js';
 import type { Storage, StorageObject } from './storage.js';
 
 export interface LocalStorageOptions {
@@ -167,20 +167,6 @@ export function localStorage(options: LocalStorageOptions): Storage {
 
     async close() {},
   };
-}
-
-function isKey(key: string): boolean {
-  try {
-    checkKey(key);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Byte order, as S3 lists keys. */
-export function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 async function entriesOf(dir: string, label: string): Promise<Dirent[]> {

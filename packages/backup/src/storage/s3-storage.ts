@@ -1,14 +1,14 @@
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { silentLogger } from '../logger.js';
 import { resolveRange } from './byte-range.js';
+import { ByteWindow } from './byte-window.js';
 import { takeIn } from './body-intake.js';
 import { StorageFailedError } from './errors.js';
-import { compareKeys } from './local-storage.js';
 import { s3Failure } from './s3-errors.js';
 import { resolveS3StorageOptions, type S3StorageOptions } from './s3-options.js';
-import { checkKey, splitPrefix } from './storage-key.js';
+import { checkKey, compareKeys, isKey, splitPrefix } from './storage-key.js';
 import type { Storage, StorageObject } from './storage.js';
 
 /**
@@ -304,42 +304,4 @@ export function s3Storage(options: S3StorageOptions): Storage {
       client = undefined;
     },
   };
-}
-
-function isKey(key: string): boolean {
-  try {
-    checkKey(key);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Passes on `length` bytes after the first `skip` (all of them when `length` is unknown), drops
- * the rest, and fails instead of ending when fewer arrived.
- */
-class ByteWindow extends Transform {
-  #position = 0;
-  #passed = 0;
-  constructor(
-    private readonly skip: number,
-    private readonly length: number | undefined,
-    private readonly short: (got: number) => Error,
-  ) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const start = Math.max(0, this.skip - this.#position);
-    this.#position += chunk.length;
-    const room = this.length === undefined ? chunk.length : this.length - this.#passed;
-    const piece = chunk.subarray(start, start + Math.max(0, room));
-    this.#passed += piece.length;
-    callback(null, piece.length > 0 ? piece : undefined);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    callback(this.length !== undefined && this.#passed !== this.length ? this.short(this.#passed) : null);
-  }
 }

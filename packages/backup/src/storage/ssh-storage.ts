@@ -13,9 +13,8 @@ import {
   StorageNotFoundError,
   StorageUnavailableError,
 } from './errors.js';
-import { compareKeys } from './local-storage.js';
 import { parseRsyncListing } from './rsync-listing.js';
-import { checkKey, isTemporaryName, splitPrefix, temporaryName } from './storage-key.js';
+import { checkKey, compareKeys, isKey, isTemporaryName, splitPrefix, temporaryName } from './storage-key.js';
 import type { Storage, StorageObject } from './storage.js';
 
 export type SshStorageOptions = RsyncOverSshOptions;
@@ -220,11 +219,7 @@ export function sshStorage(options: SshStorageOptions): Storage {
       for (const entry of entries) {
         if (entry.type !== 'file' || !entry.path.startsWith(start)) continue;
         const key = [...folder, entry.path].join('/');
-        try {
-          checkKey(key);
-        } catch {
-          continue; // a name no key can have (put there by something else)
-        }
+        if (!isKey(key)) continue; // a name no key can have (put there by something else)
         found.push({ key, size: entry.size, modifiedAt: entry.modifiedAt });
       }
       return found.sort((a, b) => compareKeys(a.key, b.key));

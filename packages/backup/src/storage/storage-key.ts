@@ -24,6 +24,21 @@ export function checkKey(key: string): string[] {
   return segments;
 }
 
+/** Whether `key` is a valid key (for names found in a listing, which anything may have put there). */
+export function isKey(key: string): boolean {
+  try {
+    checkKey(key);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Byte order, as S3 lists keys. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
  * Splits a listing prefix into the folder to look in (`a/b/`, whole names) and the start of the
  * names under it (`c` for `a/b/c`); `''` is everything.
