@@ -76,7 +76,7 @@ describe('keepwatch global options before the command words', () => {
     const check = await runCli(['--config', path, 'config', 'check'], fileEnv);
     expect(check.code).toBe(0);
     expect(check.stdout).toContain(`config file: ${path}`);
-  });
+  }, 60_000);
 
   it('shows the help for --config PATH alone, and still names an unknown command', async () => {
     const help = await runCli(['--config', join(dir, 'before.ini')], env());
