@@ -6,6 +6,7 @@ import { text } from 'node:stream/consumers';
 import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  StorageAccessDeniedError,
   StorageBucketMissingError,
   StorageIntegrityError,
   StorageUnavailableError,
@@ -106,6 +107,25 @@ describe('S3 storage against s3rver: what can go wrong', { timeout: 120_000 }, (
         expect(JSON.stringify(error) + String((error as Error).stack)).not.toContain(SECRET);
       }
       expect(storage.label).toBe(`s3://no-such-bucket/x at ${server.endpoint}`);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('an access key the server does not know is refused: access denied, not retried, no secret shown', async () => {
+    // The one credential check s3rver makes (the key id exists); a wrong secret it would accept.
+    const storage = s3Storage({
+      ...optionsFor(server, 'x'),
+      credentials: { accessKeyId: 'KW-TEST-UNKNOWN', secretAccessKey: SECRET },
+    });
+    try {
+      for (const attempt of [() => storage.write('k', Readable.from([Buffer.from('x')])), () => storage.list()]) {
+        const error = await attempt().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(StorageAccessDeniedError);
+        expect((error as StorageAccessDeniedError).retryable).toBe(false);
+        expect((error as Error).message).toMatch(/was refused: InvalidAccessKeyId, HTTP 403/);
+        expect(JSON.stringify(error) + String((error as Error).stack)).not.toContain(SECRET);
+      }
     } finally {
       await storage.close();
     }
