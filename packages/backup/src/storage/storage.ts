@@ -65,8 +65,10 @@ export interface Storage {
   delete(key: string): Promise<void>;
   /**
    * Removes what writes that never finished left behind (temporary files, incomplete multipart
-   * uploads) and that started before `olderThan`, so a write in progress elsewhere is not cut
-   * short. Returns the keys (or temporary names) it removed.
+   * uploads) from before `olderThan`, so a write in progress elsewhere is not cut short: a
+   * temporary file counts from its last write, an S3 upload from its start, so `olderThan` must
+   * lie further back than the longest write takes (or the caller holds the source's lock).
+   * Returns the keys (or temporary names) it removed.
    */
   cleanupIncompleteUploads(olderThan: Date): Promise<string[]>;
   /** Releases connections; the storage is not used afterwards. */
