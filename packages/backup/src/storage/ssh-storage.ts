@@ -182,31 +182,79 @@ export function sshStorage(options: SshStorageOptions): Storage {
 
     async read(key, range) {
       const segments = checkKey(key);
-      const { size } = await stat(key);
-      const { start, length } = resolveRange(range, size, key, label);
       const path = shellQuote(remoteAbs(segments));
-      // tail seeks in a regular file, so a range does not read the bytes before it.
-      const command =
-        range === undefined ? `cat -- ${path}` : `tail -c +${start + 1} -- ${path} | head -c ${Math.max(length, 0)}`;
+      // One connection: the remote prints the size on a line of its own, then the bytes, but only
+      // when the range fits (checked again here, where it becomes the error). Numbers that are not
+      // offsets stand in as 0, so nothing but digits reaches the shell. tail seeks in a regular
+      // file, so a range does not read the bytes before it.
+      const offset = Number.isSafeInteger(range?.offset) && range!.offset >= 0 ? range!.offset : 0;
+      const length = Number.isSafeInteger(range?.length) && range!.length! >= 0 ? range!.length! : undefined;
+      const payload =
+        range === undefined
+          ? `cat -- ${path}`
+          : length === undefined
+            ? `if [ ${offset} -le "$s" ]; then tail -c +${offset + 1} -- ${path}; fi`
+            : `if [ ${offset + length} -le "$s" ]; then tail -c +${offset + 1} -- ${path} | head -c ${length}; fi`;
+      const command = [
+        `if [ ! -f ${path} ]; then echo "${remoteAbs(segments)}: No such file or directory" >&2; exit 2; fi;`,
+        `s=$(wc -c < ${path}) && s=$((s)) && echo "$s" && ${payload}`,
+      ].join(' ');
       const proc = spawn('ssh', [...sshArgs, login, '--', command]);
+      const stdout = proc.stdout!;
       const out = new PassThrough();
+      let header = '';
+      let expected: number | undefined;
       let received = 0;
-      proc.stdout!.on('data', (chunk: Buffer) => {
-        received += chunk.length;
+      const sized = new Promise<number>((resolve, reject) => {
+        stdout.on('data', (chunk: Buffer) => {
+          let rest = chunk;
+          if (expected === undefined) {
+            const newline = chunk.indexOf(10);
+            if (newline === -1) {
+              header += chunk.toString('latin1');
+              if (header.length > 32)
+                reject(new StorageFailedError(`reading "${key}"`, label, 'the remote did not say the size', true));
+              return;
+            }
+            header += chunk.subarray(0, newline).toString('latin1');
+            const size = Number(header);
+            try {
+              expected = resolveRange(range, size, key, label).length;
+            } catch (error) {
+              reject(error);
+              return;
+            }
+            resolve(size);
+            rest = chunk.subarray(newline + 1);
+          }
+          received += rest.length;
+          if (rest.length > 0 && !out.write(rest)) stdout.pause();
+        });
+        proc.exited.then(
+          () => reject(new StorageFailedError(`reading "${key}"`, label, 'the remote did not say the size', true)),
+          (error: unknown) => reject(failure(`reading "${key}"`, error, key)),
+        );
       });
+      out.on('drain', () => stdout.resume());
+      out.on('close', () => proc.kill());
+      try {
+        await sized;
+      } catch (error) {
+        proc.kill();
+        out.destroy();
+        throw error;
+      }
       // Ended only once ssh exited cleanly: a cat cut short must fail the reader, not look like the end.
-      pipeline(proc.stdout!, out, { end: false }).catch(() => {});
       proc.exited.then(
         () => {
-          if (received !== length) {
-            out.destroy(new StorageFailedError(`reading "${key}"`, label, `got ${received} of ${length} bytes`, true));
-          } else {
-            out.end();
-          }
+          if (received === expected) out.end();
+          else
+            out.destroy(
+              new StorageFailedError(`reading "${key}"`, label, `got ${received} of ${expected} bytes`, true),
+            );
         },
         (error: unknown) => out.destroy(failure(`reading "${key}"`, error, key)),
       );
-      out.on('close', () => proc.kill());
       return out;
     },
 
