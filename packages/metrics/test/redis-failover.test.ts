@@ -64,14 +64,15 @@ describe('metrics across a Sentinel failover', () => {
       await sentinel.waitReplicated();
       await sentinel.killMaster();
     });
-    store = createMetricsStore({ redis, keyPrefix: 'kw-test-metrics-failover:', flushIntervalMs: 3_600_000 });
+    const created = createMetricsStore({ redis, keyPrefix: 'kw-test-metrics-failover:', flushIntervalMs: 3_600_000 });
+    store = created;
     for (let i = 0; i < 7; i++)
       store.observeView({ urlName: '/orders', method: 'GET', statusCode: 200, durationSeconds: 0.01 });
 
     // Applied and replicated, then the master is gone before its answer arrives.
     expect(await store.flush()).toBe(false);
     await sentinel.waitForFailover(20_000);
-    await vi.waitFor(async () => expect(await store.flush(), 'the flush reaching the new master').toBe(true), {
+    await vi.waitFor(async () => expect(await created.flush(), 'the flush reaching the new master').toBe(true), {
       timeout: 15_000,
       interval: 200,
     });
