@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { raceAbort } from './abort.js';
 import type { Cache } from './cache.js';
 import { ProbeFailedError } from './errors.js';
@@ -21,15 +21,15 @@ export interface CacheProbeOptions {
 
 const schema = z.object({
   cache: z.custom<Cache>(
-    (v) =>
+    (v: unknown) =>
       typeof v === 'object' &&
       v !== null &&
       ['set', 'get', 'delete'].every((method) => typeof (v as Record<string, unknown>)[method] === 'function'),
     'must be a Cache (set, get, delete)',
   ),
-  name: z.string().min(1).default('cache'),
-  ttlMs: z.number().int().positive().default(10_000),
-  timeoutMs: z.number().int().positive().optional(),
+  name: z._default(z.string().check(z.minLength(1)), 'cache'),
+  ttlMs: z._default(z.int().check(z.positive()), 10_000),
+  timeoutMs: z.optional(z.int().check(z.positive())),
 });
 
 /** Checks a cache by storing a random entry, reading it back and deleting it. */

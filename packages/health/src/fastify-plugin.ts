@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { HealthChecker } from './health-checker.js';
 import { liveResponse, readinessResponse, type HealthResponse } from './health-response.js';
 import { healthHttpSchema, toResolvedHttpOptions, type HealthHttpOptions } from './http-options.js';
@@ -16,12 +16,12 @@ export interface HealthPluginOptions extends HealthHttpOptions {
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
-const pluginSchema = healthHttpSchema.extend({
+const pluginSchema = z.extend(healthHttpSchema, {
   checker: z.custom<HealthChecker>(
     (v) => typeof (v as HealthChecker | undefined)?.check === 'function',
     'must be a HealthChecker (createHealthChecker)',
   ),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  logLevel: z._default(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'warn'),
 });
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { digest } from './bearer-token.js';
 import { parseOptions } from './options.js';
 
@@ -24,12 +24,14 @@ export interface ResolvedHealthHttpOptions {
 }
 
 export const healthHttpSchema = z.object({
-  path: z
-    .string()
-    .regex(/^\/(?:[^\s?#]*\/)?$/, 'must start and end with "/" and have no query (e.g. "/healthcheck/")')
-    .default('/healthcheck/'),
+  path: z._default(
+    z
+      .string()
+      .check(z.regex(/^\/(?:[^\s?#]*\/)?$/, 'must start and end with "/" and have no query (e.g. "/healthcheck/")')),
+    '/healthcheck/',
+  ),
   // The message names the key only, never the value.
-  adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  adminToken: z.optional(z.string().check(z.minLength(16, 'must be at least 16 characters'))),
 });
 
 /** Validates the HTTP adapters' options once; throws `HealthOptionsError` listing every problem. */

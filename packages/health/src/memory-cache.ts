@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Cache } from './cache.js';
 import { parseOptions } from './options.js';
 
@@ -11,7 +11,7 @@ export interface MemoryCacheOptions {
   maxEntries?: number;
 }
 
-const schema = z.object({ maxEntries: z.number().int().positive().default(1000) });
+const schema = z.object({ maxEntries: z._default(z.int().check(z.positive()), 1000) });
 
 /** A bounded in-process cache with per-entry TTL (lru-cache underneath). */
 export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseOptions } from './options.js';
 import { createPooledQuery } from './pooled-query.js';
 import type { Probe } from './probe.js';
@@ -38,9 +38,9 @@ const schema = z.object({
     (v) => typeof (v as MysqlPoolLike | undefined)?.getConnection === 'function',
     'must be a mysql2/promise Pool',
   ),
-  query: z.string().min(1).default('SELECT 1'),
-  name: z.string().min(1).default('mysql'),
-  timeoutMs: z.number().int().positive().optional(),
+  query: z._default(z.string().check(z.minLength(1)), 'SELECT 1'),
+  name: z._default(z.string().check(z.minLength(1)), 'mysql'),
+  timeoutMs: z.optional(z.int().check(z.positive())),
 });
 
 /** Checks MySQL / MariaDB by running `query` on a pooled connection. */

@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { HealthOptionsError } from './errors.js';
 import type { HealthLogger } from './logger.js';
 import type { Probe } from './probe.js';
+import { english } from './zod.js';
 
 export interface HealthCheckerOptions {
   /** What to check; run in parallel on every check. Names must be unique. */
@@ -40,29 +41,29 @@ export interface ResolvedHealthCheckerOptions {
 }
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
-const positiveMs = z.number().int().positive().max(600_000);
+const positiveMs = z.int().check(z.positive(), z.lte(600_000));
 
 const probeSchema = z.object({
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   check: z.custom<Probe['check']>(isFunction, 'must be a function check(signal)'),
-  timeoutMs: positiveMs.optional(),
+  timeoutMs: z.optional(positiveMs),
 });
 
 const schema = z.object({
   probes: z.array(probeSchema),
-  timeoutMs: positiveMs.default(2000),
-  deadlineMs: positiveMs.default(2500),
-  cacheMs: z.number().int().min(0).max(3_600_000).default(0),
-  logger: z
-    .custom<HealthLogger>(
+  timeoutMs: z._default(positiveMs, 2000),
+  deadlineMs: z._default(positiveMs, 2500),
+  cacheMs: z._default(z.int().check(z.gte(0), z.lte(3_600_000)), 0),
+  logger: z.optional(
+    z.custom<HealthLogger>(
       (value) =>
         typeof value === 'object' &&
         value !== null &&
         isFunction((value as HealthLogger).warn) &&
         isFunction((value as HealthLogger).info),
       'must have warn() and info() (a pino logger)',
-    )
-    .optional(),
+    ),
+  ),
 });
 
 /** Merges defaults and validates once; throws a `HealthOptionsError` listing every problem. */
@@ -97,13 +98,13 @@ function duplicateNames(probes: unknown): string[] {
  * Validates with a zod schema; every issue (and every `extraProblems` entry) becomes one
  * `key: problem` entry of a single error.
  */
-export function parseOptions<S extends z.ZodType>(
+export function parseOptions<S extends z.ZodMiniType>(
   what: string,
   schema: S,
   value: unknown,
   extraProblems: readonly string[] = [],
 ): z.output<S> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, english);
   if (result.success && extraProblems.length === 0) return result.data;
   const issues = result.success ? [] : result.error.issues;
   throw new HealthOptionsError(what, [

@@ -1,5 +1,5 @@
 import { urlPasswords } from '@keepwatch/conventions';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { HealthDependencyMissingError } from './errors.js';
 import { parseOptions } from './options.js';
 import { createPooledQuery } from './pooled-query.js';
@@ -61,19 +61,21 @@ export interface PostgresProbeOptions {
 
 const schema = z
   .object({
-    pool: z
-      .custom<PgPoolLike>((v) => typeof (v as PgPoolLike | undefined)?.connect === 'function', 'must be a pg Pool')
-      .optional(),
-    connection: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
-    query: z.string().min(1).default('SELECT 1'),
-    name: z.string().min(1).default('postgres'),
-    connectTimeoutMs: z.number().int().positive().default(2000),
-    timeoutMs: z.number().int().positive().optional(),
+    pool: z.optional(
+      z.custom<PgPoolLike>((v) => typeof (v as PgPoolLike | undefined)?.connect === 'function', 'must be a pg Pool'),
+    ),
+    connection: z.optional(z.union([z.string().check(z.minLength(1)), z.record(z.string(), z.unknown())])),
+    query: z._default(z.string().check(z.minLength(1)), 'SELECT 1'),
+    name: z._default(z.string().check(z.minLength(1)), 'postgres'),
+    connectTimeoutMs: z._default(z.int().check(z.positive()), 2000),
+    timeoutMs: z.optional(z.int().check(z.positive())),
   })
-  .refine((o) => (o.pool === undefined) !== (o.connection === undefined), {
-    message: 'give exactly one of pool and connection',
-    path: ['pool'],
-  });
+  .check(
+    z.refine((o) => (o.pool === undefined) !== (o.connection === undefined), {
+      error: 'give exactly one of pool and connection',
+      path: ['pool'],
+    }),
+  );
 
 /** Checks PostgreSQL by running `query` on a pooled connection. */
 export function postgresProbe(options: PostgresProbeOptions): Probe {

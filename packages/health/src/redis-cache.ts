@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Cache } from './cache.js';
 import { parseOptions } from './options.js';
 
@@ -24,7 +24,7 @@ const schema = z.object({
     (v) => typeof (v as RedisCacheClientLike | undefined)?.get === 'function',
     'must be an ioredis client',
   ),
-  keyPrefix: z.string().default('keepwatch:cache:'),
+  keyPrefix: z._default(z.string(), 'keepwatch:cache:'),
 });
 
 /** A cache in Redis: prefixed keys, TTL as `SET … PX`. */

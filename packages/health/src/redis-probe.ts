@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { raceAbort } from './abort.js';
 import { ProbeClientNotReadyError, ProbeFailedError } from './errors.js';
 import { parseOptions } from './options.js';
@@ -48,10 +48,10 @@ const schema = z.object({
       typeof (v as RedisClientLike).status === 'string',
     'must be an ioredis client',
   ),
-  keyPrefix: z.string().default('keepwatch:'),
-  ttlMs: z.number().int().positive().default(10_000),
-  name: z.string().min(1).default('redis'),
-  timeoutMs: z.number().int().positive().optional(),
+  keyPrefix: z._default(z.string(), 'keepwatch:'),
+  ttlMs: z._default(z.int().check(z.positive()), 10_000),
+  name: z._default(z.string().check(z.minLength(1)), 'redis'),
+  timeoutMs: z.optional(z.int().check(z.positive())),
 });
 
 /** Checks Redis by writing a short-lived random key and reading it back. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorMessage } from '@keepwatch/errors';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { createBasicAuthCheck, wwwAuthenticate } from './basic-auth.js';
 import { MetricsOptionsError } from './errors.js';
 import { type MetricsLogger, silentLogger } from './logger.js';
@@ -10,6 +10,7 @@ import { withoutUndefined } from './options.js';
 import { type Rendered, renderFamilies, wantsOpenMetrics } from './render.js';
 import { pathOf } from './view-options.js';
 import { withTimeout } from './with-timeout.js';
+import { english } from './zod.js';
 import { zodProblems } from './zod-problems.js';
 
 export const metricsPath = '/metrics';
@@ -70,29 +71,35 @@ const schema = z
       'must be a metrics store',
     ),
     enabled: z.boolean(),
-    user: z
-      .string()
-      .min(1)
-      .regex(/^[^:]*$/, 'must not contain ":" (basic auth splits on it)')
-      .optional(),
-    passphrase: z.string().min(1).optional(),
+    user: z.optional(
+      z.string().check(z.minLength(1), z.regex(/^[^:]*$/, 'must not contain ":" (basic auth splits on it)')),
+    ),
+    passphrase: z.optional(z.string().check(z.minLength(1))),
     collectors: z.array(z.custom<ScrapeCollector>((value) => typeof value === 'function', 'must be a function')),
     logger: z.custom<MetricsLogger>((value) => typeof value === 'object' && value !== null, 'must be a pino logger'),
   })
-  .refine((o) => (o.user === undefined) === (o.passphrase === undefined), {
-    path: ['passphrase'],
-    message: 'user and passphrase must be set together (or neither)',
-  });
+  .check(
+    z.refine((o) => (o.user === undefined) === (o.passphrase === undefined), {
+      path: ['passphrase'],
+      error: 'user and passphrase must be set together (or neither)',
+    }),
+  );
 
-export type ResolvedExpositionOptions = z.output<typeof schema>;
+/** The exposition's options once validated, with their defaults. */
+export interface ResolvedExpositionOptions {
+  store: ExpositionOptions['store'];
+  enabled: boolean;
+  user?: string | undefined;
+  passphrase?: string | undefined;
+  collectors: ScrapeCollector[];
+  logger: MetricsLogger;
+}
 
 export function resolveExpositionOptions(options: ExpositionOptions): ResolvedExpositionOptions {
-  const result = schema.safeParse({
-    enabled: true,
-    collectors: [],
-    logger: silentLogger,
-    ...withoutUndefined(options),
-  });
+  const result = schema.safeParse(
+    { enabled: true, collectors: [], logger: silentLogger, ...withoutUndefined(options) },
+    english,
+  );
   // zod echoes only paths and rule messages, never the passphrase's value.
   if (!result.success) throw new MetricsOptionsError('metrics exposition options', zodProblems(result.error));
   return result.data;

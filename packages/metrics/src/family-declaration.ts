@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { MetricsFamilyError } from './errors.js';
+import { english } from './zod.js';
 import { zodProblems } from './zod-problems.js';
 
 /** How the values the processes hold of one gauge series combine into the one `/metrics` shows. */
@@ -67,42 +68,42 @@ const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 const labelNames = z
   .array(
-    z
-      .string()
-      .regex(labelName, 'must match [a-zA-Z_][a-zA-Z0-9_]*')
-      .refine((name) => !name.startsWith('__'), 'must not start with __ (reserved by Prometheus)'),
+    z.string().check(
+      z.regex(labelName, 'must match [a-zA-Z_][a-zA-Z0-9_]*'),
+      z.refine((name) => !name.startsWith('__'), 'must not start with __ (reserved by Prometheus)'),
+    ),
   )
-  .refine((names) => new Set(names).size === names.length, 'must not repeat a name');
+  .check(z.refine((names) => new Set(names).size === names.length, 'must not repeat a name'));
 
 const common = {
-  name: z.string().regex(metricName, 'must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)'),
-  help: z.string().min(1, 'must not be empty'),
+  name: z.string().check(z.regex(metricName, 'must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)')),
+  help: z.string().check(z.minLength(1, 'must not be empty')),
   labelNames,
 };
 
-const buckets = z
-  .array(z.number().finite())
-  .min(1)
-  .refine((list) => list.every((value, i) => i === 0 || value > list[i - 1]!), 'must be strictly ascending');
+const buckets = z.array(z.number()).check(
+  z.minLength(1),
+  z.refine((list) => list.every((value, i) => i === 0 || value > list[i - 1]!), 'must be strictly ascending'),
+);
 
-const counterSchema = z.object(common).strict();
+const counterSchema = z.strictObject(common);
 const gaugeSchema = z
-  .object({ ...common, aggregate: z.enum(['sum', 'max', 'min', 'last']), perProcess: z.boolean() })
-  .strict()
-  .refine((o) => o.perProcess || o.aggregate !== 'sum', {
-    path: ['aggregate'],
-    message: "must be 'last', 'max' or 'min' when perProcess is false (a fleet-wide value has nothing to sum)",
-  });
-const histogramSchema = z
-  .object({ ...common, buckets })
-  .strict()
-  .refine((o) => !o.labelNames.includes('le'), {
+  .strictObject({ ...common, aggregate: z.enum(['sum', 'max', 'min', 'last']), perProcess: z.boolean() })
+  .check(
+    z.refine((o) => o.perProcess || o.aggregate !== 'sum', {
+      path: ['aggregate'],
+      error: "must be 'last', 'max' or 'min' when perProcess is false (a fleet-wide value has nothing to sum)",
+    }),
+  );
+const histogramSchema = z.strictObject({ ...common, buckets }).check(
+  z.refine((o) => !o.labelNames.includes('le'), {
     path: ['labelNames'],
-    message: 'must not contain le (the bucket label of a histogram)',
-  });
+    error: 'must not contain le (the bucket label of a histogram)',
+  }),
+);
 
-function parse<T>(kind: FamilyKind, schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
+function parse<T>(kind: FamilyKind, schema: z.ZodMiniType<T>, input: unknown): T {
+  const result = schema.safeParse(input, english);
   if (!result.success) {
     const name = typeof (input as { name?: unknown })?.name === 'string' ? (input as { name: string }).name : '?';
     throw new MetricsFamilyError(`${kind} ${JSON.stringify(name)}`, zodProblems(result.error));
@@ -179,12 +180,12 @@ const storedMeta = z
   .object({
     type: z.enum(['counter', 'gauge', 'histogram']),
     help: z.string(),
-    labelNames: z.array(z.string().regex(labelName)),
-    aggregate: z.enum(['sum', 'max', 'min', 'last']).optional(),
-    perProcess: z.boolean().optional(),
-    buckets: buckets.optional(),
+    labelNames: z.array(z.string().check(z.regex(labelName))),
+    aggregate: z.optional(z.enum(['sum', 'max', 'min', 'last'])),
+    perProcess: z.optional(z.boolean()),
+    buckets: z.optional(buckets),
   })
-  .refine((meta) => meta.type !== 'histogram' || meta.buckets !== undefined);
+  .check(z.refine((meta) => meta.type !== 'histogram' || meta.buckets !== undefined));
 
 /** Whether two declarations of one name describe the same family. */
 export function sameFamily(a: DeclaredFamily, b: DeclaredFamily): boolean {

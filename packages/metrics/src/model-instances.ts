@@ -1,9 +1,10 @@
 import { DATABASE_KINDS } from '@keepwatch/conventions';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { MetricsOptionsError, ModelCountError } from './errors.js';
 import type { MetricsStore } from './metrics-store.js';
 import { withoutUndefined } from './options.js';
 import { tableMatcher } from './table-patterns.js';
+import { english } from './zod.js';
 import { zodProblems } from './zod-problems.js';
 
 /** A `pg` Pool or Client. */
@@ -61,11 +62,11 @@ const schema = z.object({
       (value) => typeof value === 'object' && value !== null && typeof (value as PgQueryable).query === 'function',
       'must be a pg or mysql2/promise pool',
     ),
-    schema: z.string().min(1).optional(),
+    schema: z.optional(z.string().check(z.minLength(1))),
   }),
-  include: z.array(z.string().min(1)),
-  exclude: z.array(z.string().min(1)),
-  exactBelow: z.number().int().min(0),
+  include: z.array(z.string().check(z.minLength(1))),
+  exclude: z.array(z.string().check(z.minLength(1))),
+  exactBelow: z.int().check(z.gte(0)),
 });
 
 interface TableEstimate {
@@ -75,7 +76,10 @@ interface TableEstimate {
 
 /** Rows per table of the application database, exact for small tables, estimated for large. */
 export async function countModelInstances(options: ModelCountOptions): Promise<ModelCount[]> {
-  const parsed = schema.safeParse({ include: [], exclude: [], exactBelow: 100_000, ...withoutUndefined(options) });
+  const parsed = schema.safeParse(
+    { include: [], exclude: [], exactBelow: 100_000, ...withoutUndefined(options) },
+    english,
+  );
   if (!parsed.success) throw new MetricsOptionsError('model count options', zodProblems(parsed.error));
   const { include, exclude, exactBelow } = parsed.data;
   const { database } = options;

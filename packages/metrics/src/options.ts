@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
 import type { Cluster, Redis } from 'ioredis';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { MetricsOptionsError } from './errors.js';
 import { defaultBuckets } from './families.js';
 import { type MetricsLogger, silentLogger } from './logger.js';
+import { english } from './zod.js';
 import { zodProblems } from './zod-problems.js';
 
 /** A ready ioredis client (standalone, Sentinel or Cluster); the caller owns its lifecycle. */
@@ -111,31 +112,35 @@ const schema = z
       (value) => typeof value === 'object' && value !== null && typeof (value as Redis).multi === 'function',
       'must be an ioredis client',
     ),
-    namespace: z.string().regex(metricName, 'must be a Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*)'),
+    namespace: z
+      .string()
+      .check(z.regex(metricName, 'must be a Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*)')),
     keyPrefix: z
       .string()
-      .refine((value) => !/[{}]/.test(value), 'must not contain { or } (the store adds its own hash tag)'),
-    flushIntervalMs: z.number().int().min(0).max(3_600_000),
-    buckets: z
-      .array(z.number().positive().finite())
-      .min(1)
-      .refine((list) => list.every((value, i) => i === 0 || value > list[i - 1]!), 'must be strictly ascending'),
-    maxBufferedSeries: z.number().int().min(1),
-    maxSeriesPerFamily: z.number().int().min(1),
-    instance: z.string().min(1),
+      .check(z.refine((value) => !/[{}]/.test(value), 'must not contain { or } (the store adds its own hash tag)')),
+    flushIntervalMs: z.int().check(z.gte(0), z.lte(3_600_000)),
+    buckets: z.array(z.number().check(z.positive())).check(
+      z.minLength(1),
+      z.refine((list) => list.every((value, i) => i === 0 || value > list[i - 1]!), 'must be strictly ascending'),
+    ),
+    maxBufferedSeries: z.int().check(z.gte(1)),
+    maxSeriesPerFamily: z.int().check(z.gte(1)),
+    instance: z.string().check(z.minLength(1)),
     processMetrics: z.boolean(),
-    processIntervalMs: z.number().int().min(100),
-    processTtlMs: z.number().int().min(200),
-    timeoutMs: z.number().int().min(1),
+    processIntervalMs: z.int().check(z.gte(100)),
+    processTtlMs: z.int().check(z.gte(200)),
+    timeoutMs: z.int().check(z.gte(1)),
     logger: z.custom<MetricsLogger>(
       (value) => typeof value === 'object' && value !== null && typeof (value as MetricsLogger).warn === 'function',
       'must be a pino logger',
     ),
   })
-  .refine((options) => options.processTtlMs > options.processIntervalMs, {
-    path: ['processTtlMs'],
-    message: 'must be greater than processIntervalMs, or live processes would blink out',
-  });
+  .check(
+    z.refine((options) => options.processTtlMs > options.processIntervalMs, {
+      path: ['processTtlMs'],
+      error: 'must be greater than processIntervalMs, or live processes would blink out',
+    }),
+  );
 
 /** Merges defaults, validates once and freezes; throws one error listing every problem. */
 export function resolveMetricsOptions(options: MetricsOptions): ResolvedMetricsOptions {
@@ -154,7 +159,7 @@ export function resolveMetricsOptions(options: MetricsOptions): ResolvedMetricsO
     logger: silentLogger,
     ...withoutUndefined(options),
   };
-  const result = schema.safeParse(merged);
+  const result = schema.safeParse(merged, english);
   if (!result.success) throw new MetricsOptionsError('metrics options', zodProblems(result.error));
   return Object.freeze({ ...result.data, buckets: Object.freeze([...result.data.buckets]) });
 }

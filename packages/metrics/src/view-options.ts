@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { MetricsOptionsError } from './errors.js';
 import { withoutUndefined } from './options.js';
+import { english } from './zod.js';
 import { zodProblems } from './zod-problems.js';
 
 export interface ViewInstrumentationOptions {
@@ -23,18 +24,17 @@ export interface ResolvedViewOptions {
 
 const schema = z.object({
   excludePaths: z.array(z.string()),
-  unmatchedName: z.string().min(1),
+  unmatchedName: z.string().check(z.minLength(1)),
 });
 
 /** The `url_name` of requests no route matched, unless `unmatchedName` says otherwise. */
 export const defaultUnmatchedName = '__unmatched__';
 
 export function resolveViewOptions(options: ViewInstrumentationOptions = {}): ResolvedViewOptions {
-  const result = schema.safeParse({
-    excludePaths: ['/healthcheck/', '/metrics'],
-    unmatchedName: defaultUnmatchedName,
-    ...withoutUndefined(options),
-  });
+  const result = schema.safeParse(
+    { excludePaths: ['/healthcheck/', '/metrics'], unmatchedName: defaultUnmatchedName, ...withoutUndefined(options) },
+    english,
+  );
   if (!result.success) throw new MetricsOptionsError('view instrumentation options', zodProblems(result.error));
   return Object.freeze({ excludePaths: new Set(result.data.excludePaths), unmatchedName: result.data.unmatchedName });
 }

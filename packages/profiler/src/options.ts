@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import { ProfilerOptionsError } from './errors.js';
 import type { ProfilerEventListener } from './events.js';
 import { silentLogger, type ProfilerLogger } from './logger.js';
+import * as z from 'zod/mini';
+import { english } from './zod.js';
 
 export interface ProfilerOptions {
   /**
@@ -91,39 +92,38 @@ export const profilerDefaults = Object.freeze({
 
 const fraction = z
   .number({ error: 'must be a number from 0 to 1' })
-  .min(0, 'must be from 0 to 1 (0.1 means 10 %)')
-  .max(1, 'must be from 0 to 1 (0.1 means 10 %)');
+  .check(z.gte(0, 'must be from 0 to 1 (0.1 means 10 %)'), z.lte(1, 'must be from 0 to 1 (0.1 means 10 %)'));
 
 const schema = z.strictObject({
-  directory: z.string({ error: 'must be a path' }).min(1, 'must not be empty'),
-  rate: fraction.optional(),
-  taskRate: fraction.optional(),
+  directory: z.string({ error: 'must be a path' }).check(z.minLength(1, 'must not be empty')),
+  rate: z.optional(fraction),
+  taskRate: z.optional(fraction),
   // V8 refuses nothing here, but below ~50 µs the profiler itself dominates the process.
-  samplingIntervalUs: z.int('must be a whole number of microseconds').min(50).max(1_000_000).optional(),
-  maxOverhead: z
-    .number({ error: 'must be a number above 0, at most 1' })
-    .gt(0, 'must be above 0 (1 lifts the limit)')
-    .max(1, 'must be at most 1 (1 lifts the limit)')
-    .optional(),
-  maxDurationMs: z.int('must be a whole number of milliseconds').min(1).max(3_600_000).optional(),
-  maxFiles: z.int('must be a whole number').min(1).optional(),
-  maxBytes: z.int('must be a whole number of bytes').min(1024).optional(),
-  logger: z
-    .custom<ProfilerLogger>(
+  samplingIntervalUs: z.optional(z.int('must be a whole number of microseconds').check(z.gte(50), z.lte(1_000_000))),
+  maxOverhead: z.optional(
+    z
+      .number({ error: 'must be a number above 0, at most 1' })
+      .check(z.gt(0, 'must be above 0 (1 lifts the limit)'), z.lte(1, 'must be at most 1 (1 lifts the limit)')),
+  ),
+  maxDurationMs: z.optional(z.int('must be a whole number of milliseconds').check(z.gte(1), z.lte(3_600_000))),
+  maxFiles: z.optional(z.int('must be a whole number').check(z.gte(1))),
+  maxBytes: z.optional(z.int('must be a whole number of bytes').check(z.gte(1024))),
+  logger: z.optional(
+    z.custom<ProfilerLogger>(
       (value) =>
         typeof value === 'object' &&
         value !== null &&
         typeof (value as ProfilerLogger).warn === 'function' &&
         typeof (value as ProfilerLogger).debug === 'function',
       'must be a logger with warn() and debug()',
-    )
-    .optional(),
-  onEvent: z.custom<ProfilerEventListener>((value) => typeof value === 'function', 'must be a function').optional(),
+    ),
+  ),
+  onEvent: z.optional(z.custom<ProfilerEventListener>((value) => typeof value === 'function', 'must be a function')),
 });
 
 /** Merges the defaults and validates once; throws `ProfilerOptionsError` naming every bad option. */
 export function resolveProfilerOptions(options: ProfilerOptions): ResolvedProfilerOptions {
-  const result = schema.safeParse(options);
+  const result = schema.safeParse(options, english);
   if (!result.success) {
     throw new ProfilerOptionsError(
       result.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.message}`),

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
 import type { CpuProfile } from './cpu-profile.js';
 import { ProfileFormatError } from './errors.js';
+import * as z from 'zod/mini';
+import { english } from './zod.js';
 
 const callFrame = z.object({
   functionName: z.string(),
-  scriptId: z.union([z.string(), z.number()]).transform(String),
+  scriptId: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
   url: z.string(),
   lineNumber: z.number(),
   columnNumber: z.number(),
@@ -17,11 +18,11 @@ const cpuProfileSchema = z.object({
       z.object({
         id: z.number(),
         callFrame,
-        hitCount: z.number().optional(),
-        children: z.array(z.number()).optional(),
+        hitCount: z.optional(z.number()),
+        children: z.optional(z.array(z.number())),
       }),
     )
-    .min(1, 'has no nodes'),
+    .check(z.minLength(1, 'has no nodes')),
   startTime: z.number(),
   endTime: z.number(),
   samples: z.array(z.number()),
@@ -30,7 +31,7 @@ const cpuProfileSchema = z.object({
 
 /** Checks that a value has the V8 CPU profile shape (nodes, samples, timeDeltas) and returns it. */
 export function parseCpuProfile(value: unknown, source = 'profile'): CpuProfile {
-  const result = cpuProfileSchema.safeParse(value);
+  const result = cpuProfileSchema.safeParse(value, english);
   if (!result.success) {
     const reason = result.error.issues
       .slice(0, 5)
