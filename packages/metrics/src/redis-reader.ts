@@ -17,7 +17,22 @@ export interface ReadOptions {
   reserved: ReadonlyMap<string, string>;
 }
 
-type Hash = Record<string, string>;
+/**
+ * A hash's fields and values after each other, as HGETALL lists them. Read with `call()`, not
+ * `hgetall()`, which turns the reply into an object with a property per field: for 100 000 fields
+ * that took longer than the reply itself. (A script joining the hash into one string in Redis
+ * spared the client most of the rest, but held Redis 170 ms per 100 000 fields, against 45 ms for
+ * HGETALL: a scrape must not stall the fleet's other Redis users.)
+ */
+type Pairs = string[];
+
+function readHash(pipeline: ReturnType<MetricsRedis['pipeline']>, key: string): void {
+  pipeline.call('HGETALL', key);
+}
+
+function pairsOf(reply: unknown): Pairs {
+  return Array.isArray(reply) ? (reply as Pairs) : [];
+}
 
 /**
  * Reads the fleet's families, the declared families (from their metadata in Redis, whoever
@@ -28,13 +43,13 @@ type Hash = Record<string, string>;
 export async function readFleet(options: ReadOptions): Promise<MetricFamily[]> {
   const { redis, keys, families, reserved } = options;
   const first = redis.pipeline();
-  for (const family of families) first.hgetall(keys.family(family.id));
-  first.hgetall(keys.families);
+  for (const family of families) readHash(first, keys.family(family.id));
+  readHash(first, keys.families);
   first.zrange(keys.instances, '0', '-1');
   const results = checked(await first.exec());
 
-  const rendered = families.map((family, i) => builtInFamily(family, (results[i] ?? {}) as Hash, options));
-  const declared = Object.entries((results[families.length] ?? {}) as Hash)
+  const rendered = families.map((family, i) => builtInFamily(family, pairsOf(results[i]), options));
+  const declared = entries(pairsOf(results[families.length]))
     .map(([name, json]) => parseMeta(name, json))
     .filter((family): family is DeclaredFamily => family !== undefined && !reserved.has(family.name))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -43,17 +58,17 @@ export async function readFleet(options: ReadOptions): Promise<MetricFamily[]> {
   const stored = declared.filter((family) => family.type !== 'gauge' || family.perProcess === false);
   const own = declared.filter((family) => family.type === 'gauge' && family.perProcess !== false);
   const second = redis.pipeline();
-  for (const family of stored) second.hgetall(keys.custom(family.name));
+  for (const family of stored) readHash(second, keys.custom(family.name));
   if (instances.length > 0) {
     second.mget(...instances.map((instance) => keys.process(instance)));
-    if (own.length > 0) for (const instance of instances) second.hgetall(keys.gauges(instance));
+    if (own.length > 0) for (const instance of instances) readHash(second, keys.gauges(instance));
   }
   const more = stored.length > 0 || instances.length > 0 ? checked(await second.exec()) : [];
 
   const byName = new Map<string, MetricFamily>();
-  for (const [i, family] of stored.entries()) byName.set(family.name, storedFamily(family, (more[i] ?? {}) as Hash));
+  for (const [i, family] of stored.entries()) byName.set(family.name, storedFamily(family, pairsOf(more[i])));
   if (own.length > 0) {
-    const gauges = instances.map((_, i) => (more[stored.length + 1 + i] ?? {}) as Hash);
+    const gauges = instances.map((_, i) => pairsOf(more[stored.length + 1 + i]));
     for (const family of ownGauges(own, gauges)) byName.set(family.name, family);
   }
   for (const family of declared) {
@@ -66,6 +81,12 @@ export async function readFleet(options: ReadOptions): Promise<MetricFamily[]> {
     rendered.push(...mergeByName(instances.flatMap((instance, i) => parseInstance(instance, payloads[i]))));
   }
   return rendered;
+}
+
+function entries(pairs: Pairs): [string, string][] {
+  const result: [string, string][] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) result.push([pairs[i]!, pairs[i + 1]!]);
+  return result;
 }
 
 function checked(results: [Error | null, unknown][] | null): unknown[] {
@@ -96,7 +117,7 @@ function mergeByName(families: MetricFamily[]): MetricFamily[] {
   return [...byName.values()];
 }
 
-function builtInFamily(spec: FamilySpec, hash: Hash, options: ReadOptions): MetricFamily {
+function builtInFamily(spec: FamilySpec, hash: Pairs, options: ReadOptions): MetricFamily {
   const name = `${options.namespace}_${spec.suffix}`;
   const family: MetricFamily = { name, help: spec.help, type: spec.type, values: [] };
   if (spec.type === 'histogram') {
@@ -114,22 +135,22 @@ function builtInFamily(spec: FamilySpec, hash: Hash, options: ReadOptions): Metr
   return family;
 }
 
-function valueSamples(labelNames: readonly string[], hash: Hash): MetricSample[] {
+function valueSamples(labelNames: readonly string[], hash: Pairs): MetricSample[] {
   const samples: MetricSample[] = [];
-  for (const field in hash) {
-    const labels = parseLabels(field, labelNames);
-    if (labels) samples.push({ value: Number(hash[field]), labels });
+  for (let i = 0; i + 1 < hash.length; i += 2) {
+    const labels = parseLabels(hash[i]!, labelNames);
+    if (labels) samples.push({ value: Number(hash[i + 1]), labels });
   }
   return samples;
 }
 
 /** A counter, histogram or fleet-wide gauge; one without labels shows 0 until its first write, as in prom-client. */
-function storedFamily(family: DeclaredFamily, hash: Hash): MetricFamily {
+function storedFamily(family: DeclaredFamily, hash: Pairs): MetricFamily {
   const { name, help, type, labelNames } = family;
   const unlabelled = labelNames.length === 0;
   if (type === 'histogram') {
     const buckets = family.buckets ?? [];
-    const source = unlabelled && Object.keys(hash).length === 0 ? { '[]\tsum': '0' } : hash;
+    const source = unlabelled && hash.length === 0 ? ['[]\tsum', '0'] : hash;
     return { name, help, type, values: histogramSamples(name, labelNames, source, buckets) };
   }
   const values = valueSamples(labelNames, hash);
@@ -141,17 +162,18 @@ function storedFamily(family: DeclaredFamily, hash: Hash): MetricFamily {
  * The per-process gauges, each series combined over the live instances' own hashes (fields
  * `<name>\t<labels>`, values `<value>` or, for `last`, `<value> <ms>`) by its family's aggregate.
  */
-function ownGauges(families: readonly DeclaredFamily[], hashes: readonly Hash[]): MetricFamily[] {
+function ownGauges(families: readonly DeclaredFamily[], hashes: readonly Pairs[]): MetricFamily[] {
   const byName = new Map(families.map((family) => [family.name, new Map<string, { value: number; at: number }>()]));
   const aggregates = new Map(families.map((family) => [family.name, family.aggregate ?? 'sum']));
   for (const hash of hashes) {
-    for (const field in hash) {
+    for (let i = 0; i + 1 < hash.length; i += 2) {
+      const field = hash[i]!;
       const tab = field.indexOf('\t');
       const series = byName.get(field.slice(0, tab));
       if (tab === -1 || series === undefined) continue;
       const labels = field.slice(tab + 1);
       const aggregate = aggregates.get(field.slice(0, tab))!;
-      const raw = hash[field]!;
+      const raw = hash[i + 1]!;
       const space = raw.indexOf(' ');
       const value = Number(space === -1 ? raw : raw.slice(0, space));
       const at = space === -1 ? 0 : Number(raw.slice(space + 1));
@@ -185,14 +207,15 @@ interface HistogramSeries {
 function histogramSamples(
   name: string,
   labelNames: readonly string[],
-  hash: Hash,
+  hash: Pairs,
   buckets: readonly number[],
 ): MetricSample[] {
   const bounds = [...buckets, Number.POSITIVE_INFINITY];
   const le = bounds.map((bound) => (bound === Number.POSITIVE_INFINITY ? '+Inf' : bound));
   const indexOfBound = new Map(bounds.map((bound, i) => [bound, i]));
   const series = new Map<string, HistogramSeries>();
-  for (const field in hash) {
+  for (let i = 0; i + 1 < hash.length; i += 2) {
+    const field = hash[i]!;
     const parsed = parseField(field);
     if (!parsed || parsed.kind === 'value') continue;
     let entry = series.get(parsed.labels);
@@ -203,12 +226,12 @@ function histogramSamples(
       series.set(parsed.labels, entry);
     }
     if (parsed.kind === 'sum') {
-      entry.sum += Number(hash[field]);
+      entry.sum += Number(hash[i + 1]);
     } else {
       // A bound from an older bucket configuration moves up to the next configured bound: an
       // observation <= the old bound is also <= the new one, so cumulative counts stay true.
       const index = indexOfBound.get(parsed.bound) ?? bucketIndex(parsed.bound, buckets);
-      entry.counts[index]! += Number(hash[field]);
+      entry.counts[index]! += Number(hash[i + 1]);
     }
   }
 
