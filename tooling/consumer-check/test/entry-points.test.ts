@@ -1,7 +1,9 @@
+import { readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bareImports, distClosure } from '../src/dist-closure.js';
-import { rootDir } from '../src/workspace.js';
+import { publishablePackages, rootDir } from '../src/workspace.js';
 
 const framework = /^fastify(-plugin)?(\/|$)/;
 
@@ -39,6 +41,35 @@ describe('entry points', () => {
         expect(bareImports(distClosure(join(rootDir, `${entry}${flavour}`)))).toContain('fastify-plugin');
       }
       expect(bareImports(distClosure(join(rootDir, `${entry}.d.ts`)))).toContain('fastify');
+    });
+  }
+});
+
+/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+const packageOf = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
+
+describe('what the built packages import', () => {
+  const builtins = new Set(builtinModules);
+  for (const pkg of publishablePackages()) {
+    // A bundled package (zod/mini in metrics, health and profiler) is no import; one that was
+    // meant to be bundled but is imported would fail in an install without it.
+    it(`${pkg.manifest.name} imports only Node's modules and what it declares`, () => {
+      const dist = join(pkg.path, 'dist');
+      const files = readdirSync(dist)
+        .filter((file) => /\.(c?js|d\.c?ts)$/.test(file))
+        .map((file) => join(dist, file));
+      const declared = new Set([
+        ...Object.keys(pkg.manifest.dependencies ?? {}),
+        ...Object.keys(pkg.manifest.peerDependencies ?? {}),
+      ]);
+      const undeclared = [...bareImports(files)]
+        .filter((name) => !name.startsWith('node:') && !builtins.has(name))
+        .filter((name) => !declared.has(packageOf(name)));
+      expect(undeclared).toEqual([]);
     });
   }
 });

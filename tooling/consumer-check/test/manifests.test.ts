@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportTargets } from '../src/exports-map.js';
 import { privatePackageNames, publishablePackages, rootDir } from '../src/workspace.js';
@@ -57,6 +58,29 @@ describe.each(packages.map((pkg) => [pkg.manifest.name, pkg] as const))('%s', (_
     expect(manifest.main).toBe('./dist/index.cjs');
     expect(manifest.module).toBe('./dist/index.js');
     expect(manifest.types).toBe('./dist/index.d.cts');
+  });
+
+  it('carries the licence of each package it bundles, and does not also depend on it', () => {
+    const thirdParty = join(pkg.path, 'dist/third-party');
+    const bundled = existsSync(thirdParty) ? readdirSync(thirdParty) : [];
+    // esbuild marks each bundled module with its path (`// ../../node_modules/.pnpm/zod@4.6.7/…`),
+    // and tsup bundles every devDependency that src imports, asked or not.
+    const dist = join(pkg.path, 'dist');
+    const built = new Set<string>();
+    for (const file of readdirSync(dist).filter((name) => /\.c?js$/.test(name))) {
+      for (const match of readFileSync(join(dist, file), 'utf8').matchAll(
+        /^\/\/ \S*node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//gm,
+      )) {
+        built.add(match[1] as string);
+      }
+    }
+    expect([...built].sort()).toEqual([...bundled].sort());
+    const resolveFrom = createRequire(join(pkg.path, 'package.json'));
+    for (const name of bundled) {
+      const original = join(dirname(resolveFrom.resolve(`${name}/package.json`)), 'LICENSE');
+      expect(readFileSync(join(thirdParty, name, 'LICENSE'), 'utf8')).toBe(readFileSync(original, 'utf8'));
+      expect(Object.keys(manifest.dependencies ?? {})).not.toContain(name);
+    }
   });
 
   it('depends on no private workspace package', () => {
