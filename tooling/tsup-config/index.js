@@ -17,8 +17,10 @@ const shared = { target: 'node20', sourcemap: true, clean: true };
  * - `shims`: `import.meta.url` in CommonJS (and `__dirname` in ESM) where a source uses it.
  * - `bundle`: packages (and their subpaths) built into dist instead of being dependencies, each
  *   with its licence copied to `dist/third-party/<name>/LICENSE`, as its MIT terms ask of a copy.
- *   For a small part of a large package (zod/mini: 25 kB of zod's 8 MB); the package then lists
- *   it under devDependencies only, and no declaration of it may reach the package's own.
+ *   For a small part of a large package (zod/mini: about 52 kB per format of zod's 8 MB); the
+ *   package then lists it under devDependencies only (tsup bundles a devDependency that src
+ *   imports even unasked: this option adds the licence), and no declaration of it may reach the
+ *   package's own.
  */
 export function packageConfig({ bundle = [], ...options } = {}) {
   return defineConfig({
