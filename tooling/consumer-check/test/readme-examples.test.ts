@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { freePort } from '@keepwatch/test-support/net';
 import { type OwnRedis, startOwnRedis } from '@keepwatch/test-support/own-redis';
-import { PG_URL } from '@keepwatch/test-support/postgres';
+import { createPgDatabase, type TestPgDatabase } from '@keepwatch/test-support/postgres';
 import { MY_URL } from '@keepwatch/test-support/mariadb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startExample } from '../src/example-process.js';
@@ -97,6 +97,13 @@ const checks: Record<string, ExampleCheck> = {
   errors: {
     stdout: (stdout) => expect(stdout).toBe('KW_EXAMPLE_ORDER_MISSING: order 42 does not exist\n'),
   },
+  backup: {
+    stdout: (stdout) => {
+      expect(stdout).toMatch(/^database-\d{8}T\d{6}Z-[a-z0-9]{6}: \d+ bytes, tables orders$/m);
+      expect(stdout).toMatch(/^listed: database-\d{8}T\d{6}Z-[a-z0-9]{6}$/m);
+      expect(stdout).toMatch(/^verified 1 tables restored$/m);
+    },
+  },
   conventions: {
     stdout: (stdout) => {
       expect(stdout.split('\n')[0]).toBe('postgres://app@db.internal:5432/app');
@@ -142,6 +149,7 @@ const runnable = scripts.flatMap((block) => {
 });
 
 let own: OwnRedis;
+let database: TestPgDatabase;
 let dir: string;
 const files = new Map<string, string>();
 /** A data directory per README, shared by its examples in their order. */
@@ -149,6 +157,10 @@ const dataDirs = new Map<string, string>();
 
 beforeAll(async () => {
   own = await startOwnRedis();
+  // The examples' database: health probes it, the backup example dumps, restores and compares it.
+  database = await createPgDatabase('kw_test_readme');
+  await database.sql('CREATE TABLE orders (id serial PRIMARY KEY, sku text NOT NULL)');
+  await database.sql("INSERT INTO orders (sku) SELECT 'sku-' || n FROM generate_series(1, 50) AS n");
   // Under this package's node_modules, so that the examples resolve `@keepwatch/*`, ioredis,
   // fastify… as a project that depends on them does (the packages' built `dist/`).
   await mkdir(join(checkDir, 'node_modules/.cache'), { recursive: true });
@@ -167,6 +179,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await own?.destroy();
+  await database?.drop();
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   for (const data of dataDirs.values()) await rm(data, { recursive: true, force: true });
 });
@@ -216,13 +229,14 @@ describe('README code blocks', () => {
         ...process.env,
         // A Redis database of its own (1–15), so no example sees another's series.
         REDIS_URL: `redis://127.0.0.1:${own.port}/${(index % 15) + 1}`,
-        DATABASE_URL: `${PG_URL}/postgres`,
+        DATABASE_URL: database.url,
         MYSQL_URL: `${MY_URL}/mysql`,
         PORT: String(port),
         METRICS_PASSPHRASE: randomBytes(12).toString('base64url'),
         ADMIN_TOKEN: randomBytes(18).toString('base64url'),
         DATA_DIR: dataDirs.get(block.where.replace(/:\d+$/, '')),
         KEEPWATCH_DATA_DIR: dataDirs.get(block.where.replace(/:\d+$/, '')),
+        BACKUP_DIR: join(dataDirs.get(block.where.replace(/:\d+$/, '')) as string, 'backups'),
       };
       delete env.KEEPWATCH_CONFIG; // the config example reads its settings from these variables only
       const example = startExample(files.get(block.id) as string, checkDir, env);
