@@ -20,6 +20,7 @@ import {
   histogramFamily,
 } from './family-declaration.js';
 import { FamilyRegistry } from './family-registry.js';
+import { LabelCache } from './label-cache.js';
 import {
   CounterHandle,
   type FamilyContext,
@@ -145,6 +146,7 @@ class RedisMetricsStore implements MetricsStore {
   /** Writes the declared families' metadata and this process's own gauges again before Redis could miss them. */
   private readonly refresher: NodeJS.Timeout;
   private readonly state = { closed: false };
+  private readonly labels = new LabelCache();
   private closing: Promise<void> | undefined;
 
   constructor(readonly options: ResolvedMetricsOptions) {
@@ -302,7 +304,15 @@ class RedisMetricsStore implements MetricsStore {
     const families = storedFamilies as FamilySpec[];
     try {
       return await withTimeout(
-        readFleet({ redis, keys: this.keys, namespace, buckets, families, reserved: this.reserved }),
+        readFleet({
+          redis,
+          keys: this.keys,
+          namespace,
+          buckets,
+          families,
+          reserved: this.reserved,
+          labels: this.labels,
+        }),
         timeoutMs,
       );
     } catch (error) {

@@ -4,7 +4,8 @@ import type { MetricFamily, MetricSample } from './metric-family.js';
 import type { MetricsRedis } from './options.js';
 import { instanceFamilies } from './process-metrics.js';
 import type { MetricsKeys } from './redis-keys.js';
-import { parseField, parseLabels } from './series-fields.js';
+import type { LabelCache } from './label-cache.js';
+import { parseField } from './series-fields.js';
 import { bucketIndex } from './series-names.js';
 
 export interface ReadOptions {
@@ -15,6 +16,8 @@ export interface ReadOptions {
   buckets: readonly number[];
   /** Names a declared family must not take (the built-in families'): such metadata is skipped. */
   reserved: ReadonlyMap<string, string>;
+  /** Label objects of the last read, reused for the same fields. */
+  labels: LabelCache;
 }
 
 /**
@@ -41,7 +44,8 @@ function pairsOf(reply: unknown): Pairs {
  * the instances' payloads and their gauges.
  */
 export async function readFleet(options: ReadOptions): Promise<MetricFamily[]> {
-  const { redis, keys, families, reserved } = options;
+  const { redis, keys, families, reserved, labels } = options;
+  labels.begin();
   const first = redis.pipeline();
   for (const family of families) readHash(first, keys.family(family.id));
   readHash(first, keys.families);
@@ -66,10 +70,11 @@ export async function readFleet(options: ReadOptions): Promise<MetricFamily[]> {
   const more = stored.length > 0 || instances.length > 0 ? checked(await second.exec()) : [];
 
   const byName = new Map<string, MetricFamily>();
-  for (const [i, family] of stored.entries()) byName.set(family.name, storedFamily(family, pairsOf(more[i])));
+  for (const [i, family] of stored.entries())
+    byName.set(family.name, storedFamily(family, pairsOf(more[i]), labels.family(family.name, family.labelNames)));
   if (own.length > 0) {
     const gauges = instances.map((_, i) => pairsOf(more[stored.length + 1 + i]));
-    for (const family of ownGauges(own, gauges)) byName.set(family.name, family);
+    for (const family of ownGauges(own, gauges, labels)) byName.set(family.name, family);
   }
   for (const family of declared) {
     const shown = byName.get(family.name);
@@ -120,11 +125,12 @@ function mergeByName(families: MetricFamily[]): MetricFamily[] {
 function builtInFamily(spec: FamilySpec, hash: Pairs, options: ReadOptions): MetricFamily {
   const name = `${options.namespace}_${spec.suffix}`;
   const family: MetricFamily = { name, help: spec.help, type: spec.type, values: [] };
+  const parse = options.labels.family(spec.id, spec.labels);
   if (spec.type === 'histogram') {
-    family.values = histogramSamples(name, spec.labels, hash, options.buckets);
+    family.values = histogramSamples(name, parse, hash, options.buckets);
     return family;
   }
-  family.values = valueSamples(spec.labels, hash);
+  family.values = valueSamples(parse, hash);
   if (spec.id === droppedObservations.id) {
     // Present from 0, so that increase() sees the first drop (a series that appears at 1 has no increase).
     for (const reason of dropReasons) {
@@ -135,25 +141,28 @@ function builtInFamily(spec: FamilySpec, hash: Pairs, options: ReadOptions): Met
   return family;
 }
 
-function valueSamples(labelNames: readonly string[], hash: Pairs): MetricSample[] {
+/** Label values by name from a field (`[...values]` as JSON); undefined for one this version cannot read. */
+type LabelParser = (field: string) => Record<string, string> | undefined;
+
+function valueSamples(parse: LabelParser, hash: Pairs): MetricSample[] {
   const samples: MetricSample[] = [];
   for (let i = 0; i + 1 < hash.length; i += 2) {
-    const labels = parseLabels(hash[i]!, labelNames);
+    const labels = parse(hash[i]!);
     if (labels) samples.push({ value: Number(hash[i + 1]), labels });
   }
   return samples;
 }
 
 /** A counter, histogram or fleet-wide gauge; one without labels shows 0 until its first write, as in prom-client. */
-function storedFamily(family: DeclaredFamily, hash: Pairs): MetricFamily {
+function storedFamily(family: DeclaredFamily, hash: Pairs, parse: LabelParser): MetricFamily {
   const { name, help, type, labelNames } = family;
   const unlabelled = labelNames.length === 0;
   if (type === 'histogram') {
     const buckets = family.buckets ?? [];
     const source = unlabelled && hash.length === 0 ? ['[]\tsum', '0'] : hash;
-    return { name, help, type, values: histogramSamples(name, labelNames, source, buckets) };
+    return { name, help, type, values: histogramSamples(name, parse, source, buckets) };
   }
-  const values = valueSamples(labelNames, hash);
+  const values = valueSamples(parse, hash);
   if (unlabelled && values.length === 0) values.push({ value: 0, labels: {} });
   return { name, help, type, values };
 }
@@ -162,7 +171,7 @@ function storedFamily(family: DeclaredFamily, hash: Pairs): MetricFamily {
  * The per-process gauges, each series combined over the live instances' own hashes (fields
  * `<name>\t<labels>`, values `<value>` or, for `last`, `<value> <ms>`) by its family's aggregate.
  */
-function ownGauges(families: readonly DeclaredFamily[], hashes: readonly Pairs[]): MetricFamily[] {
+function ownGauges(families: readonly DeclaredFamily[], hashes: readonly Pairs[], cache: LabelCache): MetricFamily[] {
   const byName = new Map(families.map((family) => [family.name, new Map<string, { value: number; at: number }>()]));
   const aggregates = new Map(families.map((family) => [family.name, family.aggregate ?? 'sum']));
   for (const hash of hashes) {
@@ -188,8 +197,9 @@ function ownGauges(families: readonly DeclaredFamily[], hashes: readonly Pairs[]
   }
   return families.map(({ name, help, labelNames }) => {
     const values: MetricSample[] = [];
+    const parse = cache.family(name, labelNames);
     for (const [field, { value }] of byName.get(name)!) {
-      const labels = parseLabels(field, labelNames);
+      const labels = parse(field);
       if (labels) values.push({ value, labels });
     }
     if (labelNames.length === 0 && values.length === 0) values.push({ value: 0, labels: {} });
@@ -204,12 +214,7 @@ interface HistogramSeries {
   sum: number;
 }
 
-function histogramSamples(
-  name: string,
-  labelNames: readonly string[],
-  hash: Pairs,
-  buckets: readonly number[],
-): MetricSample[] {
+function histogramSamples(name: string, parse: LabelParser, hash: Pairs, buckets: readonly number[]): MetricSample[] {
   const bounds = [...buckets, Number.POSITIVE_INFINITY];
   const le = bounds.map((bound) => (bound === Number.POSITIVE_INFINITY ? '+Inf' : bound));
   const indexOfBound = new Map(bounds.map((bound, i) => [bound, i]));
@@ -220,7 +225,7 @@ function histogramSamples(
     if (!parsed || parsed.kind === 'value') continue;
     let entry = series.get(parsed.labels);
     if (!entry) {
-      const labels = parseLabels(parsed.labels, labelNames);
+      const labels = parse(parsed.labels);
       if (!labels) continue;
       entry = { labels, counts: new Float64Array(bounds.length), sum: 0 };
       series.set(parsed.labels, entry);

@@ -49,26 +49,34 @@ function formatFamily(family: MetricFamily, openMetrics: boolean): string {
 
 /** A sample's own labels (but those its shared labels name), then its shared labels. */
 function labelText({ labels, sharedLabels }: MetricSample): string {
+  // The store hands the same label objects, frozen, to every scrape (label-cache.ts): each is
+  // formatted once. An object that may still change is formatted every time.
+  if (sharedLabels === undefined) return Object.isFrozen(labels) ? sharedText(labels) : formatLabels(labels);
   let own = '';
   for (const name in labels) {
-    if (sharedLabels !== undefined && Object.hasOwn(sharedLabels, name)) continue;
+    if (Object.hasOwn(sharedLabels, name)) continue;
     own += `${own === '' ? '' : ','}${name}="${escapeLabelValue(labels[name]!)}"`;
   }
-  if (sharedLabels === undefined) return own;
   const shared = sharedText(sharedLabels);
   return own === '' ? shared : shared === '' ? own : `${own},${shared}`;
 }
 
-// One text per shared labels object: a histogram series' labels are shared by all its buckets.
+// One text per labels object: a histogram series' labels are shared by all its buckets, and the
+// store's label objects outlive a scrape.
 const sharedCache = new WeakMap<object, string>();
 
 function sharedText(labels: Record<string, string | number>): string {
   let text = sharedCache.get(labels);
   if (text === undefined) {
-    text = '';
-    for (const name in labels) text += `${text === '' ? '' : ','}${name}="${escapeLabelValue(labels[name]!)}"`;
+    text = formatLabels(labels);
     sharedCache.set(labels, text);
   }
+  return text;
+}
+
+function formatLabels(labels: Record<string, string | number>): string {
+  let text = '';
+  for (const name in labels) text += `${text === '' ? '' : ','}${name}="${escapeLabelValue(labels[name]!)}"`;
   return text;
 }
 
