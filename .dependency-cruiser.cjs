@@ -24,7 +24,9 @@ module.exports = {
       severity: 'error',
       comment: 'Only @keepwatch/runtime maps the config to options; other packages receive options.',
       from: { path: '^packages/', pathNot: '^packages/(runtime|config)/' },
-      to: { path: '^packages/config/' },
+      // The name too: a package that does not declare the dependency cannot resolve it, and an
+      // unresolved import would otherwise slip past a rule on resolved paths.
+      to: { path: '^(packages/config/|@keepwatch/config($|/))' },
     },
     {
       name: 'conventions-stands-alone',
