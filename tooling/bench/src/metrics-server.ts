@@ -61,7 +61,8 @@ async function main(): Promise<void> {
       await app.close();
       await store?.close();
       if (redis) {
-        const keys = await redis.keys(`{${keyPrefix}metrics}:*`);
+        // The store's keys ({<prefix>metrics:<namespace>}:…) and the Redis-client kind's.
+        const keys = await redis.keys(`{${keyPrefix}metrics*`);
         if (keys.length > 0) await redis.del(...keys);
         redis.disconnect();
       }

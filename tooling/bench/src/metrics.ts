@@ -339,7 +339,7 @@ async function scrapeCost(): Promise<void> {
     ]);
   } finally {
     await store.close();
-    const keys = await redis.keys(`{${keyPrefix}metrics}:*`);
+    const keys = await redis.keys(`{${keyPrefix}metrics*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
   }
