@@ -6,8 +6,8 @@ export type {
   ViewRecorder,
   ViewSeries,
   TaskRecorder,
-  FamilyDeclarations,
 } from './metrics-store.js';
+export type { FamilyDeclarations } from './declared-families.js';
 export type { FleetCounter, FleetGauge, FleetGaugeSeries, FleetHistogram } from './fleet-metrics.js';
 export type { CounterOptions, GaugeOptions, HistogramOptions, GaugeAggregate } from './family-declaration.js';
 export type { LabelValues } from './label-sets.js';

@@ -11,25 +11,10 @@ import {
   viewDurations,
   viewRequests,
 } from './families.js';
-import {
-  type CounterOptions,
-  type GaugeOptions,
-  type HistogramOptions,
-  counterFamily,
-  gaugeFamily,
-  histogramFamily,
-} from './family-declaration.js';
-import { FamilyRegistry } from './family-registry.js';
+import { DeclaredFamilies, type FamilyDeclarations } from './declared-families.js';
+import type { CounterOptions, GaugeOptions, HistogramOptions } from './family-declaration.js';
+import type { FleetCounter, FleetGauge, FleetHistogram } from './fleet-metrics.js';
 import { LabelCache } from './label-cache.js';
-import {
-  CounterHandle,
-  type FamilyContext,
-  type FleetCounter,
-  type FleetGauge,
-  type FleetHistogram,
-  GaugeHandle,
-  HistogramHandle,
-} from './fleet-metrics.js';
 import { Flusher } from './flusher.js';
 import { normalizeMethod } from './http-method.js';
 import type { MetricFamily } from './metric-family.js';
@@ -37,7 +22,7 @@ import { type MetricsOptions, type ResolvedMetricsOptions, resolveMetricsOptions
 import { ProcessMetricsPublisher } from './process-metrics.js';
 import { readFleet } from './redis-reader.js';
 import { type MetricsKeys, metricsKeys } from './redis-keys.js';
-import { type WriteOp, writeSnapshot } from './redis-writer.js';
+import { writeSnapshot } from './redis-writer.js';
 import { type BufferSnapshot, SeriesBuffer, Slot } from './series-buffer.js';
 import { labelsField } from './series-fields.js';
 import { SeriesCache, SeriesSlotCache, bucketIndex, seriesSlots, type SeriesSlots } from './series-names.js';
@@ -84,20 +69,6 @@ export interface TaskRecorder {
   observeTask(observation: TaskObservation): void;
 }
 
-/** Declares a service's own families on the store (see the README's "Your own metrics"). */
-export interface FamilyDeclarations {
-  /**
-   * A counter summed over every process of the fleet. Declaring the same family again gives the
-   * same handle; another type, labels or help under the name, or a built-in family's name, throws
-   * `KW_METRICS_FAMILY_CONFLICT`.
-   */
-  counter(options: CounterOptions): FleetCounter;
-  /** A gauge whose processes' values combine by `aggregate`; see `GaugeOptions`. */
-  gauge(options: GaugeOptions): FleetGauge;
-  /** A histogram whose buckets are summed over every process. */
-  histogram(options: HistogramOptions): FleetHistogram;
-}
-
 export interface MetricsStore extends ViewRecorder, TaskRecorder, FamilyDeclarations {
   readonly options: ResolvedMetricsOptions;
   /**
@@ -139,12 +110,9 @@ class RedisMetricsStore implements MetricsStore {
   private readonly views: SeriesCache<ViewSlots>;
   private readonly taskRuns: SeriesSlotCache;
   private readonly taskDurations: SeriesSlotCache;
-  private readonly registry: FamilyRegistry<CounterHandle | GaugeHandle | HistogramHandle>;
+  private readonly declared: DeclaredFamilies;
   /** The built-in families' exposed names, which no declared family may take. */
   private readonly reserved: ReadonlyMap<string, string>;
-  private readonly context: FamilyContext;
-  /** Writes the declared families' metadata and this process's own gauges again before Redis could miss them. */
-  private readonly refresher: NodeJS.Timeout;
   private readonly state = { closed: false };
   private readonly labels = new LabelCache();
   private closing: Promise<void> | undefined;
@@ -164,26 +132,23 @@ class RedisMetricsStore implements MetricsStore {
     this.taskDurations = slots(taskDurations);
     this.buffer = new SeriesBuffer(options.maxBufferedSeries);
     this.reserved = builtInNames(options.namespace);
-    this.registry = new FamilyRegistry(this.reserved);
     this.flusher = new Flusher({
       buffer: this.buffer,
       write: (claimKey, forget, snapshot) => this.write(claimKey, forget, snapshot),
       release: (claimKeys) => redis.del(...claimKeys),
       claimKey: (id) => this.keys.claim(id),
-      due: () => this.registry.isMetaDue,
+      due: () => this.declared.isMetaDue,
       intervalMs: options.flushIntervalMs,
       logger,
     });
-    this.context = {
+    this.declared = new DeclaredFamilies({
+      ...options,
       keys: this.keys,
-      instance: options.instance,
-      maxSeries: options.maxSeriesPerFamily,
+      reserved: this.reserved,
       buffer: this.buffer,
       flusher: this.flusher,
       state: this.state,
-    };
-    this.refresher = setInterval(() => this.refresh(), options.processIntervalMs);
-    this.refresher.unref();
+    });
     this.publisher = options.processMetrics
       ? new ProcessMetricsPublisher({
           redis,
@@ -201,53 +166,27 @@ class RedisMetricsStore implements MetricsStore {
   }
 
   counter(options: CounterOptions): FleetCounter {
-    return this.registry.declare(counterFamily(options), (family) => new CounterHandle(family, this.context));
+    return this.declared.counter(options);
   }
 
   gauge(options: GaugeOptions): FleetGauge {
-    return this.registry.declare(gaugeFamily(options), (family) => new GaugeHandle(family, this.context));
+    return this.declared.gauge(options);
   }
 
   histogram(options: HistogramOptions): FleetHistogram {
-    const family = histogramFamily(options, this.options.buckets);
-    return this.registry.declare(family, (declared) => new HistogramHandle(declared, this.context));
+    return this.declared.histogram(options);
   }
 
   /** One flush attempt: the snapshot, and what must go with it (metadata, this process's gauges' TTL). */
   private async write(claimKey: string, forget: readonly string[], snapshot: BufferSnapshot): Promise<unknown> {
-    const { redis, instance, processTtlMs } = this.options;
-    const extra: WriteOp[] = this.registry.takeMetaOps(this.keys.families);
-    const gaugesKey = this.keys.gauges(instance);
-    if (snapshot.deltas.some((delta) => delta.key === gaugesKey)) {
-      const now = Date.now();
-      extra.push(
-        { key: gaugesKey, field: '', op: 'e', value: processTtlMs },
-        { key: this.keys.instances, field: instance, op: 'z', value: now },
-        // The index only lists candidates; entries long past any TTL are pruned here.
-        { key: this.keys.instances, field: '', op: 'r', value: now - 10 * processTtlMs },
-      );
-    }
+    const extra = this.declared.extraOps(snapshot);
     const droppedKey = this.keys.family(droppedObservations.id);
     try {
-      return await writeSnapshot(redis, { claimKey, droppedKey, forget, snapshot, extra });
+      return await writeSnapshot(this.options.redis, { claimKey, droppedKey, forget, snapshot, extra });
     } catch (error) {
-      // Whether it landed is unknown, and a Redis that restarted lost it: send it again.
-      if (extra.length > 0) this.registry.markMetaDue();
+      this.declared.writeFailed(extra);
       throw error;
     }
-  }
-
-  /**
-   * Every `processIntervalMs`: the declared families' metadata (a Redis restarted without its
-   * data lost it) and this process's own gauges in full, whose TTL this renews, in one flush.
-   */
-  private refresh(): void {
-    if (this.state.closed || this.registry.size === 0) return;
-    this.registry.markMetaDue();
-    for (const handle of this.registry.handles()) {
-      if (handle instanceof GaugeHandle) this.buffer.holdAll(handle.ownSlots());
-    }
-    void this.flusher.flush();
   }
 
   observeView({ urlName, method, statusCode, durationSeconds }: ViewObservation): void {
@@ -327,18 +266,11 @@ class RedisMetricsStore implements MetricsStore {
 
   private async shutDown(): Promise<void> {
     this.state.closed = true;
-    clearInterval(this.refresher);
-    const { timeoutMs, logger, redis, instance } = this.options;
+    this.declared.stop();
+    const { timeoutMs, logger, redis } = this.options;
     // This process's own gauge values leave with it, after the last flush that could write them.
     const lastFlush = this.flusher.close().then(async (done) => {
-      if (this.registry.handles().some((handle) => handle instanceof GaugeHandle)) {
-        await redis
-          .multi()
-          .del(this.keys.gauges(instance))
-          .zrem(this.keys.instances, instance)
-          .exec()
-          .catch(() => undefined);
-      }
+      await this.declared.removeOwn(redis);
       return done;
     });
     // One deadline over both steps, run side by side: bounded one after the other, they took
