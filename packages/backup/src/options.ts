@@ -27,8 +27,9 @@ export interface BackupOptions extends ToolEnvironmentOptions {
 export type ResolvedBackupOptions = Readonly<Required<BackupOptions>>;
 
 /**
- * `ToolEnvironmentOptions.env`, as `process.env` is shaped: kept as given (copied only when a tool
- * starts). Not `z.record`, which refuses process.env for its prototype.
+ * `ToolEnvironmentOptions.env`, an environment object the caller hands in: kept as given (copied
+ * only when a tool starts). Not `z.record`, which refuses a Node environment object for its
+ * prototype.
  */
 export const toolEnvironmentSchema = z
   .custom<ToolEnvironment>(
@@ -36,7 +37,7 @@ export const toolEnvironmentSchema = z
       typeof value === 'object' &&
       value !== null &&
       Object.values(value).every((v) => v === undefined || typeof v === 'string'),
-    'must be an environment, names to strings (process.env)',
+    'must be an environment: variable names to strings',
   )
   .default({});
 

@@ -14,16 +14,15 @@ export interface ToolSpec {
 }
 
 /**
- * The environment a caller runs the tools in, as `process.env` is shaped: the package never reads
- * the process's own (apps and `@keepwatch/runtime` pass it in).
+ * The environment a caller runs the tools in (names to strings): the package never reads the
+ * process's own; apps and `@keepwatch/runtime` pass it in.
  */
 export type ToolEnvironment = Readonly<Record<string, string | undefined>>;
 
 /** The option every part of backup that runs a tool takes. */
 export interface ToolEnvironmentOptions {
   /**
-   * The environment the tools start from (PATH, HOME, the locale): a process passes its
-   * `process.env`. Every `PG*` and `MYSQL*` variable in it is left out, so a dump or restore uses
+   * The environment the tools start from (PATH, HOME, the locale), as the app hands it in. Every `PG*` and `MYSQL*` variable in it is left out, so a dump or restore uses
    * only the connection settings keepwatch gives it.
    * @defaultValue `{}`: no variables, so tools are found in /usr/bin and /bin only
    */
