@@ -106,9 +106,13 @@ describe('profilerPlugin at rate 1', () => {
     });
     expect(Date.parse(metadata.startedAt)).toBeGreaterThanOrEqual(before - 1);
     expect(metadata.durationMs).toBeGreaterThan(0);
-    // The file opens in DevTools / speedscope: the V8 shape with samples in it.
+    // The file opens in DevTools / speedscope: the V8 shape with samples in it. How many samples
+    // a ~10 ms request gets depends on the machine's load (CI once saw 8 at 100 µs), so the test
+    // checks the shape, not a count.
     const profile = await readProfile(join(dir.profiles, profileFile));
-    expect(profile.samples.length).toBeGreaterThan(10);
+    expect(profile.samples.length).toBeGreaterThan(0);
+    expect(profile.timeDeltas).toHaveLength(profile.samples.length);
+    expect(profile.endTime).toBeGreaterThan(profile.startTime);
   });
 
   it('records the route pattern or configured name (never the raw path) and the status, and keeps secrets out', async () => {
