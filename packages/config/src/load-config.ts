@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { AWS_ENVIRONMENT, remoteChecks } from './backup-remote.js';
+import { remoteKind } from './remote-values.js';
 import { clip, type ConfigOrigin, type ConfigProblem } from './config-problem.js';
 import { ConfigError } from './errors.js';
 import { parseIni } from './ini-file.js';
@@ -84,6 +86,16 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
       continue;
     }
     raw.set(`${match.section}.${match.key}`, { value, origin: { kind: 'env', name } });
+  }
+
+  // An s3 remote's keys the config leaves unset come from the usual AWS variables, first found
+  // wins; they are checked and shown (with the variable as origin) like any other value.
+  if (remoteKind(raw.get('backup.remote')?.value) === 's3') {
+    for (const [key, names] of Object.entries(AWS_ENVIRONMENT)) {
+      if (raw.has(key)) continue;
+      const name = names.find((n) => options.env[n]?.trim());
+      if (name) raw.set(key, { value: options.env[name]!, origin: { kind: 'env', name } });
+    }
   }
 
   const config: Record<string, Record<string, unknown>> = {};
@@ -181,41 +193,6 @@ function crossChecks(config: KeepwatchConfig, origins: Record<string, ConfigOrig
   return problems;
 }
 
-/** `[backup] remote` is reached by key only, and with `yes` ssh needs the host key written down. */
-function remoteChecks(config: KeepwatchConfig, at: (key: string) => ConfigOrigin, cwd: string): ConfigProblem[] {
-  const { backup } = config;
-  if (!backup.remote) return [];
-  const problems: ConfigProblem[] = [];
-  // They end up in ssh's -i and UserKnownHostsFile inside rsync's -e command, which splits on
-  // spaces and quotes: checked once resolved, since the working directory may hold a space too.
-  for (const key of ['remote_identity_file', 'remote_known_hosts_file'] as const) {
-    const file = backup[key];
-    if (file !== undefined && UNSAFE_IN_SSH_COMMAND.test(resolve(cwd, file))) {
-      problems.push({
-        key: `backup.${key}`,
-        origin: at(`backup.${key}`),
-        message: `expected a path without spaces, quotes, "\\", "$" or "\`" (it is passed inside rsync's ssh command): ${clip(resolve(cwd, file), 120)}`,
-      });
-    }
-  }
-  if (!backup.remote_identity_file) {
-    problems.push({
-      key: 'backup.remote_identity_file',
-      origin: at('backup.remote'),
-      message: 'must be set with [backup] remote: the private key ssh logs in with (passwords are not supported)',
-    });
-  }
-  if (!backup.remote_known_hosts_file && backup.remote_strict_host_key_checking === 'yes') {
-    problems.push({
-      key: 'backup.remote_known_hosts_file',
-      origin: at('backup.remote'),
-      message:
-        'must be set with [backup] remote while remote_strict_host_key_checking is yes: the file holding the remote host key',
-    });
-  }
-  return problems;
-}
-
 /** Exactly one of `url` alone, `sentinels` and `cluster_nodes` says where Redis is. */
 function redisModeChecks(config: KeepwatchConfig, at: (key: string) => ConfigOrigin): ConfigProblem[] {
   const { redis } = config;
@@ -253,8 +230,6 @@ function redisModeChecks(config: KeepwatchConfig, at: (key: string) => ConfigOri
   }
   return problems;
 }
-
-const UNSAFE_IN_SSH_COMMAND = /["'\s\\$`]/;
 
 function sectionNames(): SectionName[] {
   return Object.keys(settings) as SectionName[];

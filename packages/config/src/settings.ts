@@ -16,7 +16,8 @@ import {
 import { databaseUrl, redisUrl } from './connection-urls.js';
 import { notificationUrl } from './notify-urls.js';
 import { redisEndpoints } from './redis-endpoints.js';
-import { AGE_RECIPIENT_PATTERN, REMOTE_PATTERN } from '@keepwatch/conventions';
+import { AGE_RECIPIENT_PATTERN } from '@keepwatch/conventions';
+import { backupRemote, s3Endpoint } from './remote-values.js';
 
 /** One setting: how to parse it, its default (as the file would spell it) and its documentation. */
 export interface Setting<T, HasDefault extends boolean = boolean> {
@@ -271,15 +272,11 @@ export const settings = {
       'Retention: keep the newest backup of each of this many most recent months that have one.',
     ),
     remote: optional(
-      text({
-        pattern: REMOTE_PATTERN,
-        patternText:
-          'user@host:/absolute/path, an IPv6 host in brackets, the path of A-Z, a-z, 0-9, ".", "_", "-" and "/" without ".."',
-      }),
-      'Copy every backup there with rsync over SSH (key only), e.g. backup@nas.example:/srv/keepwatch. Unset: no remote copy.',
+      backupRemote(),
+      'Copy every backup off the machine: user@host:/path with rsync over SSH (key only), e.g. backup@nas.example:/srv/keepwatch, or s3://BUCKET/PREFIX to an S3-compatible bucket (AWS, Backblaze B2, Wasabi, MinIO…). Unset: no remote copy.',
     ),
-    remote_port: required(integer(1, 65_535), '22', 'SSH port of [backup] remote.'),
-    remote_identity_file: optional(text(), 'Private key (no passphrase) for [backup] remote; required with it.'),
+    remote_port: required(integer(1, 65_535), '22', 'SSH port of an SSH [backup] remote.'),
+    remote_identity_file: optional(text(), 'Private key (no passphrase) for an SSH [backup] remote; required with it.'),
     remote_known_hosts_file: optional(
       text(),
       'known_hosts file holding the host key of [backup] remote; required unless remote_strict_host_key_checking is accept-new or no.',
@@ -288,6 +285,31 @@ export const settings = {
       oneOf(['yes', 'accept-new', 'no'] as const),
       'yes',
       'yes: only the key in remote_known_hosts_file; accept-new: trust and record the first key; no: any key (open to a man in the middle).',
+    ),
+    remote_endpoint: optional(
+      s3Endpoint(),
+      'URL of the S3 API for an s3:// [backup] remote, e.g. https://s3.eu-central-003.backblazeb2.com (no credentials in it). Unset: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL.',
+    ),
+    remote_region: optional(
+      text({ pattern: /^[A-Za-z0-9-]{1,64}$/, patternText: 'a region name such as us-east-1 or eu-central-003' }),
+      'Signing region of an s3:// [backup] remote; most other providers take any. Unset: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1.',
+    ),
+    remote_access_key_id: optional(
+      text({
+        pattern: /^[\x21-\x7e]{1,128}$/,
+        patternText: 'an access key id of ASCII letters, digits and punctuation',
+      }),
+      'Access key id of an s3:// [backup] remote; required with it. Unset: AWS_ACCESS_KEY_ID.',
+    ),
+    remote_secret_access_key: optional(
+      text({ secret: true, pattern: /^[\x21-\x7e]{1,256}$/, patternText: 'ASCII letters, digits and punctuation' }),
+      'Secret access key of an s3:// [backup] remote; required with it. Unset: AWS_SECRET_ACCESS_KEY.',
+      true,
+    ),
+    remote_force_path_style: required(
+      boolean(),
+      'false',
+      'Address an s3:// [backup] remote as https://host/BUCKET/key rather than https://BUCKET.host/key: MinIO, Garage and servers on an IP address need it.',
     ),
   },
   notify: {

@@ -43,3 +43,32 @@ export function parseRemote(remote: string): { user: string; host: string; path:
   if (!groups) return undefined;
   return { user: groups.user!, host: (groups.name ?? groups.ipv6)!, path: groups.path! };
 }
+
+/**
+ * A bucket name every S3-compatible server takes: 2–63 letters, digits, ".", "_" and "-",
+ * starting with a letter or digit. AWS is stricter (3–63, lower case, no "_"); 63 is where DNS
+ * labels end, so a longer name could never be reached in virtual-host style.
+ */
+export const S3_BUCKET_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{1,62}$/;
+
+/** One name of an S3 prefix: never empty, never starting with "." (temporaries) or "-". */
+export const S3_PREFIX_SEGMENT_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/;
+
+/**
+ * `[backup] remote = s3://BUCKET/PREFIX` taken apart, the prefix without leading or trailing "/"
+ * (`s3://b` and `s3://b/` are the bucket's root); undefined when it is no such value. The bucket
+ * and prefix must match `S3_BUCKET_PATTERN` and `S3_PREFIX_SEGMENT_PATTERN`; `problem` says
+ * which part is wrong, for a value that starts with `s3://`.
+ */
+export function parseS3Remote(
+  remote: string,
+): { bucket: string; prefix: string } | { problem: 'bucket' | 'prefix' } | undefined {
+  if (!remote.startsWith('s3://')) return undefined;
+  const rest = remote.slice('s3://'.length);
+  const slash = rest.indexOf('/');
+  const bucket = slash === -1 ? rest : rest.slice(0, slash);
+  const prefix = slash === -1 ? '' : rest.slice(slash + 1).replace(/\/+$/, '');
+  if (!S3_BUCKET_PATTERN.test(bucket)) return { problem: 'bucket' };
+  if (prefix !== '' && !prefix.split('/').every((s) => S3_PREFIX_SEGMENT_PATTERN.test(s))) return { problem: 'prefix' };
+  return { bucket, prefix };
+}

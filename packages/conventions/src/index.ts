@@ -13,7 +13,10 @@ export {
   REMOTE_HOST_PATTERN,
   REMOTE_PATH_PATTERN,
   REMOTE_USER_PATTERN,
+  S3_BUCKET_PATTERN,
+  S3_PREFIX_SEGMENT_PATTERN,
   parseRemote,
+  parseS3Remote,
 } from './backup-remote.js';
 export { AGE_RECIPIENT_PATTERN } from './age-recipient.js';
 export { relativeInside } from './path-inside.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGE_RECIPIENT_PATTERN, parseRemote, REMOTE_USER_PATTERN } from '../src/index.js';
+import { AGE_RECIPIENT_PATTERN, parseRemote, parseS3Remote, REMOTE_USER_PATTERN } from '../src/index.js';
 
 // The host and path patterns are tried case by case against [backup] remote in config's
 // shared-patterns test, so that the setting and backup's options stay in step.
@@ -17,6 +17,18 @@ describe('backup remote shapes', () => {
     });
     expect(parseRemote('backup@2001:db8::1:/srv/kw')).toBeUndefined();
     expect(parseRemote('-oProxyCommand=x@nas:/srv')).toBeUndefined();
+  });
+
+  it('takes s3://BUCKET/PREFIX apart and says which part is wrong', () => {
+    expect(parseS3Remote('s3://kw-backups/hosts/app1/')).toEqual({ bucket: 'kw-backups', prefix: 'hosts/app1' });
+    expect(parseS3Remote('s3://kw-backups')).toEqual({ bucket: 'kw-backups', prefix: '' });
+    expect(parseS3Remote('s3://kw-backups/')).toEqual({ bucket: 'kw-backups', prefix: '' });
+    expect(parseS3Remote('s3://kw_backups!/x')).toEqual({ problem: 'bucket' });
+    expect(parseS3Remote(`s3://${'b'.repeat(64)}`)).toEqual({ problem: 'bucket' });
+    expect(parseS3Remote('s3:///prefix')).toEqual({ problem: 'bucket' });
+    expect(parseS3Remote('s3://b1/a//b')).toEqual({ problem: 'prefix' });
+    expect(parseS3Remote('s3://b1/.hidden')).toEqual({ problem: 'prefix' });
+    expect(parseS3Remote('backup@nas:/srv')).toBeUndefined();
   });
 
   it('refuses a user ssh would read as an option', () => {
