@@ -4,6 +4,7 @@ import * as errors from '../src/errors.js';
 import * as api from '../src/index.js';
 import * as remoteErrors from '../src/remote/errors.js';
 import * as snapshotErrors from '../src/snapshot/errors.js';
+import * as storageErrors from '../src/storage/errors.js';
 
 /** One real-looking instance of every error class, as the package would throw it. */
 const samples: Record<string, () => api.BackupError> = {
@@ -50,11 +51,32 @@ const samples: Record<string, () => api.BackupError> = {
     }),
   RemoteNotFoundError: () => new api.RemoteNotFoundError('data/x', 'backup@host:/srv'),
   RemotePathError: () => new api.RemotePathError('../etc'),
+  RemoteIntegrityError: () =>
+    new api.RemoteIntegrityError(
+      's3://bucket/keepwatch at http://nas:9000',
+      'data-20261125T031500Z-ab12cd',
+      'media/a.png',
+      'sha256 differs',
+    ),
+  RemoteSourceChangedError: () => new api.RemoteSourceChangedError('/backups/data/x/tree/a.db', 'backup@host:/srv'),
+  StorageKeyError: () => new api.StorageKeyError('../x', 'it leaves the storage'),
+  StorageNotFoundError: () => new api.StorageNotFoundError('database/x', '/var/backups/keepwatch'),
+  StorageRangeError: () =>
+    new api.StorageRangeError('database/x', '/var/backups/keepwatch', { offset: 10, length: 5 }, 12),
+  StorageBucketMissingError: () => new api.StorageBucketMissingError('backups', 'https://s3.example.net'),
+  StorageAccessDeniedError: () =>
+    new api.StorageAccessDeniedError('listing ""', 's3://backups/ at https://s3.example.net', 'AccessDenied, HTTP 403'),
+  StorageUnavailableError: () =>
+    new api.StorageUnavailableError('writing "x"', 'backup@host:22/srv', 'ssh: connect to host: Connection refused'),
+  StorageFailedError: () =>
+    new api.StorageFailedError('writing "x"', '/var/backups/keepwatch', 'ENOSPC: no space left on device', true),
+  StorageIntegrityError: () =>
+    new api.StorageIntegrityError('database/x', '/var/backups/keepwatch', 'a'.repeat(64), 'b'.repeat(64)),
 };
 
 describeErrorClasses('backup', {
   api,
-  defined: [errors, snapshotErrors, remoteErrors],
+  defined: [errors, snapshotErrors, remoteErrors, storageErrors],
   prefix: /^KW_BACKUP_/,
   samples: Object.values(samples).map((make) => make()),
 });
@@ -73,6 +95,9 @@ it('only failures another attempt may fix are retryable', () => {
     'BackupLockLostError',
     'BackupLockUnavailableError',
     'BackupToolFailedError',
+    'RemoteSourceChangedError',
     'RemoteTransferError',
+    'StorageFailedError',
+    'StorageUnavailableError',
   ]);
 });

@@ -47,3 +47,35 @@ export class RemotePathError extends BackupError<'KW_BACKUP_REMOTE_PATH_INVALID'
     );
   }
 }
+
+/**
+ * What a remote holds is not what was pushed: a snapshot's object does not hash to the SHA-256 its
+ * index records, is missing, or the index itself cannot be read. Names the snapshot and the file.
+ */
+export class RemoteIntegrityError extends BackupError<'KW_BACKUP_REMOTE_CORRUPT'> {
+  static readonly code = 'KW_BACKUP_REMOTE_CORRUPT';
+  readonly retryable = false;
+  readonly snapshot: string;
+  readonly path: string | undefined;
+  constructor(remote: string, snapshot: string, path: string | undefined, problem: string, cause?: unknown) {
+    super(
+      RemoteIntegrityError.code,
+      `snapshot "${snapshot}" on ${remote} is damaged${path === undefined ? '' : ` at "${path}"`}: ${problem}; restore from another snapshot or push it again`,
+      { cause },
+    );
+    this.snapshot = snapshot;
+    this.path = path;
+  }
+}
+
+/** A file changed while it was being pushed (its bytes no longer hash as they did a moment before): push again. */
+export class RemoteSourceChangedError extends BackupError<'KW_BACKUP_REMOTE_SOURCE_CHANGED'> {
+  static readonly code = 'KW_BACKUP_REMOTE_SOURCE_CHANGED';
+  readonly retryable = true;
+  constructor(path: string, remote: string) {
+    super(
+      RemoteSourceChangedError.code,
+      `${path} changed while it was being pushed to ${remote}: push from a snapshot that nothing writes to`,
+    );
+  }
+}

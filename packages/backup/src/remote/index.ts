@@ -6,4 +6,11 @@ export {
 } from './rsync-options.js';
 export type { PushOptions, RemoteDestination, RemoteEntry } from './remote-destination.js';
 export { checkRemotePath } from './remote-path.js';
-export { RemoteNotFoundError, RemotePathError, RemoteTransferError } from './errors.js';
+export {
+  RemoteIntegrityError,
+  RemoteNotFoundError,
+  RemotePathError,
+  RemoteSourceChangedError,
+  RemoteTransferError,
+} from './errors.js';
+export { storageRemote, type StorageRemoteOptions } from './storage-remote.js';

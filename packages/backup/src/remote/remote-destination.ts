@@ -21,7 +21,8 @@ export interface PushOptions {
  * A second place for backups, off the machine, so a lost disk does not take them with it.
  * Paths are relative to the destination's root and made of "/"-separated names; every copy is
  * written under a temporary name and renamed when complete, so a listed entry is never half
- * there. Implementations: `rsyncOverSsh`.
+ * there. Implementations: `rsyncOverSsh`, and `storageRemote` over any `Storage` (S3, SSH, a local
+ * directory), which keeps a pushed directory as content-addressed objects plus one index.
  */
 export interface RemoteDestination {
   /** For messages: `backup@host:22/srv/keepwatch`; never holds a secret. */
@@ -34,4 +35,11 @@ export interface RemoteDestination {
   list(remoteDir?: string): Promise<RemoteEntry[]>;
   /** Deletes `remotePath` and any temporary of it; no error when it is already gone. */
   remove(remotePath: string): Promise<void>;
+  /**
+   * Removes what interrupted pushes under `remoteDir` left behind (temporaries, incomplete
+   * multipart uploads) and returns their names. Only for a caller that holds the lock of the
+   * source that pushes there (right before a push): an upload in progress under `remoteDir`
+   * would be cut short. Nothing outside `remoteDir` is touched.
+   */
+  removeIncomplete(remoteDir: string): Promise<string[]>;
 }

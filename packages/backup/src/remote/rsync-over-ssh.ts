@@ -155,6 +155,26 @@ export function rsyncOverSsh(options: RsyncOverSshOptions): RemoteDestination {
       await ssh(`rm -rf -- ${shellQuote(remoteAbs(segments))} ${shellQuote(partial)}`, `removing ${remotePath}`);
       opts.logger?.info({ remote: label, path: remotePath }, 'remote: removed');
     },
+
+    async removeIncomplete(remoteDir: string): Promise<string[]> {
+      // A push copies into `.<name>.partial` and renames it when complete; a push killed midway
+      // leaves that folder (or file) behind, and since ids never repeat no later push reuses it.
+      // rsync's own temporaries inside it (`.file.XXXXXX`) are removed by the receiving rsync when
+      // its connection drops, and go with the folder anyway.
+      const segments = checkRemotePath(remoteDir, true);
+      const dir = shellQuote(remoteAbs(segments));
+      const out = await ssh(
+        `cd -- ${dir} 2>/dev/null || exit 0; for f in .*.partial; do [ -e "$f" ] || [ -L "$f" ] || continue; rm -rf -- "$f" && printf '%s\\n' "$f"; done`,
+        `removing leftovers of interrupted pushes in ${remoteDir || '/'}`,
+      );
+      const removed = out
+        .split('\n')
+        .filter((name) => name !== '')
+        .map((name) => [...segments, name].join('/'));
+      if (removed.length > 0)
+        opts.logger?.info({ remote: label, removed }, 'remote: removed what interrupted pushes left');
+      return removed;
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-export type { ByteRange, Storage, StorageObject, WriteOptions, WriteResult } from './storage.js';
+export type { ByteRange, CleanupOptions, Storage, StorageObject, WriteOptions, WriteResult } from './storage.js';
 export { localStorage, type LocalStorageOptions } from './local-storage.js';
 export { sshStorage, type SshStorageOptions } from './ssh-storage.js';
 export { s3Storage } from './s3-storage.js';

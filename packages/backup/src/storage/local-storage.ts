@@ -10,7 +10,15 @@ import { zodProblems } from '../zod-problems.js';
 import { resolveRange } from './byte-range.js';
 import { takeIn } from './body-intake.js';
 import { StorageAccessDeniedError, StorageFailedError, StorageNotFoundError, StorageRangeError } from './errors.js';
-import { checkKey, compareKeys, isKey, isTemporaryName, splitPrefix, temporaryName } from './storage-key.js';
+import {
+  checkKey,
+  compareKeys,
+  isKey,
+  isTemporaryName,
+  splitPrefix,
+  temporaryInPrefix,
+  temporaryName,
+} from './storage-key.js';
 import type { Storage, StorageObject } from './storage.js';
 
 export interface LocalStorageOptions {
@@ -142,14 +150,19 @@ export function localStorage(options: LocalStorageOptions): Storage {
       }
     },
 
-    async cleanupIncompleteUploads(olderThan) {
+    async cleanupIncompleteUploads(olderThan, cleanupOptions = {}) {
+      const prefix = cleanupOptions.prefix ?? '';
+      // Only the folder the prefix names (and, at its level, names that start as it says) is walked.
+      const { folder, start } = splitPrefix(prefix);
       const removed: string[] = [];
-      const walk = async (segments: string[]): Promise<void> => {
+      const walk = async (segments: string[], depth: number): Promise<void> => {
         for (const entry of await entriesOf(join(root, ...segments), label)) {
           const path = join(root, ...segments, entry.name);
           if (entry.isDirectory() && !entry.name.startsWith('.')) {
-            await walk([...segments, entry.name]);
+            if (depth === 0 && !entry.name.startsWith(start)) continue;
+            await walk([...segments, entry.name], depth + 1);
           } else if (entry.isFile() && isTemporaryName(entry.name)) {
+            if (!temporaryInPrefix(segments, entry.name, prefix)) continue;
             const info = await lstat(path).catch(() => undefined);
             if (!info || info.mtime >= olderThan) continue;
             await rm(path, { force: true }).catch((error: unknown) => {
@@ -159,7 +172,7 @@ export function localStorage(options: LocalStorageOptions): Storage {
           }
         }
       };
-      await walk([]);
+      await walk(folder, 0);
       if (removed.length > 0)
         logger.info({ storage: label, removed }, 'storage: removed leftovers of unfinished writes');
       return removed;

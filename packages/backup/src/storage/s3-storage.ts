@@ -262,7 +262,9 @@ export function s3Storage(options: S3StorageOptions): Storage {
       }
     },
 
-    async cleanupIncompleteUploads(olderThan) {
+    async cleanupIncompleteUploads(olderThan, cleanupOptions = {}) {
+      const prefix = cleanupOptions.prefix ?? '';
+      splitPrefix(prefix);
       const { sdk, client } = await connect();
       const removed: string[] = [];
       try {
@@ -270,7 +272,12 @@ export function s3Storage(options: S3StorageOptions): Storage {
         let UploadIdMarker: string | undefined;
         do {
           const page = await client.send(
-            new sdk.ListMultipartUploadsCommand({ Bucket: opts.bucket, Prefix: base, KeyMarker, UploadIdMarker }),
+            new sdk.ListMultipartUploadsCommand({
+              Bucket: opts.bucket,
+              Prefix: `${base}${prefix}`,
+              KeyMarker,
+              UploadIdMarker,
+            }),
           );
           for (const upload of page.Uploads ?? []) {
             if (!upload.Key || !upload.UploadId || !upload.Initiated || upload.Initiated >= olderThan) continue;

@@ -14,7 +14,15 @@ import {
   StorageUnavailableError,
 } from './errors.js';
 import { parseRsyncListing } from './rsync-listing.js';
-import { checkKey, compareKeys, isKey, isTemporaryName, splitPrefix, temporaryName } from './storage-key.js';
+import {
+  checkKey,
+  compareKeys,
+  isKey,
+  isTemporaryName,
+  splitPrefix,
+  temporaryInPrefix,
+  temporaryName,
+} from './storage-key.js';
 import type { Storage, StorageObject } from './storage.js';
 
 export type SshStorageOptions = RsyncOverSshOptions;
@@ -278,9 +286,11 @@ export function sshStorage(options: SshStorageOptions): Storage {
       await ssh(`rm -f -- ${shellQuote(remoteAbs(segments))}`, `deleting "${key}"`);
     },
 
-    async cleanupIncompleteUploads(olderThan) {
-      // Walk every folder except hidden ones (a snapshot being pushed), list only temporaries.
-      const entries = await rsyncList([], 'listing unfinished writes', [
+    async cleanupIncompleteUploads(olderThan, cleanupOptions = {}) {
+      const prefix = cleanupOptions.prefix ?? '';
+      const { folder } = splitPrefix(prefix);
+      // Walk every folder under the prefix's except hidden ones (a snapshot being pushed), list only temporaries.
+      const entries = await rsyncList(folder, 'listing unfinished writes', [
         '--exclude=.*/',
         '--include=*/',
         '--include=.*.partial',
@@ -288,11 +298,11 @@ export function sshStorage(options: SshStorageOptions): Storage {
       ]);
       const leftovers = entries
         .filter((e) => e.type === 'file' && e.modifiedAt < olderThan)
-        .map((e) => e.path)
+        .map((e) => [...folder, e.path].join('/'))
         .filter((path) => {
           const names = path.split('/');
           const name = names.pop()!;
-          if (!isTemporaryName(name)) return false;
+          if (!isTemporaryName(name) || !temporaryInPrefix(names, name, prefix)) return false;
           try {
             if (names.length > 0) checkKey(names.join('/'));
             return true;

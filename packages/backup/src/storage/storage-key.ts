@@ -66,3 +66,16 @@ export function temporaryName(name: string): string {
 export function isTemporaryName(name: string): boolean {
   return TEMPORARY.test(name);
 }
+
+/**
+ * The name a temporary was written for (`.name.<12 hex>.partial` → `name`, and `.name.partial`,
+ * `localDestination`'s, → `name`), so `cleanupIncompleteUploads` can scope leftovers by key prefix.
+ */
+export function temporaryTarget(name: string): string {
+  return name.replace(/^\./, '').replace(/(\.[0-9a-f]{12})?\.partial$/, '');
+}
+
+/** Whether the leftover `name` in `folder` belongs to a key that starts with `prefix`. */
+export function temporaryInPrefix(folder: string[], name: string, prefix: string): boolean {
+  return [...folder, temporaryTarget(name)].join('/').startsWith(prefix);
+}

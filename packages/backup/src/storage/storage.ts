@@ -23,6 +23,15 @@ export interface WriteOptions {
   signal?: AbortSignal;
 }
 
+export interface CleanupOptions {
+  /**
+   * Only what writes of keys starting with `prefix` left (a plain string prefix, as `list`'s), so
+   * a caller holding one source's lock does not cut short another source's upload in flight.
+   * @defaultValue '' (everything)
+   */
+  prefix?: string;
+}
+
 /** A part of an object; `length` absent means to its end. */
 export interface ByteRange {
   offset: number;
@@ -70,7 +79,7 @@ export interface Storage {
    * lie further back than the longest write takes (or the caller holds the source's lock).
    * Returns the keys (or temporary names) it removed.
    */
-  cleanupIncompleteUploads(olderThan: Date): Promise<string[]>;
+  cleanupIncompleteUploads(olderThan: Date, options?: CleanupOptions): Promise<string[]>;
   /** Releases connections; the storage is not used afterwards. */
   close(): Promise<void>;
 }

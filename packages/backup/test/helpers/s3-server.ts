@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '@keepwatch/test-support/net';
 
@@ -17,11 +17,23 @@ export interface TestS3Server {
   objectFile(bucket: string, key: string): string;
   /** The multipart uploads s3rver holds on disk (each a folder of parts), by upload id. */
   uploadsOnDisk(bucket: string): Promise<string[]>;
+  /** Where s3rver keeps an incomplete multipart upload: its key, for uploads whose key starts with `prefix`. */
+  uploadsUnder(bucket: string, prefix: string): Promise<string[]>;
+  /**
+   * What the server has received since it (last) started: every byte its sockets read (request
+   * lines, headers, bodies) and the requests by method, counted in the server process.
+   */
+  stats(): Promise<S3ServerStats>;
   /** `kill -9`: the server is gone mid-whatever. */
   kill(): Promise<void>;
   /** Starts it again on the same port and directory, after `kill`. */
   restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface S3ServerStats {
+  bytesReceived: number;
+  requests: Record<string, number>;
 }
 
 const fixture = join(import.meta.dirname, '..', 'fixtures', 's3rver-process.mjs');
@@ -72,18 +84,45 @@ export async function startS3Server(directory: string, buckets: string[]): Promi
   };
 
   await launch();
+  const uploadsOnDisk = async (bucket: string): Promise<string[]> => {
+    try {
+      return (await readdir(join(directory, bucket, '._S3rver_uploads'))).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  };
   return {
     endpoint: `http://127.0.0.1:${port}`,
     directory,
     accessKeyId: 'S3RVER',
     objectFile: (bucket, key) => join(directory, bucket, `${key}._S3rver_object`),
-    async uploadsOnDisk(bucket) {
-      try {
-        return (await readdir(join(directory, bucket, '._S3rver_uploads'))).sort();
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw error;
+    uploadsOnDisk,
+    async uploadsUnder(bucket, prefix) {
+      const keys: string[] = [];
+      for (const id of await uploadsOnDisk(bucket)) {
+        const key = await readFile(join(directory, bucket, '._S3rver_uploads', id, 'key'), 'utf8').catch(() => '');
+        if (key !== '' && key.startsWith(prefix)) keys.push(key);
       }
+      return keys.sort();
+    },
+    stats() {
+      const proc = child;
+      if (!proc?.connected) return Promise.reject(new Error('s3rver is not running'));
+      return new Promise<S3ServerStats>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          proc.off('message', onMessage);
+          reject(new Error('s3rver did not answer for its stats within 5 s'));
+        }, 5000);
+        const onMessage = (message: { type?: string } & S3ServerStats): void => {
+          if (message?.type !== 'stats') return;
+          clearTimeout(timer);
+          proc.off('message', onMessage);
+          resolve({ bytesReceived: message.bytesReceived, requests: message.requests });
+        };
+        proc.on('message', onMessage);
+        proc.send({ type: 'stats' });
+      });
     },
     kill: () => stopChild('SIGKILL'),
     restart: launch,

@@ -4,8 +4,8 @@ import * as api from '../../src/index.js';
 import * as storageErrors from '../../src/storage/errors.js';
 import * as storage from '../../src/storage/index.js';
 
-// The storage layer is not exported from the package yet (the repository on top of it will be):
-// its classes are checked from its own entry point, and against the package's for clashes.
+// The storage layer's classes, checked from its own entry point (the package's entry point
+// re-exports them; test/errors.test.ts checks them there), and against the package's for clashes.
 describeErrorClasses('backup storage', {
   api: storage,
   defined: [storageErrors],
