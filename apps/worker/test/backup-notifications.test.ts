@@ -212,6 +212,11 @@ describe('backup notifications from the worker', () => {
       }
     }
     expect(undelivered(down).some((l) => String(l.reason).includes('ECONNREFUSED'))).toBe(true);
-    expect(undelivered(hung).some((l) => String(l.reason).includes('no answer within 2000 ms'))).toBe(true);
+    // A hung receiver's notification is cut by its own 2 s timeout or, still in its first attempt,
+    // by the worker stopping: which one depends on how long the four jobs took (a CI run failed
+    // on this). Either way the reason says so, and never blames the connection.
+    expect(undelivered(hung).every((l) => /^(no answer within 2000 ms|stopped|not sent)/.test(String(l.reason)))).toBe(
+      true,
+    );
   }, 120_000);
 });
