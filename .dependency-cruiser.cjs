@@ -29,6 +29,21 @@ module.exports = {
       to: { path: '^(packages/config/|@keepwatch/config($|/))' },
     },
     {
+      name: 'backup-core-receives',
+      severity: 'error',
+      comment:
+        "@keepwatch/backup's core receives its lock, sources and settings: only its BullMQ entry (src/bullmq.ts, src/bullmq/) imports @keepwatch/config, @keepwatch/jobs, bullmq or ioredis, and the core does not import that entry.",
+      from: { path: '^packages/backup/src/', pathNot: '^packages/backup/src/(bullmq[.]ts$|bullmq/)' },
+      // Resolved or not (a type-only import of a package backup does not declare is unresolved).
+      to: {
+        path: [
+          '^(packages/(config|jobs)/|@keepwatch/(config|jobs)($|/))',
+          '(^|/node_modules/)(bullmq|ioredis)($|/)',
+          '^packages/backup/src/(bullmq[.]ts$|bullmq/)',
+        ],
+      },
+    },
+    {
       name: 'conventions-stands-alone',
       severity: 'error',
       comment:
@@ -46,7 +61,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(dist|coverage|\\.turbo)/' },
+    // Only the workspace's own build output: a package in node_modules that ships its code in
+    // dist/ (bullmq) is still seen as what it is, or no rule could name it.
+    exclude: { path: '^(packages|apps|tooling)/[^/]+/(dist|coverage|\\.turbo)/' },
     tsPreCompilationDeps: true,
     combinedDependencies: false,
     enhancedResolveOptions: {

@@ -10,8 +10,8 @@ export {
 export { restoreBackup, type RestoreBackupOptions, type RestoreReport } from './restore-backup.js';
 export { verifyBackup, type RestoreTestReport, type VerifyBackupOptions, type VerifyReport } from './verify-backup.js';
 export { checkChecksum, type ChecksumResult } from './checksum.js';
-export { createBackupProcessor, toBackupJobError, type BackupProcessorOptions } from './backup-processor.js';
-export { createSourceLock, type HeldSourceLock, type SourceLock, type SourceLockOptions } from './source-lock.js';
+// The BullMQ processor and the Redis lock are `@keepwatch/backup/bullmq`: the core imports neither.
+export type { HeldSourceLock, SourceLock } from './source-lock.js';
 export { databaseSource, databaseTarget, createScratchDatabase } from './database.js';
 export { removeLeftoverPasswordFiles } from './leftover-password-files.js';
 export { postgresSource, parsePgToolVersion } from './pg-dump-source.js';

@@ -7,15 +7,8 @@ import { suffix } from '@keepwatch/test-support/names';
 import { createPgDatabase, pgAdmin } from '@keepwatch/test-support/postgres';
 import { REDIS_URL } from '@keepwatch/test-support/redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  createBackupProcessor,
-  createSourceLock,
-  databaseSource,
-  listBackups,
-  localDestination,
-  type BackupManifest,
-  type BackupSource,
-} from '../src/index.js';
+import { createBackupProcessor, createSourceLock } from '../src/bullmq.js';
+import { databaseSource, listBackups, localDestination, type BackupManifest, type BackupSource } from '../src/index.js';
 import { allFiles, tempDir } from './helpers/files.js';
 import { testRedis } from './helpers/redis.js';
 

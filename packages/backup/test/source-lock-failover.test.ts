@@ -2,7 +2,8 @@ import { startRedisCluster, type RedisClusterSetup } from '@keepwatch/test-suppo
 import { startRedisSentinel, type RedisSentinelSetup } from '@keepwatch/test-support/redis-sentinel';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackupBusyError, BackupLockLostError, BackupLockUnavailableError, createSourceLock } from '../src/index.js';
+import { createSourceLock } from '../src/bullmq.js';
+import { BackupBusyError, BackupLockLostError, BackupLockUnavailableError } from '../src/index.js';
 
 /*
  * Issue 20: the source lock on a Sentinel master with a replica, and on a Cluster. Redis

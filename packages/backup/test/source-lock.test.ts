@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { BackupBusyError, BackupLockLostError, createSourceLock } from '../src/index.js';
+import { createSourceLock } from '../src/bullmq.js';
+import { BackupBusyError, BackupLockLostError } from '../src/index.js';
 import { testRedis } from './helpers/redis.js';
 
 describe('source lock', () => {

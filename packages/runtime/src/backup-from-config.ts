@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import {
   BackupOptionsError,
-  createSourceLock,
   databaseSource,
   localDestination,
   rsyncOverSsh,
@@ -13,6 +12,7 @@ import {
   type RetentionPolicy,
   type SourceLock,
 } from '@keepwatch/backup';
+import { createSourceLock } from '@keepwatch/backup/bullmq';
 import type { KeepwatchConfig } from '@keepwatch/config';
 import { parseRemote } from '@keepwatch/conventions';
 import type { RedisClient } from './redis-client.js';

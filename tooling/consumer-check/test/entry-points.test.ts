@@ -45,6 +45,28 @@ describe('entry points', () => {
   }
 });
 
+// @keepwatch/backup's core receives its lock and settings: the queue and Redis glue is its
+// `./bullmq` entry, so a service that only backs up loads none of them (issue 18).
+const queueGlue = /^(bullmq|ioredis|@keepwatch\/(jobs|config))(\/|$)/;
+
+describe('@keepwatch/backup entry points', () => {
+  for (const flavour of flavours) {
+    it(`packages/backup/dist/index${flavour} and its chunks import no bullmq, ioredis, @keepwatch/jobs or config`, () => {
+      const files = distClosure(join(rootDir, `packages/backup/dist/index${flavour}`));
+      expect([...bareImports(files)].filter((name) => queueGlue.test(name))).toEqual([]);
+    });
+  }
+
+  it('packages/backup/dist/bullmq does import them (the check sees an import)', () => {
+    for (const flavour of ['.js', '.cjs']) {
+      const names = bareImports(distClosure(join(rootDir, `packages/backup/dist/bullmq${flavour}`)));
+      expect([...names].filter((name) => queueGlue.test(name)).sort()).toEqual(['@keepwatch/jobs', 'bullmq']);
+    }
+    const declared = bareImports(distClosure(join(rootDir, 'packages/backup/dist/bullmq.d.ts')));
+    expect([...declared].filter((name) => queueGlue.test(name)).sort()).toEqual(['bullmq', 'ioredis']);
+  });
+});
+
 /** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
 const packageOf = (specifier: string) =>
   specifier

@@ -118,6 +118,39 @@ describe('pnpm lint', () => {
     });
   });
 
+  it("fails when @keepwatch/backup's core imports bullmq, ioredis, @keepwatch/jobs or its BullMQ entry", () => {
+    // A type-only import counts (it ties the core's declarations to the package), and so does a
+    // dynamic one; the same imports in the BullMQ entry's files pass (the unchanged tree).
+    withFile(
+      'packages/backup/src/queue-glue.ts',
+      [
+        "import type { Redis } from 'ioredis';",
+        "import { QueueName } from '@keepwatch/jobs';",
+        "import { createSourceLock } from './bullmq/redis-source-lock.js';",
+        "export const load = () => import('bullmq');",
+        'export type Client = Redis;',
+        'export { QueueName, createSourceLock };',
+        '',
+      ].join('\n'),
+      () => {
+        const { status, output } = lint();
+        expect(status).not.toBe(0);
+        const violations = output.split('\n').filter((line) => line.includes('backup-core-receives'));
+        for (const target of [
+          '/node_modules/ioredis/',
+          '/node_modules/bullmq/',
+          'packages/jobs/',
+          'packages/backup/src/bullmq/redis-source-lock.ts',
+        ]) {
+          expect(
+            violations.filter((line) => line.includes('packages/backup/src/queue-glue.ts') && line.includes(target)),
+            target,
+          ).toHaveLength(1);
+        }
+      },
+    );
+  });
+
   it("fails when a package's src reads process.env or process.argv", () => {
     withFile(
       'packages/metrics/src/read-env.ts',

@@ -1,4 +1,5 @@
-import { BackupSourceUnknownError, createBackupProcessor, toBackupJobError } from '@keepwatch/backup';
+import { BackupSourceUnknownError } from '@keepwatch/backup';
+import { createBackupProcessor, toBackupJobError } from '@keepwatch/backup/bullmq';
 import { BackupJobName, backupJobPayloadSchema, parsePayload } from '@keepwatch/jobs';
 import {
   afterBackupFromConfig,

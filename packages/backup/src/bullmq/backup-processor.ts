@@ -7,15 +7,15 @@ import {
   parsePayload,
 } from '@keepwatch/jobs';
 import type { Job } from 'bullmq';
-import type { Destination } from './destination.js';
-import { BackupError, BackupSourceUnknownError } from './errors.js';
-import { silentLogger, type BackupLogger } from './logger.js';
-import type { BackupManifest } from './manifest.js';
-import { resolveBackupOptions, type BackupOptions } from './options.js';
-import type { BackupProgress } from './progress.js';
-import { runBackup } from './run-backup.js';
-import type { SourceLock } from './source-lock.js';
-import type { BackupSource } from './source.js';
+import type { Destination } from '../destination.js';
+import { BackupError, BackupSourceUnknownError } from '../errors.js';
+import { silentLogger, type BackupLogger } from '../logger.js';
+import type { BackupManifest } from '../manifest.js';
+import { resolveBackupOptions, type BackupOptions } from '../options.js';
+import type { BackupProgress } from '../progress.js';
+import { runBackup } from '../run-backup.js';
+import type { SourceLock } from '../source-lock.js';
+import type { BackupSource } from '../source.js';
 
 export interface BackupProcessorOptions<After extends object = object> {
   /** The configured sources by name (`database`, later `data`). */
@@ -96,7 +96,7 @@ export async function toBackupJobError(error: unknown): Promise<Error> {
   const message = `${error.code}: ${error.message}`;
   const permanent = error instanceof BackupError ? !error.retryable : error.code === JobPayloadError.code;
   // bullmq is loaded only here: the worker has it loaded already, and a CLI that imports this
-  // package for `runBackup` does not pay for it.
+  // entry for `createSourceLock` (through @keepwatch/runtime) does not pay for it.
   const wrapped = permanent ? new (await import('bullmq')).UnrecoverableError(message) : new Error(message);
   if (!permanent) wrapped.name = error.name;
   return Object.assign(wrapped, { code: error.code, cause: error });
