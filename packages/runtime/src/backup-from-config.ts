@@ -4,6 +4,8 @@ import {
   databaseSource,
   localDestination,
   rsyncOverSsh,
+  s3Storage,
+  storageRemote,
   type BackupOptions,
   type BackupSource,
   type DatabaseToolOptions,
@@ -14,7 +16,7 @@ import {
 } from '@keepwatch/backup';
 import { createSourceLock } from '@keepwatch/backup/bullmq';
 import type { KeepwatchConfig } from '@keepwatch/config';
-import { parseRemote } from '@keepwatch/conventions';
+import { parseRemote, parseS3Remote } from '@keepwatch/conventions';
 import type { RedisClient } from './redis-client.js';
 import type { Logger } from 'pino';
 
@@ -85,16 +87,47 @@ export function retentionPolicyFromConfig(config: Readonly<KeepwatchConfig>): Re
   return { keepLast: keep_last, keepDaily: keep_daily, keepWeekly: keep_weekly, keepMonthly: keep_monthly };
 }
 
-/** `[backup] remote` as an rsync-over-SSH destination, or undefined when it is unset. */
+/**
+ * `[backup] remote` as a destination, or undefined when it is unset: `s3://BUCKET/PREFIX` an
+ * S3-compatible bucket (`storageRemote` over `s3Storage`), `user@host:/path` rsync over SSH.
+ * `env` supplies `AWS_SESSION_TOKEN` only: the config loader has already put the other AWS_*
+ * variables into the settings.
+ */
 export function backupRemoteFromConfig(
   config: Readonly<KeepwatchConfig>,
   logger?: Logger,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): RemoteDestination | undefined {
   const { remote } = config.backup;
   if (!remote) return undefined;
+  const s3 = parseS3Remote(remote);
+  if (s3) {
+    // Loading the config checked both, so these only fail for a config built by hand.
+    if ('problem' in s3) throw new BackupOptionsError('[backup] remote', [`the ${s3.problem} of s3://BUCKET/PREFIX`]);
+    const accessKeyId = config.backup.remote_access_key_id;
+    const secretAccessKey = config.backup.remote_secret_access_key;
+    if (!accessKeyId || !secretAccessKey)
+      throw new BackupOptionsError('[backup] remote', [
+        'an s3:// remote needs remote_access_key_id and remote_secret_access_key',
+      ]);
+    // A session token belongs to the key pair it was issued with: only ever sent with that pair.
+    const sessionToken =
+      env.AWS_SESSION_TOKEN && env.AWS_ACCESS_KEY_ID === accessKeyId ? env.AWS_SESSION_TOKEN : undefined;
+    quietAwsSdk();
+    const storage = s3Storage({
+      bucket: s3.bucket,
+      prefix: s3.prefix,
+      ...(config.backup.remote_endpoint ? { endpoint: config.backup.remote_endpoint } : {}),
+      ...(config.backup.remote_region ? { region: config.backup.remote_region } : {}),
+      forcePathStyle: config.backup.remote_force_path_style,
+      credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+      ...(logger ? { logger } : {}),
+    });
+    return storageRemote(storage, logger ? { logger } : {});
+  }
   // Loading the config checked the same pattern, so this only fails for a config built by hand.
   const parts = parseRemote(remote);
-  if (!parts) throw new BackupOptionsError('[backup] remote', ['must be user@host:/path']);
+  if (!parts) throw new BackupOptionsError('[backup] remote', ['must be user@host:/path or s3://BUCKET/PREFIX']);
   return rsyncOverSsh({
     ...parts,
     port: config.backup.remote_port,
@@ -104,6 +137,16 @@ export function backupRemoteFromConfig(
     env: process.env,
     ...(logger ? { logger } : {}),
   });
+}
+
+/**
+ * The AWS SDK warns through `process.emitWarning` on Node below 22 that its releases after
+ * January 2027 will need a newer Node; Node prints that to stderr as plain text, where every
+ * line must be pino JSON (the worker) or keepwatch's own (the CLI). The SDK's own switch,
+ * read when a client is created; nothing else of the SDK is configured from the environment.
+ */
+function quietAwsSdk(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
 
 /** `[backup] destination`, refused when it lies inside `[data] dir`. */

@@ -136,8 +136,10 @@ export async function pruneBackupsFromConfig(
 
 /**
  * Remote layout, mirroring the local one per kind: `<remote path>/data/<id>/` (a snapshot,
- * hard-linked against the previous copy there) and `<remote path>/<source>/<id>.<ext>` plus
- * `<id>.manifest.json`, the manifest pushed last so a listed manifest always has its file.
+ * hard-linked against the previous copy there; on an s3 remote content-addressed objects plus an
+ * index) and `<remote path>/<source>/<id>.<ext>` plus `<id>.manifest.json`, the manifest pushed
+ * last so a listed manifest always has its file. Call it holding the source's lock: it first
+ * clears what an interrupted push of the same source left (an incomplete multipart upload).
  */
 export async function copyBackupToRemote(
   config: Readonly<KeepwatchConfig>,
@@ -152,11 +154,13 @@ export async function copyBackupToRemote(
     const previous = (await listSnapshots(dir))
       .filter((s) => s.state === 'complete' && s.id !== id && onRemote.has(s.id))
       .at(-1);
+    await remote.removeIncomplete('data');
     await remote.push(join(dir, id), `data/${id}`, previous ? { linkDest: `data/${previous.id}` } : {});
     return;
   }
   const local = destination ?? backupDestinationFromConfig(config);
   const paths = local.pathsOf(await local.readManifest(id));
+  await remote.removeIncomplete(source);
   await remote.push(paths.file, `${source}/${basename(paths.file)}`);
   await remote.push(paths.manifest, `${source}/${basename(paths.manifest)}`);
 }
