@@ -47,6 +47,15 @@ export {
   type PruneOutcome,
 } from './backup-lifecycle.js';
 export {
+  listRemoteBackups,
+  remoteCatalogOldestFirst,
+  withRemoteBackup,
+  type FetchedBackup,
+  type RemoteBackupCatalog,
+  type RemoteCatalogOptions,
+  type RemoteSnapshotEntry,
+} from './backup-remote-catalog.js';
+export {
   createBackupStatusRecorder,
   backupStatusFromConfig,
   type BackupStatusRecorder,
