@@ -21,7 +21,7 @@ import type {
 } from './backup-kind.js';
 import type {
   BackupEntry,
-  PruneOutcome,
+  RepositoryPruneResult,
   RepositoryRestoreResult,
   RepositoryRunResult,
   RepositoryVerifyResult,
@@ -89,7 +89,7 @@ export interface BackupRepository {
   /** Restores a backup into `into` (a database URL or target for a dump, a directory for a snapshot); local first, else from the remote. */
   restore(id: string, into: RestoreInto, options?: KindRestoreOptions): Promise<RepositoryRestoreResult>;
   /** Applies retention to one source's local backups, and removes the same ones on the remote (not on a dry run). */
-  prune(source: string, options?: { dryRun?: boolean }): Promise<PruneOutcome>;
+  prune(source: string, options?: { dryRun?: boolean }): Promise<RepositoryPruneResult>;
 }
 
 /** Builds the repository; every option is checked here, and every problem named at once. */
@@ -129,7 +129,7 @@ export function createBackupRepository(options: BackupRepositoryOptions): Backup
     return remote;
   };
 
-  const prune = async (source: string, kind: BackupKind, dryRun: boolean): Promise<PruneOutcome> => {
+  const prune = async (source: string, kind: BackupKind, dryRun: boolean): Promise<RepositoryPruneResult> => {
     const report = await kind.prune(contextOf(source), { policy, timeZone, dryRun, logger });
     const pushTo = dryRun ? undefined : remote;
     if (pushTo) await kind.removeFromRemote(contextOf(source), pushTo, report.removed);

@@ -86,7 +86,7 @@ export type KindRestoreResult =
   | { type: 'snapshot'; id: string; source: string; report: RestoreSnapshotReport };
 
 /** What retention kept (with every rule that keeps it) and removed, for one source. */
-export interface PruneOutcome {
+export interface RepositoryPruneResult {
   source: string;
   type: 'dump' | 'snapshot';
   dryRun: boolean;
@@ -102,7 +102,7 @@ export interface PruneOutcome {
  * outcome) with what followed it, flat, so a job result or `--json` shows the manifest as before.
  */
 export type RepositoryRunResult = KindRunResult & {
-  retention: PruneOutcome;
+  retention: RepositoryPruneResult;
   /** The remote it was copied to, or null without one. */
   remote: string | null;
 };

@@ -22,7 +22,7 @@ export type {
   KindRestoreResult,
   KindRunResult,
   KindVerifyResult,
-  PruneOutcome,
+  RepositoryPruneResult,
   RepositoryRestoreResult,
   RepositoryRunResult,
   RepositoryVerifyResult,
