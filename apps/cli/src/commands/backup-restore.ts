@@ -7,17 +7,18 @@ import {
   restoreBackup,
   restoreSnapshot,
 } from '@keepwatch/backup';
-import { UsageError, backupDestinationFromConfig, backupToolOptionsFromConfig } from '@keepwatch/runtime';
+import { UsageError, backupToolOptionsFromConfig } from '@keepwatch/runtime';
 import type { Command, CommandContext } from '../command.js';
 import { stringOption } from '../option-values.js';
 import { formatBytes, formatDuration, progressLine } from '../progress.js';
-import { dataSnapshotPath } from './backup-setup.js';
+import { withBackupAtHand, withRemote } from './backup-at-hand.js';
 
 /**
  * `keepwatch backup restore <id> --target URL`: checks the file's checksum, then replays it into
  * the target database. A target that holds tables is refused unless `--clean`.
  * `keepwatch backup restore <data-id> --target DIR`: puts a data snapshot's tree back, byte for
  * byte with modes and times, checking every file's hash; a non-empty DIR needs `--clean`.
+ * A backup that is not in `[backup] destination` is read from `[backup] remote`.
  */
 export const backupRestore: Command = {
   words: ['backup', 'restore'],
@@ -43,48 +44,55 @@ export const backupRestore: Command = {
     }
     const identityFile = stringOption(context.values, 'identity');
     const { config } = await context.loadConfig();
-    const snapshotDir = dataSnapshotPath(config, id);
-    if (snapshotDir) return restoreData(context, snapshotDir, resolve(url));
-    const target = databaseTarget({ url: withTargetPassword(url), ...backupToolOptionsFromConfig(config) });
-    const progress = progressLine(context.stderr, `restore ${id}`);
-    try {
-      const report = await restoreBackup({
-        destination: backupDestinationFromConfig(config),
-        id,
-        target,
-        clean: context.values.clean === true,
-        signal: context.signal,
-        // zstd and age start from this process's environment, as the restore tool does.
-        env: process.env,
-        ...(identityFile ? { identityFile } : {}),
-        ...(progress.listener ? { onProgress: progress.listener } : {}),
-      });
-      progress.done();
-      context.print(
-        report,
-        (r) => `restored ${r.id} into ${r.target}: ${formatBytes(r.rawBytes)} in ${formatDuration(r.elapsedMs)}\n`,
-      );
-      return 0;
-    } catch (error) {
-      // The package names its options; a person at the shell needs the flags.
-      if (error instanceof BackupTargetNotEmptyError) {
-        return context.fail(
-          `${target.label} is not empty: restore into an empty database, or pass --clean to replace its contents`,
+    return withBackupAtHand(config, id, async (backup) => {
+      if (backup.kind === 'data') return restoreData(context, backup.snapshotDir, resolve(url), backup.remote);
+      const target = databaseTarget({ url: withTargetPassword(url), ...backupToolOptionsFromConfig(config) });
+      const progress = progressLine(context.stderr, `restore ${id}`);
+      try {
+        const report = await restoreBackup({
+          destination: backup.destination,
+          id,
+          target,
+          clean: context.values.clean === true,
+          signal: context.signal,
+          // zstd and age start from this process's environment, as the restore tool does.
+          env: process.env,
+          ...(identityFile ? { identityFile } : {}),
+          ...(progress.listener ? { onProgress: progress.listener } : {}),
+        });
+        progress.done();
+        context.print(
+          withRemote(report, backup.remote),
+          (r) =>
+            `restored ${r.id}${fromRemote(backup.remote)} into ${r.target}: ${formatBytes(r.rawBytes)} in ${formatDuration(r.elapsedMs)}\n`,
         );
+        return 0;
+      } catch (error) {
+        // The package names its options; a person at the shell needs the flags.
+        if (error instanceof BackupTargetNotEmptyError) {
+          return context.fail(
+            `${target.label} is not empty: restore into an empty database, or pass --clean to replace its contents`,
+          );
+        }
+        if (error instanceof BackupIdentityRequiredError) {
+          return context.fail(
+            `backup "${id}" is encrypted with age: pass --identity FILE (the age identity it was encrypted to)`,
+          );
+        }
+        throw error;
+      } finally {
+        progress.done();
       }
-      if (error instanceof BackupIdentityRequiredError) {
-        return context.fail(
-          `backup "${id}" is encrypted with age: pass --identity FILE (the age identity it was encrypted to)`,
-        );
-      }
-      throw error;
-    } finally {
-      progress.done();
-    }
+    });
   },
 };
 
-async function restoreData(context: CommandContext, snapshotDir: string, targetDir: string): Promise<number> {
+async function restoreData(
+  context: CommandContext,
+  snapshotDir: string,
+  targetDir: string,
+  remote: string | undefined,
+): Promise<number> {
   try {
     const report = await restoreSnapshot({
       snapshotDir,
@@ -93,8 +101,9 @@ async function restoreData(context: CommandContext, snapshotDir: string, targetD
       signal: context.signal,
     });
     context.print(
-      report,
-      (r) => `restored ${r.id} into ${r.targetDir}: ${r.files} files, ${r.dirs} directories, ${r.symlinks} symlinks\n`,
+      withRemote(report, remote),
+      (r) =>
+        `restored ${r.id}${fromRemote(remote)} into ${r.targetDir}: ${r.files} files, ${r.dirs} directories, ${r.symlinks} symlinks\n`,
     );
     return 0;
   } catch (error) {
@@ -105,6 +114,10 @@ async function restoreData(context: CommandContext, snapshotDir: string, targetD
     }
     throw error;
   }
+}
+
+function fromRemote(remote: string | undefined): string {
+  return remote ? ` (fetched from ${remote})` : '';
 }
 
 /**

@@ -5,17 +5,19 @@ import {
   type SnapshotVerifyReport,
   type VerifyReport,
 } from '@keepwatch/backup';
-import { UsageError, backupDestinationFromConfig, backupToolOptionsFromConfig } from '@keepwatch/runtime';
+import { UsageError, backupToolOptionsFromConfig } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
 import { stringOption } from '../option-values.js';
 import { formatBytes, formatDuration } from '../progress.js';
+import { withBackupAtHand, withRemote } from './backup-at-hand.js';
 import { dataSnapshotPath } from './backup-setup.js';
 
 /**
  * `keepwatch backup verify <id>`: the stored file's SHA-256 against its manifest and, with
  * `--restore-test`, a restore into a scratch `kw_verify_*` database on the `[database] url`
  * server whose tables and row counts must match the manifest. For a data snapshot (`data-…`),
- * every file is re-hashed against the snapshot's index. Exit 1 when anything is off.
+ * every file is re-hashed against the snapshot's index. Exit 1 when anything is off. A backup that
+ * is not in `[backup] destination` is read from `[backup] remote`.
  */
 export const backupVerify: Command = {
   words: ['backup', 'verify'],
@@ -33,39 +35,41 @@ export const backupVerify: Command = {
     const { config } = await context.loadConfig();
     const serverUrl = config.database.url;
     const restoreTest = context.values['restore-test'] === true;
-    const snapshotDir = dataSnapshotPath(config, id);
-    if (snapshotDir) {
-      if (restoreTest)
-        throw new UsageError(
-          '--restore-test is for database backups; a data snapshot is verified by re-hashing every file',
-        );
-      const report = await verifySnapshot(snapshotDir, { signal: context.signal });
-      context.print(report, formatSnapshotReport);
-      return report.ok ? 0 : 1;
-    }
+    if (restoreTest && dataSnapshotPath(config, id))
+      throw new UsageError(
+        '--restore-test is for database backups; a data snapshot is verified by re-hashing every file',
+      );
     if (restoreTest && !serverUrl) {
       throw new UsageError(
         '--restore-test creates its scratch database on the [database] url server: set [database] url (KEEPWATCH_DATABASE_URL)',
       );
     }
-    const report = await verifyBackup({
-      destination: backupDestinationFromConfig(config),
-      id,
-      signal: context.signal,
-      env: process.env,
-      ...(identityFile ? { identityFile } : {}),
-      ...(restoreTest && serverUrl
-        ? { restoreTest: () => createScratchDatabase({ url: serverUrl, ...backupToolOptionsFromConfig(config) }) }
-        : {}),
+    return withBackupAtHand(config, id, async (backup) => {
+      if (backup.kind === 'data') {
+        const report = await verifySnapshot(backup.snapshotDir, { signal: context.signal });
+        context.print(withRemote(report, backup.remote), (r) => formatSnapshotReport(r, backup.remote));
+        return report.ok ? 0 : 1;
+      }
+      const report = await verifyBackup({
+        destination: backup.destination,
+        id,
+        signal: context.signal,
+        env: process.env,
+        ...(identityFile ? { identityFile } : {}),
+        ...(restoreTest && serverUrl
+          ? { restoreTest: () => createScratchDatabase({ url: serverUrl, ...backupToolOptionsFromConfig(config) }) }
+          : {}),
+      });
+      context.print(withRemote(report, backup.remote), (r) => formatVerifyReport(r, backup.remote));
+      return report.ok ? 0 : 1;
     });
-    context.print(report, formatVerifyReport);
-    return report.ok ? 0 : 1;
   },
 };
 
-function formatVerifyReport(report: VerifyReport): string {
+function formatVerifyReport(report: VerifyReport, remote: string | undefined): string {
   const { checksum, restoreTest } = report;
   const lines = [
+    ...(remote ? [`fetched from ${remote}`] : []),
     checksum.ok
       ? `checksum: ok (sha256 ${checksum.actual.slice(0, 12)}…, ${formatBytes(checksum.storedBytes)})`
       : `checksum: FAIL (sha256 ${checksum.actual} over ${formatBytes(checksum.storedBytes)}; the manifest says ${checksum.expected})`,
@@ -82,8 +86,11 @@ function formatVerifyReport(report: VerifyReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function formatSnapshotReport(report: SnapshotVerifyReport): string {
-  const lines = [`files: ${report.files} re-hashed (${formatBytes(report.bytes)})`];
+function formatSnapshotReport(report: SnapshotVerifyReport, remote: string | undefined): string {
+  const lines = [
+    ...(remote ? [`fetched from ${remote}`] : []),
+    `files: ${report.files} re-hashed (${formatBytes(report.bytes)})`,
+  ];
   for (const p of report.problems) lines.push(`  problem: ${p.path}: ${p.problem}`);
   lines.push(report.ok ? `snapshot ${report.id} is good` : `snapshot ${report.id} did NOT verify`);
   return `${lines.join('\n')}\n`;
