@@ -38,3 +38,14 @@ export interface Command {
   /** Returns the exit code: 0 done, 1 failed (2, bad usage, comes from UsageError). */
   run(context: CommandContext): Promise<number>;
 }
+
+/**
+ * A command as `keepwatch` lists it: its words, to pick it without loading it, and its module,
+ * loaded only when it runs (or when the help lists every command). A command's imports are its
+ * own: `keepwatch backup list` loads no Redis or database client.
+ */
+export interface CommandEntry {
+  /** The words of the command `load` returns (checked by a test). */
+  words: readonly string[];
+  load(): Promise<Command>;
+}

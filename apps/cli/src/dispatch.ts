@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@keepwatch/config';
-import { UsageError } from '@keepwatch/runtime';
-import type { Command, OptionSpec } from './command.js';
+import { UsageError } from '@keepwatch/runtime/main';
+import type { CommandEntry, OptionSpec } from './command.js';
 import { helpText } from './help.js';
 import { interruptSignal } from './interrupt.js';
 import { writeJson } from './output.js';
@@ -54,18 +54,21 @@ export interface DispatchIo {
   env: Record<string, string | undefined>;
 }
 
-/** Finds the command named by the leading words of argv, parses its options, runs it. */
-export async function dispatch(argv: string[], commands: readonly Command[], io: DispatchIo): Promise<number> {
+/**
+ * Finds the command named by the leading words of argv, loads it (only it: the help alone loads
+ * every command), parses its options, runs it.
+ */
+export async function dispatch(argv: string[], commands: readonly CommandEntry[], io: DispatchIo): Promise<number> {
   const { words, onlyGlobal } = commandWords(argv);
-  const command = [...commands]
+  const entry = [...commands]
     .sort((a, b) => b.words.length - a.words.length)
     .find((c) => c.words.every((w, i) => words[i] === w));
 
-  if (!command) {
+  if (!entry) {
     if ((words.length === 0 && onlyGlobal) || argv.includes('--help') || argv.includes('-h') || words[0] === 'help') {
       io.stdout.write(
         helpText(
-          commands,
+          await Promise.all(commands.map((c) => c.load())),
           words.filter((w) => w !== 'help'),
         ),
       );
@@ -74,6 +77,7 @@ export async function dispatch(argv: string[], commands: readonly Command[], io:
     const known = [...new Set(commands.map((c) => c.words.join(' ')))].join(', ');
     throw new UsageError(`unknown command "${words.join(' ') || argv.join(' ')}"; commands: ${known}`);
   }
+  const command = await entry.load();
 
   let parsed;
   try {
@@ -109,7 +113,7 @@ export async function dispatch(argv: string[], commands: readonly Command[], io:
       },
     });
   } catch (error) {
-    throw asUsageError(error);
+    throw await asUsageError(error);
   } finally {
     interrupt?.dispose();
   }

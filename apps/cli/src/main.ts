@@ -1,4 +1,4 @@
-import { runMain } from '@keepwatch/runtime';
+import { runMain } from '@keepwatch/runtime/main';
 import { commands } from './commands/index.js';
 import { dispatch } from './dispatch.js';
 

@@ -1,6 +1,5 @@
-import { BackupIdError, BackupOptionsError } from '@keepwatch/backup';
-import { ProfileFilterConflictError, ProfileFilterError } from '@keepwatch/profiler';
-import { UsageError } from '@keepwatch/runtime';
+import { isKeepwatchError } from '@keepwatch/errors';
+import { UsageError } from '@keepwatch/runtime/main';
 import type { Command } from './command.js';
 
 /** The command's operand among the arguments after its words, or a usage error naming what is missing or too many. */
@@ -17,7 +16,12 @@ export function operandOf(command: Command, positionals: readonly string[]): str
  * unusable `--target`, `--url-name` with `--task`, a `--since` that is no time) as usage errors,
  * exit code 2. Every other failure stays an error: exit 1 with its message.
  */
-export function asUsageError(error: unknown): unknown {
+export async function asUsageError(error: unknown): Promise<unknown> {
+  if (!isKeepwatchError(error)) return error;
+  // Loaded only for a failure: a command that needs neither package does not pay for it.
+  const [{ BackupIdError, BackupOptionsError }, { ProfileFilterConflictError, ProfileFilterError }] = await Promise.all(
+    [import('@keepwatch/backup'), import('@keepwatch/profiler')],
+  );
   if (error instanceof BackupOptionsError || error instanceof BackupIdError) return new UsageError(error.message);
   // The package names the query's fields; a person at the shell needs the flags.
   if (error instanceof ProfileFilterConflictError) return new UsageError('give --url-name or --task, not both');
