@@ -148,6 +148,8 @@ export function dumpKind(options: DumpKindOptions = {}): BackupKind {
     async push(context, remote, id) {
       const destination = destinationOf(context);
       const paths = destination.pathsOf(await destination.readManifest(id));
+      // Under the source's lock: what an interrupted push of this source left (an incomplete upload).
+      await remote.removeIncomplete(context.source);
       await remote.push(paths.file, `${context.source}/${basename(paths.file)}`);
       await remote.push(paths.manifest, `${context.source}/${basename(paths.manifest)}`);
     },

@@ -159,6 +159,8 @@ export function snapshotKind(options: SnapshotKindOptions): BackupKind {
       const previous = (await listSnapshots(dirOf(context)))
         .filter((s) => s.state === 'complete' && s.id !== id && onRemote.has(s.id))
         .at(-1);
+      // Under the source's lock: what an interrupted push of this source left (temporaries, uploads).
+      await remote.removeIncomplete(context.source);
       await remote.push(
         join(dirOf(context), id),
         `${context.source}/${id}`,
@@ -207,7 +209,11 @@ export function snapshotKind(options: SnapshotKindOptions): BackupKind {
   };
 }
 
-/** A snapshot known only from the remote's listing: started when its id says, its size as listed. */
+/**
+ * A snapshot known only from the remote's listing: started when its id says, finished when it was
+ * stored, its size as listed (for `storageRemote`, the pushed directory: the tree plus its index
+ * and summary).
+ */
 function listedEntry(dir: RemoteEntry, source: string): SnapshotEntry {
   const startedAt = parseBackupId(dir.name).startedAt.toISOString();
   return {

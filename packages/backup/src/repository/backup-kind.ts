@@ -89,7 +89,10 @@ export interface BackupKind {
   restore(context: KindContext, id: string, into: RestoreInto, options: KindRestoreOptions): Promise<KindRestoreResult>;
   /** Applies the retention policy to the local backups (the newest complete one is always kept). */
   prune(context: KindContext, options: PruneOptions): Promise<PruneReport>;
-  /** Copies a complete local backup to the remote, its completing part (manifest, summary) last or atomically. */
+  /**
+   * Copies a complete local backup to the remote, its completing part (manifest, summary) last or
+   * atomically, after clearing what an interrupted push of the source left there.
+   */
   push(context: KindContext, remote: RemoteDestination, id: string): Promise<void>;
   /** Deletes the remote copies of `ids`; no error for one already gone. */
   removeFromRemote(context: KindContext, remote: RemoteDestination, ids: readonly string[]): Promise<void>;

@@ -178,6 +178,10 @@ export function createBackupRepository(options: BackupRepositoryOptions): Backup
       const result = await kind.run(context, runOptions);
       if (remote) {
         await kind.push(context, remote, result.id).catch((error: unknown) => {
+          logger.error(
+            { id: result.id, remote: remote.label, err: error },
+            'backup: copy to the remote failed, kept locally',
+          );
           // Same code and retryability, but the message says the backup itself is safe.
           if (error instanceof RemoteTransferError)
             throw new RemoteTransferError(`copy of backup ${result.id} (kept locally)`, remote.label, error, error);
