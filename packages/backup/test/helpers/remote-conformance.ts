@@ -71,7 +71,8 @@ export function makeTree(root: string, seed = 'a'): void {
   symlinkSync('photos/2026/a.jpg', join(root, 'media/latest'));
   symlinkSync('/etc/hostname', join(root, 'media/absolute'));
   symlinkSync('../nowhere', join(root, 'media/dangling'));
-  let t = 1_600_000_000.123456;
+  // Times differ by seed: rsync's --link-dest takes a file of the same size and mtime as unchanged.
+  let t = 1_600_000_000.123456 + [...seed].reduce((sum, c) => sum + c.charCodeAt(0), 0) * 10_000;
   for (const path of ['.env', 'media/photos/2026/a.jpg', 'media/photos/2026/b.jpg', 'run.sh', 'private/key.pem']) {
     utimesSync(join(root, path), t, t + 86_400.5);
     t += 86_400.5;
@@ -113,7 +114,7 @@ export function describeRemote(
       const { remote } = await open();
       const dump = join(work.path, 'database-20261125T031500Z-ab12cd.pgdump.zst');
       const manifest = join(work.path, 'database-20261125T031500Z-ab12cd.manifest.json');
-      writeFileSync(dump, randomBytes(3 * MiB + 17));
+      writeFileSync(dump, randomBytes(3 * MiB + 17), { mode: 0o600 });
       writeFileSync(manifest, '{"id":"database-20261125T031500Z-ab12cd"}\n');
 
       expect(await remote.list('database')).toEqual([]);
@@ -244,7 +245,19 @@ export function describeRemote(
           }
         }
         expect(await remote.list(remoteDir)).toEqual([]);
-        const left = await leftovers(remoteDir);
+        // Over ssh the remote side of a session cut short may still be starting up: wait until the
+        // leftovers stop changing (bounded) before comparing them.
+        let left = await leftovers(remoteDir);
+        await vi.waitFor(
+          async () => {
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            const now = await leftovers(remoteDir);
+            const same = JSON.stringify(now) === JSON.stringify(left);
+            left = now;
+            if (!same) throw new Error('leftovers still changing');
+          },
+          { timeout: 15_000, interval: 0 },
+        );
         if (killLeavesLeftovers.includes(what)) {
           expect(left.length).toBeGreaterThan(0);
           // Another folder (another source) is left alone.

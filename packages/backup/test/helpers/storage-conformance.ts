@@ -62,6 +62,40 @@ const keys = async (storage: Storage, prefix?: string): Promise<string[]> =>
 const fixture = (name: string): string => join(import.meta.dirname, '..', 'fixtures', name);
 
 /**
+ * Starts `test/fixtures/storage-writer.ts` writing `key` of the storage `spec` names, endlessly,
+ * and kills it with -9 once more than a 5 MiB part has left it and `underWay()` says the store
+ * shows its unfinished write.
+ */
+async function killWriterMidway(spec: StorageSpec, key: string, underWay: () => Promise<boolean>): Promise<void> {
+  let child: ChildProcess | undefined;
+  try {
+    child = spawn(process.execPath, ['--import', 'tsx', fixture('storage-writer.ts'), JSON.stringify(spec), key], {
+      cwd: join(import.meta.dirname, '..', '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    let written = 0;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      written = Number(chunk.toString().trim().split('\n').at(-1));
+    });
+    await vi.waitFor(
+      async () => {
+        if (child!.exitCode !== null) throw new Error(`the writer exited early: ${stderr}`);
+        if (written < 8 * MiB || !(await underWay())) throw new Error(`waiting (${written} bytes)`);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child!.once('close', resolve));
+  } finally {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
+/**
  * What every storage must do, after restic's backend suite (`internal/backend/test/tests.go`):
  * a backend's test file starts its service, says how to open a storage on it, and calls this.
  */
@@ -289,6 +323,26 @@ export function describeStorage(
       const removed = await storage.cleanupIncompleteUploads(new Date(Date.now() + 2000));
       expect(removed.length).toBeGreaterThan(0);
       expect(removed.join('\n')).toContain('killed.bin');
+      expect(await leftovers()).toEqual([]);
+      expect(await storage.list()).toEqual([]);
+    });
+
+    it('cleanupIncompleteUploads with a prefix removes only what writes of keys under it left', async () => {
+      const { storage, spec, leftovers } = await open();
+      const has = async (name: string): Promise<boolean> => (await leftovers()).some((l) => l.includes(name));
+      await killWriterMidway(spec, 'media/2026-11-25/killed.bin', () => has('media/'));
+      await killWriterMidway(spec, 'database/2026-11-25/killed.bin', () => has('database/'));
+      const later = new Date(Date.now() + 2000);
+      // Another source's folder, and a prefix that matches neither (`databases/` is not `database/`).
+      expect(await storage.cleanupIncompleteUploads(later, { prefix: 'databases/' })).toEqual([]);
+      expect(await has('media/')).toBe(true);
+      const removed = await storage.cleanupIncompleteUploads(later, { prefix: 'database/' });
+      expect(removed.length).toBeGreaterThan(0);
+      for (const key of removed) expect(key.startsWith('database/2026-11-25/'), key).toBe(true);
+      expect(await has('database/')).toBe(false);
+      expect(await has('media/')).toBe(true);
+      // A prefix that ends inside a name, as list's: `media/2026-11` covers the day `media/2026-11-25`.
+      expect((await storage.cleanupIncompleteUploads(later, { prefix: 'media/2026-11' })).length).toBeGreaterThan(0);
       expect(await leftovers()).toEqual([]);
       expect(await storage.list()).toEqual([]);
     });

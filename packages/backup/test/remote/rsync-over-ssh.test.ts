@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupOptionsError } from '../../src/errors.js';
@@ -9,6 +10,7 @@ import {
   RemoteTransferError,
   rsyncOverSsh,
   type RemoteDestination,
+  type RsyncOverSshOptions,
 } from '../../src/remote/index.js';
 import {
   archiveSnapshot,
@@ -18,11 +20,42 @@ import {
   verifySnapshot,
 } from '../../src/snapshot/index.js';
 import { tempDir } from '../helpers/files.js';
+import { describeRemote } from '../helpers/remote-conformance.js';
 import { defaultSelection, listTree, makeDataDir, treeDifferences } from '../snapshot/tree-fixture.js';
 import { freePort } from '@keepwatch/test-support/net';
 import { startSshd, type TestSshd } from '@keepwatch/test-support/sshd';
 
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describeRemote('rsyncOverSsh to a real sshd', async () => {
+  const work = await tempDir('kw-remote-rsync-suite');
+  const sshd = await startSshd(work.path);
+  return {
+    async open(name) {
+      const options: RsyncOverSshOptions = {
+        host: '127.0.0.1',
+        port: sshd.port,
+        user: 'root',
+        path: join(work.path, 'remote-disk', name),
+        identityFile: sshd.identityFile,
+        knownHostsFile: sshd.knownHostsFile,
+        env: { PATH: process.env.PATH },
+      };
+      return {
+        remote: rsyncOverSsh(options),
+        spec: { kind: 'rsync', options },
+        // Dot names directly in the folder: `.<name>.partial` and rsync's own temporaries.
+        leftovers: async (remoteDir) =>
+          (await readdir(join(options.path, remoteDir)).catch(() => [] as string[])).filter((n) => n.startsWith('.')),
+        killLeavesLeftovers: ['tree'],
+      };
+    },
+    async stop() {
+      await sshd.stop();
+      await work.remove();
+    },
+  };
+});
 
 describe('rsync over SSH to a real sshd on loopback', { timeout: 120_000 }, () => {
   let work: Awaited<ReturnType<typeof tempDir>>;

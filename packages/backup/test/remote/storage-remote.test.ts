@@ -4,7 +4,15 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteIntegrityError, type RemoteDestination, storageRemote } from '../../src/remote/index.js';
-import { localStorage, s3Storage, type S3StorageOptions, type Storage } from '../../src/storage/index.js';
+import {
+  localStorage,
+  s3Storage,
+  type S3StorageOptions,
+  type SshStorageOptions,
+  type Storage,
+  sshStorage,
+} from '../../src/storage/index.js';
+import { startSshd } from '@keepwatch/test-support/sshd';
 import { tempDir } from '../helpers/files.js';
 import { describeRemote, makeTree } from '../helpers/remote-conformance.js';
 import { startS3Server, type TestS3Server } from '../helpers/s3-server.js';
@@ -78,6 +86,38 @@ describeRemote('storageRemote(s3Storage) on a real s3rver process', async () => 
     },
   };
 });
+
+describeRemote(
+  'storageRemote(sshStorage) to a real sshd',
+  async () => {
+    const work = await tempDir('kw-remote-ssh');
+    const sshd = await startSshd(work.path);
+    return {
+      async open(name) {
+        const options: SshStorageOptions = {
+          host: '127.0.0.1',
+          port: sshd.port,
+          user: 'root',
+          path: join(work.path, 'remote-disk', name),
+          identityFile: sshd.identityFile,
+          knownHostsFile: sshd.knownHostsFile,
+          env: { PATH: process.env.PATH },
+        };
+        return {
+          remote: storageRemote(sshStorage(options)),
+          spec: { kind: 'storage', storage: { kind: 'ssh', options } },
+          leftovers: (remoteDir) => temporariesUnder(join(options.path, remoteDir)),
+        };
+      },
+      async stop() {
+        await sshd.stop();
+        await work.remove();
+      },
+    };
+  },
+  // Every storage call is an ssh connection of its own.
+  { timeout: 300_000 },
+);
 
 describe('storageRemote over S3: snapshots as content-addressed objects', { timeout: 180_000 }, () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
