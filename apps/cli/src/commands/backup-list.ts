@@ -3,8 +3,10 @@ import {
   backupDestinationFromConfig,
   backupRemoteFromConfig,
   dataSnapshotDirFromConfig,
+  listRemoteBackups,
+  remoteCatalogOldestFirst,
 } from '@keepwatch/runtime/backup';
-import { UsageError, listRemoteBackups, remoteCatalogOldestFirst } from '@keepwatch/runtime';
+import { UsageError } from '@keepwatch/runtime/main';
 import type { Command, CommandContext } from '../command.js';
 import { formatTable } from '../output.js';
 import { formatBytes } from '../progress.js';

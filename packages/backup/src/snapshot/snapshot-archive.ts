@@ -4,7 +4,6 @@ import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { create as createTar, extract as extractTar } from 'tar';
 import { BackupIoError } from '../errors.js';
 import { spawnTool, type ToolEnvironmentOptions } from '../tool-process.js';
 import { fsyncPath } from './durability.js';
@@ -23,6 +22,9 @@ import { stageTarget } from './target-dir.js';
  * owners and symlinks, and refuses `..` and absolute paths on extraction. zstd is the `zstd`
  * command, as in the database pipeline: Node 20's zlib has no zstd (node-tar's own `zstd` option
  * needs Node 22.15), and the npm bindings download prebuilt binaries at install time.
+ *
+ * node-tar is imported when an archive is written or read, not with the package: its modules
+ * cost every process that loads @keepwatch/backup (`keepwatch backup list`) some 5-10 ms.
  */
 
 export interface ArchiveToolOptions extends ToolEnvironmentOptions {
@@ -52,6 +54,7 @@ export async function archiveSnapshot(
 ): Promise<ArchiveResult> {
   const level = options.zstdLevel ?? 3;
   await loadSnapshot(snapshotDir); // refuse to archive something that is not a complete snapshot
+  const { create: createTar } = await import('tar');
   const partial = `${outFile}.partial`;
   const zstd = spawnTool(
     { name: 'zstd', path: options.zstdPath ?? 'zstd', option: 'zstdPath' },
@@ -108,6 +111,7 @@ export async function extractArchive(
   targetDir: string,
   options: ExtractArchiveOptions = {},
 ): Promise<SnapshotSummary> {
+  const { extract: extractTar } = await import('tar');
   const staged = await stageTarget(targetDir, options.clean ?? false);
   const zstd = spawnTool({ name: 'zstd', path: options.zstdPath ?? 'zstd', option: 'zstdPath' }, ['-d', '-q', '-c'], {
     env: options.env,
