@@ -192,8 +192,9 @@ export function storageRemote(storage: Storage, options: StorageRemoteOptions = 
 
     async removeIncomplete(remoteDir: string): Promise<string[]> {
       const folder = checkRemotePath(remoteDir, true);
-      // Now, not "older than the longest write": the caller holds the lock of the only source that writes here.
-      const removed = await storage.cleanupIncompleteUploads(new Date(Date.now() + 1000), {
+      // Everything, not "older than the longest write": the caller holds the lock of the only source
+      // that writes here. A day ahead, so a server clock ahead of ours does not spare an upload.
+      const removed = await storage.cleanupIncompleteUploads(new Date(Date.now() + 86_400_000), {
         prefix: folder.length === 0 ? '' : `${folder.join('/')}/`,
       });
       if (removed.length > 0) logger.info({ remote: label, removed }, 'remote: removed what interrupted pushes left');

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -108,7 +108,8 @@ async function scanTree(root: string, logger: BackupLogger): Promise<TreeEntry[]
   const entries: TreeEntry[] = [];
   const visit = async (relative: string): Promise<void> => {
     const path = relative === '.' ? root : join(root, relative);
-    const info = await lstat(path, { bigint: true });
+    // The root as what it points to (a snapshot folder given by a symlink); everything under it as it is.
+    const info = relative === '.' ? await stat(path, { bigint: true }) : await lstat(path, { bigint: true });
     const base = { path: relative, mode: Number(info.mode & 0o7777n), mtimeNs: info.mtimeNs.toString() };
     if (info.isDirectory()) {
       entries.push({ ...base, type: 'dir' });

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteIntegrityError, type RemoteDestination, storageRemote } from '../../src/remote/index.js';
 import {
@@ -118,6 +119,51 @@ describeRemote(
   // Every storage call is an ssh connection of its own.
   { timeout: 300_000 },
 );
+
+describe('storageRemote: an index from elsewhere', () => {
+  it('refuses an index whose paths leave the target, and writes nothing outside it', async () => {
+    const work = await tempDir('kw-remote-evil');
+    try {
+      const storage = localStorage({ directory: join(work.path, 'remote'), fsync: false });
+      const remote = storageRemote(storage);
+      const header = {
+        format: 'keepwatch-remote-tree',
+        version: 1,
+        id: 'data-20261125T031500Z-aaaaaa',
+        createdAt: new Date().toISOString(),
+        files: 1,
+        totalBytes: 1,
+      };
+      const sha = createHash('sha256').update('x').digest('hex');
+      await storage.write(`data/objects/${sha.slice(0, 2)}/${sha}`, Readable.from([Buffer.from('x')]));
+      for (const path of ['../escaped', 'a/../../escaped', '/tmp/escaped', 'a']) {
+        const lines = [
+          header,
+          { path: '.', type: 'dir', mode: 0o755, mtimeNs: '0' },
+          { path, type: 'file', mode: 0o644, mtimeNs: '0', size: 1, sha256: sha },
+        ];
+        await storage.write(
+          'data/snapshots/data-20261125T031500Z-aaaaaa.ndjson',
+          Readable.from([Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n'))]),
+        );
+        const target = join(work.path, 'restore', 'here');
+        if (path === 'a') {
+          // The same index with a harmless path restores: the refusals above are the paths.
+          await remote.pull('data/data-20261125T031500Z-aaaaaa', target);
+          expect(readFileSync(join(target, 'a'), 'utf8')).toBe('x');
+          continue;
+        }
+        await expect(remote.pull('data/data-20261125T031500Z-aaaaaa', target), path).rejects.toThrow(
+          RemoteIntegrityError,
+        );
+        expect(await readdir(join(work.path, 'restore')).catch(() => [])).toEqual([]);
+      }
+      expect(await readdir(work.path)).toEqual(['remote', 'restore']);
+    } finally {
+      await work.remove();
+    }
+  });
+});
 
 describe('storageRemote over S3: snapshots as content-addressed objects', { timeout: 180_000 }, () => {
   let work: Awaited<ReturnType<typeof tempDir>>;
