@@ -1,7 +1,8 @@
 // The disaster drill: what `[backup] remote` holds, and one backup of it fetched for a restore or a
 // verify, on a machine whose own backups are gone. Read-only on the remote; no config in here, so
 // the logic can move into @keepwatch/backup with the rest of the lifecycle.
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   BackupNotFoundError,
@@ -122,13 +123,14 @@ export type FetchedBackup =
   | { kind: 'data'; id: string; snapshotDir: string };
 
 /**
- * Fetches backup `id` from the remote into a scratch folder `<scratchParent>/.remote-<random>/`
- * (a dot name: no local listing, retention or leftover cleanup ever reads it), hands it to `use`
- * and removes the folder afterwards, whatever `use` does. A database backup comes as a destination
- * of its own holding just it, so `verifyBackup` and `restoreBackup` read it as they read a local
- * one (checking its SHA-256 against the manifest); a data snapshot as its directory, the remote
- * having checked every file's SHA-256 as it wrote it. `BackupNotFoundError` when the remote does
- * not hold it.
+ * Fetches backup `id` from the remote into a scratch folder in `scratchParent`
+ * (`.remote-<pid>-<host>-<random>`: a dot name, which no local listing, retention or leftover
+ * cleanup reads), hands it to `use` and removes the folder afterwards, whatever `use` does; one
+ * a killed process left is removed by the next fetch on this machine. A database backup comes as
+ * a destination of its own holding just it, so `verifyBackup` and `restoreBackup` read it as
+ * they read a local one (checking its SHA-256 against the manifest); a data snapshot as its
+ * directory, the remote having checked every file's SHA-256 as it wrote it.
+ * `BackupNotFoundError` when the remote does not hold it.
  */
 export async function withRemoteBackup<T>(
   remote: RemoteDestination,
@@ -159,13 +161,40 @@ export async function withRemoteBackup<T>(
   });
 }
 
+const SCRATCH = /^\.remote-(\d+)-(.*)-[A-Za-z0-9]{6}$/;
+/** This machine, in a scratch folder's name: a destination on a shared mount is seen by other machines' processes too. */
+const HOST = hostname()
+  .replace(/[^A-Za-z0-9.]/g, '_')
+  .slice(0, 64);
+
+/**
+ * A scratch folder `<parent>/.remote-<pid>-<host>-<random>/` for the callback, removed afterwards.
+ * The pid and host in the name let a later fetch on this machine remove what a process killed
+ * with `kill -9` left: a folder whose process is gone; one whose pid is alive (perhaps reused),
+ * or of another machine, is left alone.
+ */
 async function withScratch<T>(parent: string, use: (dir: string) => Promise<T>): Promise<T> {
   await mkdir(parent, { recursive: true, mode: 0o700 });
-  const dir = await mkdtemp(join(parent, '.remote-'));
+  for (const name of await readdir(parent)) {
+    const match = SCRATCH.exec(name);
+    if (match && match[2] === HOST && !isAlive(Number(match[1])))
+      await rm(join(parent, name), { recursive: true, force: true });
+  }
+  const dir = await mkdtemp(join(parent, `.remote-${process.pid}-${HOST}-`));
   try {
     return await use(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, as another user's process.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
