@@ -1,11 +1,11 @@
 // The disaster drill of issue 18 against a real S3 API server (s3rver, a process of the test's
 // own): back up to an s3:// remote, lose the local backups, list and restore from S3 alone.
 // s3rver takes any secret key, so nothing here proves that authentication works.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -199,6 +199,26 @@ describe('the disaster drill with an s3:// remote', { timeout: 120_000 }, () => 
       new RegExp(`snapshot "${ids.data}" on s3://kw-drill/drill at http://127\\.0\\.0\\.1:\\d+ is damaged at "[^"]+"`),
     );
     expect(await scratchLeft()).toEqual([]);
+  });
+
+  it('removes the scratch folder a killed fetch on this machine left, and no other', async () => {
+    const host = hostname()
+      .replace(/[^A-Za-z0-9.]/g, '_')
+      .slice(0, 64);
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    const names = [
+      `.remote-${gone}-${host}-abc123`,
+      `.remote-${process.pid}-${host}-def456`,
+      `.remote-${gone}-elsewhere-ghi789`,
+    ];
+    for (const name of names) {
+      mkdirSync(join(dir, 'backups', name, 'database'), { recursive: true });
+      writeFileSync(join(dir, 'backups', name, 'database', 'half.pgdump.zst'), 'half a fetch');
+    }
+    const verify = await runCli(['backup', 'verify', ids.data], env());
+    expect(verify.code).toBe(1); // its object was damaged above; the fetch ran all the same
+    expect((await scratchLeft()).sort()).toEqual(names.slice(1).sort());
+    for (const name of names.slice(1)) await rm(join(dir, 'backups', name), { recursive: true });
   });
 
   it('says a backup is on neither side', async () => {
