@@ -277,6 +277,35 @@ describe('kill -9 of keepwatch backup run during the S3 upload', { timeout: 180_
   });
 });
 
+describe('retention on an s3:// remote', { timeout: 120_000 }, () => {
+  it('removes there what it removed here, keeping the objects a kept snapshot shares', async () => {
+    const retained = (extra: Record<string, string> = {}) =>
+      env({
+        KEEPWATCH_BACKUP_DESTINATION: join(dir, 'retained-backups'),
+        KEEPWATCH_BACKUP_REMOTE: `s3://${bucket}/retained`,
+        KEEPWATCH_BACKUP_KEEP_LAST: '1',
+        ...extra,
+      });
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const run = await runCli(['backup', 'run', '--source', 'data', '--json'], retained(), 60_000);
+      expect(run.code).toBe(0);
+      const result = JSON.parse(run.stdout) as { id: string; retention: { removed: string[] } };
+      expect(result.retention.removed).toEqual(ids);
+      ids.push(result.id);
+      // Snapshot ids are to the second: the next one must not share this one's.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+    }
+    await rm(join(dir, 'retained-backups'), { recursive: true, force: true });
+    expect((await listRemote({ KEEPWATCH_BACKUP_REMOTE: `s3://${bucket}/retained` })).map((b) => b.id)).toEqual([
+      ids[1],
+    ]);
+    const verify = await runCli(['backup', 'verify', ids[1]!], retained());
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(new RegExp(`snapshot ${ids[1]} is good`));
+  });
+});
+
 describe('keepwatch config check with an s3:// remote', () => {
   it('shows where the key pair came from and never the secret', async () => {
     const text = await runCli(['config', 'check'], env());
