@@ -5,8 +5,11 @@ import { dirname, resolve } from 'node:path';
 // declarations `from './x.js'` (rollup-plugin-dts names its chunks `./name-HASH.js`).
 const relativeSpecifier = /(?:from\s*|import\s*\(?\s*|require\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
 
-/** Every bare module a file names: `fastify`, `fastify-plugin`, `node:http`, `@scope/x/sub`. */
-const bareSpecifier = /(?:from\s*|import\s*\(?\s*|require\s*\(\s*|declare\s+module\s+)["']([^."'/][^"']*)["']/g;
+/**
+ * Every bare module a file names: `fastify`, `fastify-plugin`, `node:http`, `@scope/x/sub`. A
+ * specifier has no white space, so a message that ends in "from" before a quote is none.
+ */
+const bareSpecifier = /(?:from\s*|import\s*\(?\s*|require\s*\(\s*|declare\s+module\s+)["']([^."'/\s][^"'\s]*)["']/g;
 
 /**
  * The files an entry of a built package reaches through its relative imports (its chunks),
