@@ -5,15 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteIntegrityError, type RemoteDestination, storageRemote } from '../../src/remote/index.js';
-import {
-  localStorage,
-  s3Storage,
-  type S3StorageOptions,
-  type SshStorageOptions,
-  type Storage,
-  sshStorage,
-} from '../../src/storage/index.js';
-import { startSshd } from '@keepwatch/test-support/sshd';
+import { localStorage, s3Storage, type S3StorageOptions, type Storage } from '../../src/storage/index.js';
 import { tempDir } from '../helpers/files.js';
 import { describeRemote, makeTree } from '../helpers/remote-conformance.js';
 import { startS3Server, type TestS3Server } from '../helpers/s3-server.js';
@@ -88,37 +80,9 @@ describeRemote('storageRemote(s3Storage) on a real s3rver process', async () => 
   };
 });
 
-describeRemote(
-  'storageRemote(sshStorage) to a real sshd',
-  async () => {
-    const work = await tempDir('kw-remote-ssh');
-    const sshd = await startSshd(work.path);
-    return {
-      async open(name) {
-        const options: SshStorageOptions = {
-          host: '127.0.0.1',
-          port: sshd.port,
-          user: 'root',
-          path: join(work.path, 'remote-disk', name),
-          identityFile: sshd.identityFile,
-          knownHostsFile: sshd.knownHostsFile,
-          env: { PATH: process.env.PATH },
-        };
-        return {
-          remote: storageRemote(sshStorage(options)),
-          spec: { kind: 'storage', storage: { kind: 'ssh', options } },
-          leftovers: (remoteDir) => temporariesUnder(join(options.path, remoteDir)),
-        };
-      },
-      async stop() {
-        await sshd.stop();
-        await work.remove();
-      },
-    };
-  },
-  // Every storage call is an ssh connection of its own.
-  { timeout: 300_000 },
-);
+// Not run over sshStorage: an SSH remote is rsyncOverSsh (its own case of this suite), and
+// sshStorage, proved as a Storage by the storage suite, opens an ssh connection per call, so this
+// suite over it took 20–76 s a test (5–8 minutes) for a pairing the product never makes.
 
 describe('storageRemote: an index from elsewhere', () => {
   it('refuses an index whose paths leave the target, and writes nothing outside it', async () => {
