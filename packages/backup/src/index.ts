@@ -1,27 +1,32 @@
-export { runBackup, type RunBackupOptions } from './run-backup.js';
-export { listBackups } from './list-backups.js';
+export { runBackup, type RunBackupOptions } from './dump/run-backup.js';
+export { listBackups } from './catalog/list-backups.js';
 export {
   listBackupCatalog,
   catalogOldestFirst,
   type BackupCatalog,
   type BackupCatalogOptions,
   type CatalogSnapshot,
-} from './backup-catalog.js';
-export { restoreBackup, type RestoreBackupOptions, type RestoreReport } from './restore-backup.js';
-export { verifyBackup, type RestoreTestReport, type VerifyBackupOptions, type VerifyReport } from './verify-backup.js';
-export { checkChecksum, type ChecksumResult } from './checksum.js';
+} from './catalog/backup-catalog.js';
+export { restoreBackup, type RestoreBackupOptions, type RestoreReport } from './dump/restore-backup.js';
+export {
+  verifyBackup,
+  type RestoreTestReport,
+  type VerifyBackupOptions,
+  type VerifyReport,
+} from './dump/verify-backup.js';
+export { checkChecksum, type ChecksumResult } from './pipeline/checksum.js';
 // The BullMQ processor and the Redis lock are `@keepwatch/backup/bullmq`: the core imports neither.
 export type { HeldSourceLock, SourceLock } from './source-lock.js';
-export { databaseSource, databaseTarget, createScratchDatabase } from './database.js';
-export { removeLeftoverPasswordFiles } from './leftover-password-files.js';
-export { postgresSource, parsePgToolVersion } from './pg-dump-source.js';
-export { postgresTarget, createPostgresScratch } from './pg-restore-target.js';
-export { mysqlSource } from './mysql-dump-source.js';
-export { mysqlTarget, createMysqlScratch } from './mysql-restore-target.js';
-export { localDestination, type LocalDestination, type LocalDestinationOptions } from './local-destination.js';
-export type { Destination, DestinationWriter } from './destination.js';
-export type { BackupSource, OpenSourceOptions, SourceDump, SourceMetadata } from './source.js';
-export type { RestoreSink, RestoreTarget, ScratchTarget } from './restore-target.js';
+export { databaseSource, databaseTarget, createScratchDatabase } from './databases/database.js';
+export { removeLeftoverPasswordFiles } from './databases/leftover-password-files.js';
+export { postgresSource, parsePgToolVersion } from './databases/pg-dump-source.js';
+export { postgresTarget, createPostgresScratch } from './databases/pg-restore-target.js';
+export { mysqlSource } from './databases/mysql-dump-source.js';
+export { mysqlTarget, createMysqlScratch } from './databases/mysql-restore-target.js';
+export { localDestination, type LocalDestination, type LocalDestinationOptions } from './catalog/local-destination.js';
+export type { Destination, DestinationWriter } from './catalog/destination.js';
+export type { BackupSource, OpenSourceOptions, SourceDump, SourceMetadata } from './databases/source.js';
+export type { RestoreSink, RestoreTarget, ScratchTarget } from './databases/restore-target.js';
 export {
   resolveBackupOptions,
   resolveDatabaseOptions,
@@ -32,7 +37,7 @@ export {
   type ResolvedBackupOptions,
   type ResolvedDatabaseOptions,
 } from './options.js';
-export { createBackupId, parseBackupId, isValidSourceName, type ParsedBackupId } from './backup-id.js';
+export { createBackupId, parseBackupId, isValidSourceName, type ParsedBackupId } from './catalog/backup-id.js';
 export {
   MANIFEST_FORMAT,
   MANIFEST_VERSION,
@@ -41,10 +46,10 @@ export {
   serializeManifest,
   type BackupManifest,
   type TableCount,
-} from './manifest.js';
-export type { ToolEnvironment, ToolEnvironmentOptions } from './tool-process.js';
-export type { Compression } from './compression.js';
-export type { BackupProgress, ProgressListener } from './progress.js';
+} from './catalog/manifest.js';
+export type { ToolEnvironment, ToolEnvironmentOptions } from './pipeline/tool-process.js';
+export type { Compression } from './pipeline/compression.js';
+export type { BackupProgress, ProgressListener } from './pipeline/progress.js';
 export type { BackupLogger } from './logger.js';
 export { keepwatchVersion } from './version.js';
 export {

@@ -1,8 +1,8 @@
 import { AGE_RECIPIENT_PATTERN, parseDatabaseUrl } from '@keepwatch/conventions';
 import { z } from 'zod';
-import type { Compression } from './compression.js';
+import type { Compression } from './pipeline/compression.js';
 import { BackupOptionsError } from './errors.js';
-import type { ToolEnvironment, ToolEnvironmentOptions } from './tool-process.js';
+import type { ToolEnvironment, ToolEnvironmentOptions } from './pipeline/tool-process.js';
 import { zodProblems } from './zod-problems.js';
 
 /** How a backup is stored. */

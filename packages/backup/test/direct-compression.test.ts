@@ -12,7 +12,7 @@ import {
   type BackupManifest,
   type LocalDestination,
 } from '../src/index.js';
-import { directCompressionSupported, parseZstdSummary } from '../src/direct-compressor.js';
+import { directCompressionSupported, parseZstdSummary } from '../src/pipeline/direct-compressor.js';
 import { allCommandLines, allFiles, tempDir } from './helpers/files.js';
 import { mysqlScript } from './helpers/mysql.js';
 

@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { MysqlRowCounter } from '../src/mysql-row-counter.js';
+import { MysqlRowCounter } from '../src/databases/mysql-row-counter.js';
 
 // The shapes mariadb-dump 10.11 (one tuple per line) and mysqldump 8 (one line) write, with
 // strings that look like SQL, a routine whose body has an INSERT line, and an empty table.

@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startToolOutputPump } from '../src/tool-output-pump.js';
+import { startToolOutputPump } from '../src/pipeline/tool-output-pump.js';
 import { tempDir } from './helpers/files.js';
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');

@@ -7,15 +7,15 @@ import {
   parsePayload,
 } from '@keepwatch/jobs';
 import type { Job } from 'bullmq';
-import type { Destination } from '../destination.js';
+import type { Destination } from '../catalog/destination.js';
 import { BackupError, BackupSourceUnknownError } from '../errors.js';
 import { silentLogger, type BackupLogger } from '../logger.js';
-import type { BackupManifest } from '../manifest.js';
+import type { BackupManifest } from '../catalog/manifest.js';
 import { resolveBackupOptions, type BackupOptions } from '../options.js';
-import type { BackupProgress } from '../progress.js';
-import { runBackup } from '../run-backup.js';
+import type { BackupProgress } from '../pipeline/progress.js';
+import { runBackup } from '../dump/run-backup.js';
 import type { SourceLock } from '../source-lock.js';
-import type { BackupSource } from '../source.js';
+import type { BackupSource } from '../databases/source.js';
 
 export interface BackupProcessorOptions<After extends object = object> {
   /** The configured sources by name (`database`, later `data`). */

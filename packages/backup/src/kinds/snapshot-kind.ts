@@ -1,6 +1,6 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createBackupId, parseBackupId } from '../backup-id.js';
+import { createBackupId, parseBackupId } from '../catalog/backup-id.js';
 import { BackupOptionsError } from '../errors.js';
 import { RemoteNotFoundError } from '../remote/errors.js';
 import type { RemoteEntry } from '../remote/remote-destination.js';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { BackupOptionsError } from '../errors.js';
 import type { BackupLogger } from '../logger.js';
 import { toolEnvironmentSchema } from '../options.js';
-import type { ToolEnvironmentOptions } from '../tool-process.js';
+import type { ToolEnvironmentOptions } from '../pipeline/tool-process.js';
 import { zodProblems } from '../zod-problems.js';
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BackupToolFailedError } from '../errors.js';
-import { spawnTool } from '../tool-process.js';
+import { spawnTool } from '../pipeline/tool-process.js';
 import { SnapshotTargetNotEmptyError } from '../snapshot/errors.js';
 import { RemoteNotFoundError, RemoteTransferError } from './errors.js';
 import type { PushOptions, RemoteDestination, RemoteEntry } from './remote-destination.js';

@@ -1,7 +1,7 @@
 import type { BackupLogger } from '../logger.js';
-import type { BackupProgress } from '../progress.js';
+import type { BackupProgress } from '../pipeline/progress.js';
 import type { RemoteDestination } from '../remote/remote-destination.js';
-import type { RestoreTarget } from '../restore-target.js';
+import type { RestoreTarget } from '../databases/restore-target.js';
 import type { PruneOptions, PruneReport } from '../retention/apply-retention.js';
 import type { SnapshotProgress } from '../snapshot/snapshot-options.js';
 import type { BackupEntry, KindRestoreResult, KindRunResult, KindVerifyResult } from './backup-results.js';

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { relativeInside } from '@keepwatch/conventions';
-import { isValidSourceName, parseBackupId } from '../backup-id.js';
+import { isValidSourceName, parseBackupId } from '../catalog/backup-id.js';
 import { BackupNotFoundError, BackupOptionsError, BackupSourceUnknownError } from '../errors.js';
 import { silentLogger, type BackupLogger } from '../logger.js';
 import { RemoteTransferError } from '../remote/errors.js';

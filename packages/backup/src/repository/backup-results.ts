@@ -1,9 +1,9 @@
-import type { BackupManifest } from '../manifest.js';
-import type { RestoreReport } from '../restore-backup.js';
+import type { BackupManifest } from '../catalog/manifest.js';
+import type { RestoreReport } from '../dump/restore-backup.js';
 import type { RetentionReason } from '../retention/select-for-retention.js';
 import type { RestoreSnapshotReport } from '../snapshot/restore-snapshot.js';
 import type { SnapshotVerifyReport } from '../snapshot/verify-snapshot.js';
-import type { VerifyReport } from '../verify-backup.js';
+import type { VerifyReport } from '../dump/verify-backup.js';
 
 /** Where a listed, verified or restored backup was read: the repository's destination, or the remote. */
 export type BackupLocation = 'local' | 'remote';

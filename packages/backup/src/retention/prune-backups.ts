@@ -1,4 +1,4 @@
-import type { Destination } from '../destination.js';
+import type { Destination } from '../catalog/destination.js';
 import { applyRetention, type PruneOptions, type PruneReport } from './apply-retention.js';
 
 export interface PruneBackupsOptions extends PruneOptions {

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BackupIoError } from '../errors.js';
-import { spawnTool, type ToolEnvironmentOptions } from '../tool-process.js';
+import { spawnTool, type ToolEnvironmentOptions } from '../pipeline/tool-process.js';
 import { fsyncPath } from './durability.js';
 import {
   loadSnapshot,

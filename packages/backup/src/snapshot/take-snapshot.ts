@@ -3,7 +3,7 @@ import { existsSync, linkSync, mkdirSync, symlinkSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
 import { relativeInside } from '@keepwatch/conventions';
-import { createBackupId } from '../backup-id.js';
+import { createBackupId } from '../catalog/backup-id.js';
 import { BackupAbortedError, BackupIoError } from '../errors.js';
 import { copyBySize, type CopyWithHash } from './copy-by-size.js';
 import { changedBetween, type CopiedFile } from './copy-file.js';

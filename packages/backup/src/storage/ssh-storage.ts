@@ -4,7 +4,7 @@ import { BackupToolFailedError } from '../errors.js';
 import { resolveRsyncOverSshOptions, type RsyncOverSshOptions } from '../remote/rsync-options.js';
 import { shellQuote } from '../remote/remote-path.js';
 import { sshOptions } from '../remote/ssh-options.js';
-import { spawnTool, type ToolProcess } from '../tool-process.js';
+import { spawnTool, type ToolProcess } from '../pipeline/tool-process.js';
 import { resolveRange } from './byte-range.js';
 import { takeIn } from './body-intake.js';
 import {

@@ -1,7 +1,7 @@
 import { connectionSettings } from './connection-url.js';
 import { mysqlSource } from './mysql-dump-source.js';
 import { createMysqlScratch, mysqlTarget } from './mysql-restore-target.js';
-import type { DatabaseSourceOptions, DatabaseTargetOptions } from './options.js';
+import type { DatabaseSourceOptions, DatabaseTargetOptions } from '../options.js';
 import { postgresSource } from './pg-dump-source.js';
 import { createPostgresScratch, postgresTarget } from './pg-restore-target.js';
 import type { RestoreTarget, ScratchTarget } from './restore-target.js';

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { TableCount } from './manifest.js';
+import type { TableCount } from '../catalog/manifest.js';
 
 /** A restore in progress: write the raw dump into `stream`, then await `finished`. */
 export interface RestoreSink {

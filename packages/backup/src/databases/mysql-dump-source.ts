@@ -1,6 +1,6 @@
 import { finished } from 'node:stream/promises';
 import { connectionSettings } from './connection-url.js';
-import { BackupAbortedError } from './errors.js';
+import { BackupAbortedError } from '../errors.js';
 import {
   connectMysql,
   isPermanentMysqlFailure,
@@ -10,10 +10,10 @@ import {
   resolveMysqlTool,
 } from './mysql-connection.js';
 import { MysqlRowCounter } from './mysql-row-counter.js';
-import { resolveDatabaseOptions, type DatabaseSourceOptions } from './options.js';
+import { resolveDatabaseOptions, type DatabaseSourceOptions } from '../options.js';
 import type { BackupSource, OpenSourceOptions, SourceDump, SourceMetadata } from './source.js';
-import { spawnTool } from './tool-process.js';
-import { startToolOutputPump } from './tool-output-pump.js';
+import { spawnTool } from '../pipeline/tool-process.js';
+import { startToolOutputPump } from '../pipeline/tool-output-pump.js';
 
 /**
  * A MySQL or MariaDB database, dumped as SQL by `mariadb-dump` or `mysqldump` in one consistent

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BackupIdError } from './errors.js';
+import { BackupIdError } from '../errors.js';
 
 /**
  * A backup id is `<source>-<YYYYMMDDTHHMMSSZ>-<6 chars>`, e.g. `database-20261125T031500Z-ab12cd`:

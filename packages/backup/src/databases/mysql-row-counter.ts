@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import type { TableCount } from './manifest.js';
+import type { TableCount } from '../catalog/manifest.js';
 
 const NL = 0x0a;
 const QUOTE = 0x27;

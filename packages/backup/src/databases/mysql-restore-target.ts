@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type mysql from 'mysql2/promise';
 import { type DatabaseUrl, withDatabase } from '@keepwatch/conventions';
 import { connectionSettings } from './connection-url.js';
-import { BackupScratchPrivilegeError } from './errors.js';
+import { BackupScratchPrivilegeError } from '../errors.js';
 import {
   connectMysql,
   isPermanentMysqlFailure,
@@ -13,9 +13,9 @@ import {
   resolveMysqlTool,
   type MysqlConnection,
 } from './mysql-connection.js';
-import { resolveDatabaseOptions, type DatabaseTargetOptions, type ResolvedDatabaseOptions } from './options.js';
+import { resolveDatabaseOptions, type DatabaseTargetOptions, type ResolvedDatabaseOptions } from '../options.js';
 import type { RestoreSink, RestoreTarget, ScratchTarget } from './restore-target.js';
-import { spawnTool } from './tool-process.js';
+import { spawnTool } from '../pipeline/tool-process.js';
 
 /**
  * A MySQL/MariaDB database that the `mariadb` (or `mysql`) client replays a dump into. Unlike

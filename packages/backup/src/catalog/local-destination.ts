@@ -6,10 +6,10 @@ import { relativeInside } from '@keepwatch/conventions';
 import { z } from 'zod';
 import { isValidSourceName, parseBackupId } from './backup-id.js';
 import type { Destination, DestinationWriter } from './destination.js';
-import { BackupIoError, BackupManifestError, BackupNotFoundError, BackupOptionsError } from './errors.js';
-import { silentLogger, type BackupLogger } from './logger.js';
+import { BackupIoError, BackupManifestError, BackupNotFoundError, BackupOptionsError } from '../errors.js';
+import { silentLogger, type BackupLogger } from '../logger.js';
 import { parseManifest, serializeManifest, type BackupManifest } from './manifest.js';
-import { zodProblems } from './zod-problems.js';
+import { zodProblems } from '../zod-problems.js';
 
 export interface LocalDestinationOptions {
   /**

@@ -1,8 +1,8 @@
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { ByteMeter } from './byte-meter.js';
-import type { Destination } from './destination.js';
-import type { BackupManifest } from './manifest.js';
+import type { Destination } from '../catalog/destination.js';
+import type { BackupManifest } from '../catalog/manifest.js';
 
 export interface ChecksumResult {
   ok: boolean;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { PassThrough, pipeline, type Readable, type Writable } from 'node:stream';
-import { BackupToolFailedError, BackupToolMissingError } from './errors.js';
+import { BackupToolFailedError, BackupToolMissingError } from '../errors.js';
 
 /** A command-line tool and the option that points at it, for messages that say what to fix. */
 export interface ToolSpec {

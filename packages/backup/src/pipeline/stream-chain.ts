@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PipelineStage } from './compression.js';
-import { rootCause, timed, type Failure } from './root-cause.js';
+import { rootCause, timed, type Failure } from '../root-cause.js';
 
 type Part = Readable | Writable | PipelineStage;
 

@@ -1,7 +1,7 @@
 import type { Destination } from './destination.js';
-import type { BackupLogger } from './logger.js';
+import type { BackupLogger } from '../logger.js';
 import type { BackupManifest } from './manifest.js';
-import { listSnapshots } from './snapshot/list-snapshots.js';
+import { listSnapshots } from '../snapshot/list-snapshots.js';
 
 /** A complete data snapshot in a listing, with a manifest's names where the two mean the same. */
 export interface CatalogSnapshot {

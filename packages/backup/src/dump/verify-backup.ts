@@ -1,12 +1,12 @@
-import { parseBackupId } from './backup-id.js';
-import { checkChecksum, type ChecksumResult } from './checksum.js';
-import type { Destination } from './destination.js';
+import { parseBackupId } from '../catalog/backup-id.js';
+import { checkChecksum, type ChecksumResult } from '../pipeline/checksum.js';
+import type { Destination } from '../catalog/destination.js';
 import { errorMessage } from '@keepwatch/errors';
-import { silentLogger, type BackupLogger } from './logger.js';
-import type { TableCount } from './manifest.js';
+import { silentLogger, type BackupLogger } from '../logger.js';
+import type { TableCount } from '../catalog/manifest.js';
 import { restoreBackup } from './restore-backup.js';
-import type { ScratchTarget } from './restore-target.js';
-import type { ToolEnvironmentOptions } from './tool-process.js';
+import type { ScratchTarget } from '../databases/restore-target.js';
+import type { ToolEnvironmentOptions } from '../pipeline/tool-process.js';
 
 export interface VerifyBackupOptions extends ToolEnvironmentOptions {
   destination: Destination;

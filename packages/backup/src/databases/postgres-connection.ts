@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { DatabaseUrl } from '@keepwatch/conventions';
-import { BackupAuthError, BackupConnectionError } from './errors.js';
-import type { TableCount } from './manifest.js';
-import { redact } from './tool-process.js';
+import { BackupAuthError, BackupConnectionError } from '../errors.js';
+import type { TableCount } from '../catalog/manifest.js';
+import { redact } from '../pipeline/tool-process.js';
 
 const AUTH_CODES = new Set(['28P01', '28000']);
 const PERMANENT_CODES = new Set(['3D000', '42501']);

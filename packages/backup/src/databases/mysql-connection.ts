@@ -1,8 +1,8 @@
 import type mysql from 'mysql2/promise';
 import type { DatabaseUrl } from '@keepwatch/conventions';
-import { BackupAuthError, BackupConnectionError, BackupToolMissingError } from './errors.js';
-import type { TableCount } from './manifest.js';
-import { redact, toolVersion, type ToolEnvironment, type ToolSpec } from './tool-process.js';
+import { BackupAuthError, BackupConnectionError, BackupToolMissingError } from '../errors.js';
+import type { TableCount } from '../catalog/manifest.js';
+import { redact, toolVersion, type ToolEnvironment, type ToolSpec } from '../pipeline/tool-process.js';
 
 export type MysqlConnection = mysql.Connection;
 

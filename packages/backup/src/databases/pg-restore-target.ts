@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type DatabaseUrl, withDatabase } from '@keepwatch/conventions';
 import { connectionSettings } from './connection-url.js';
-import { BackupScratchPrivilegeError } from './errors.js';
-import { resolveDatabaseOptions, type DatabaseTargetOptions, type ResolvedDatabaseOptions } from './options.js';
+import { BackupScratchPrivilegeError } from '../errors.js';
+import { resolveDatabaseOptions, type DatabaseTargetOptions, type ResolvedDatabaseOptions } from '../options.js';
 import {
   connectPostgres,
   dbnameConninfo,
@@ -12,7 +12,7 @@ import {
   postgresToolEnv,
 } from './postgres-connection.js';
 import type { RestoreSink, RestoreTarget, ScratchTarget } from './restore-target.js';
-import { spawnTool } from './tool-process.js';
+import { spawnTool } from '../pipeline/tool-process.js';
 
 /** A PostgreSQL database that `pg_restore` replays a custom-format dump into. */
 export function postgresTarget(options: DatabaseTargetOptions): RestoreTarget {

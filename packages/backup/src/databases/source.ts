@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import type { BackupLogger } from './logger.js';
-import type { TableCount } from './manifest.js';
+import type { BackupLogger } from '../logger.js';
+import type { TableCount } from '../catalog/manifest.js';
 
 /** What a source knows about a dump once it has finished; goes into the manifest. */
 export interface SourceMetadata {

@@ -1,18 +1,22 @@
-import { createBackupId } from './backup-id.js';
-import { ByteMeter } from './byte-meter.js';
-import { compressStage, compressionExtension, type PipelineStage } from './compression.js';
-import type { Destination, DestinationWriter } from './destination.js';
-import { directCompressionSupported, startDirectCompressor, type DirectCompressor } from './direct-compressor.js';
-import { encryptStage } from './encryption.js';
-import { BackupAbortedError, BackupIoError } from './errors.js';
+import { createBackupId } from '../catalog/backup-id.js';
+import { ByteMeter } from '../pipeline/byte-meter.js';
+import { compressStage, compressionExtension, type PipelineStage } from '../pipeline/compression.js';
+import type { Destination, DestinationWriter } from '../catalog/destination.js';
+import {
+  directCompressionSupported,
+  startDirectCompressor,
+  type DirectCompressor,
+} from '../pipeline/direct-compressor.js';
+import { encryptStage } from '../pipeline/encryption.js';
+import { BackupAbortedError, BackupIoError } from '../errors.js';
 import { isKeepwatchError } from '@keepwatch/errors';
-import { silentLogger, type BackupLogger } from './logger.js';
-import { MANIFEST_FORMAT, MANIFEST_VERSION, type BackupManifest } from './manifest.js';
-import { resolveBackupOptions, type BackupOptions, type ResolvedBackupOptions } from './options.js';
-import { throttleProgress, type ProgressListener } from './progress.js';
-import type { BackupSource, SourceDump } from './source.js';
-import { abandon, runChain, type ChainCompanion } from './stream-chain.js';
-import { keepwatchVersion } from './version.js';
+import { silentLogger, type BackupLogger } from '../logger.js';
+import { MANIFEST_FORMAT, MANIFEST_VERSION, type BackupManifest } from '../catalog/manifest.js';
+import { resolveBackupOptions, type BackupOptions, type ResolvedBackupOptions } from '../options.js';
+import { throttleProgress, type ProgressListener } from '../pipeline/progress.js';
+import type { BackupSource, SourceDump } from '../databases/source.js';
+import { abandon, runChain, type ChainCompanion } from '../pipeline/stream-chain.js';
+import { keepwatchVersion } from '../version.js';
 
 export interface RunBackupOptions {
   source: BackupSource;

@@ -1,5 +1,5 @@
 import { parseDatabaseUrl, type DatabaseUrl } from '@keepwatch/conventions';
-import { BackupOptionsError } from './errors.js';
+import { BackupOptionsError } from '../errors.js';
 
 /**
  * A database URL taken apart by the reader config validates `[database] url` with, so the tools

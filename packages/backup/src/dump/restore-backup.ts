@@ -1,10 +1,10 @@
 import { isKeepwatchError } from '@keepwatch/errors';
-import { parseBackupId } from './backup-id.js';
-import { ByteMeter } from './byte-meter.js';
-import { checkChecksum } from './checksum.js';
-import { decompressStage, type PipelineStage } from './compression.js';
-import type { Destination } from './destination.js';
-import { decryptStage } from './encryption.js';
+import { parseBackupId } from '../catalog/backup-id.js';
+import { ByteMeter } from '../pipeline/byte-meter.js';
+import { checkChecksum } from '../pipeline/checksum.js';
+import { decompressStage, type PipelineStage } from '../pipeline/compression.js';
+import type { Destination } from '../catalog/destination.js';
+import { decryptStage } from '../pipeline/encryption.js';
 import {
   BackupAbortedError,
   BackupChecksumError,
@@ -12,13 +12,13 @@ import {
   BackupIoError,
   BackupKindMismatchError,
   BackupTargetNotEmptyError,
-} from './errors.js';
-import { silentLogger, type BackupLogger } from './logger.js';
-import type { BackupManifest } from './manifest.js';
-import { throttleProgress, type ProgressListener } from './progress.js';
-import type { RestoreSink, RestoreTarget } from './restore-target.js';
-import type { ToolEnvironmentOptions } from './tool-process.js';
-import { abandon, runChain } from './stream-chain.js';
+} from '../errors.js';
+import { silentLogger, type BackupLogger } from '../logger.js';
+import type { BackupManifest } from '../catalog/manifest.js';
+import { throttleProgress, type ProgressListener } from '../pipeline/progress.js';
+import type { RestoreSink, RestoreTarget } from '../databases/restore-target.js';
+import type { ToolEnvironmentOptions } from '../pipeline/tool-process.js';
+import { abandon, runChain } from '../pipeline/stream-chain.js';
 
 export interface RestoreBackupOptions extends ToolEnvironmentOptions {
   destination: Destination;

@@ -1,6 +1,6 @@
 import { connectionSettings } from './connection-url.js';
-import { BackupAbortedError, BackupToolTooOldError } from './errors.js';
-import { resolveDatabaseOptions, type DatabaseSourceOptions } from './options.js';
+import { BackupAbortedError, BackupToolTooOldError } from '../errors.js';
+import { resolveDatabaseOptions, type DatabaseSourceOptions } from '../options.js';
 import {
   connectPostgres,
   isPermanentPostgresFailure,
@@ -9,7 +9,7 @@ import {
   postgresToolEnv,
 } from './postgres-connection.js';
 import type { BackupSource, OpenSourceOptions, SourceDump, SourceMetadata } from './source.js';
-import { keepOutput, spawnTool, toolVersion, type ToolSpec } from './tool-process.js';
+import { keepOutput, spawnTool, toolVersion, type ToolSpec } from '../pipeline/tool-process.js';
 
 /** `pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)` → `15.20`. */
 export function parsePgToolVersion(line: string): { version: string; major: number } | undefined {

@@ -1,7 +1,7 @@
 import { databaseKindOf } from '@keepwatch/conventions';
 import { z } from 'zod';
 import { parseBackupId } from './backup-id.js';
-import { BackupManifestError } from './errors.js';
+import { BackupManifestError } from '../errors.js';
 
 /**
  * The manifest format. A reader accepts every version it knows; a writer writes the newest.
