@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { relativeInside } from '@keepwatch/conventions';
 import { isValidSourceName, parseBackupId } from '../catalog/backup-id.js';
 import { BackupNotFoundError, BackupOptionsError, BackupSourceUnknownError } from '../errors.js';
@@ -26,6 +25,7 @@ import type {
   RepositoryRunResult,
   RepositoryVerifyResult,
 } from './backup-results.js';
+import { withRemoteScratch } from './remote-scratch.js';
 
 export interface BackupRepositoryOptions {
   /** The local root every kind keeps its backups under (`[backup] destination`). */
@@ -45,7 +45,8 @@ export interface BackupRepositoryOptions {
   dataDirectory?: string;
   /**
    * Where copies read from the remote for `verify` and `restore` are put while they are used
-   * (then removed): a private `.kw-…` directory in it. On the destination's file system by
+   * (then removed): a private `.remote-<pid>-<host>-…` directory in it, which the next fetch on
+   * this machine removes when a killed process left it. On the destination's file system by
    * default, which has room for backups. @defaultValue destinationDir
    */
   scratchDir?: string;
@@ -152,16 +153,12 @@ export function createBackupRepository(options: BackupRepositoryOptions): Backup
     const kind = kindOf(source);
     if (await kind.has(contextOf(source), id)) return use(kind, contextOf(source), 'local');
     if (!remote) throw new BackupNotFoundError(id, root);
-    await mkdir(scratchRoot, { recursive: true, mode: 0o700 });
-    const scratch = await mkdtemp(join(scratchRoot, '.kw-remote-copy-'));
-    try {
+    return withRemoteScratch(scratchRoot, async (scratch) => {
       const context = contextOf(source, scratch);
       await kind.fetch(context, remote, id);
       logger.info({ id, remote: remote.label }, 'backup: read from the remote');
-      return await use(kind, context, 'remote');
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
+      return use(kind, context, 'remote');
+    });
   };
 
   return {
