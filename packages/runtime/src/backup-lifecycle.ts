@@ -10,7 +10,6 @@ import {
   removeIncompleteSnapshots,
   takeSnapshot,
   type BackupLogger,
-  type RetentionReason,
   type SnapshotProgressListener,
   type Destination,
   type LocalDestination,
@@ -23,6 +22,7 @@ import {
   retentionPolicyFromConfig,
   backupDestinationFromConfig,
 } from './backup-from-config.js';
+import type { PruneOutcome } from './backup-outcomes.js';
 
 /** What a data backup returns; `source`, `startedAt`, `finishedAt` and `storedBytes` feed the backup status metrics. */
 export interface DataBackupOutcome {
@@ -89,16 +89,6 @@ export async function runDataBackup(
     filesLinked: snap.filesLinked,
     durationMs: snap.durationMs,
   };
-}
-
-/** What retention kept (with every rule that keeps it) and removed, for one source. */
-export interface PruneOutcome {
-  source: string;
-  kind: 'database' | 'data';
-  dryRun: boolean;
-  kept: { id: string; reasons: RetentionReason[] }[];
-  /** Removed, or with `dryRun` to be removed; oldest first. */
-  removed: string[];
 }
 
 /**

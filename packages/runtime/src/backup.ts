@@ -19,3 +19,13 @@ export {
   type RemoteCatalogOptions,
   type RemoteSnapshotEntry,
 } from './backup-remote-catalog.js';
+export {
+  backupRepositoryFromConfig,
+  type BackupRepositoryFromConfigOptions,
+} from './backup-repository-from-config.js';
+export {
+  backupRunOutcome,
+  pruneOutcome,
+  type BackupRunOutcome,
+  type PruneOutcome,
+} from './backup-outcomes.js';

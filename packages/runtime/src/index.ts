@@ -44,7 +44,6 @@ export {
   removeFromRemote,
   afterBackupFromConfig,
   type DataBackupOutcome,
-  type PruneOutcome,
 } from './backup-lifecycle.js';
 export {
   listRemoteBackups,
@@ -55,6 +54,16 @@ export {
   type RemoteCatalogOptions,
   type RemoteSnapshotEntry,
 } from './backup-remote-catalog.js';
+export {
+  backupRepositoryFromConfig,
+  type BackupRepositoryFromConfigOptions,
+} from './backup-repository-from-config.js';
+export {
+  backupRunOutcome,
+  pruneOutcome,
+  type BackupRunOutcome,
+  type PruneOutcome,
+} from './backup-outcomes.js';
 export {
   createBackupStatusRecorder,
   backupStatusFromConfig,
