@@ -5,12 +5,12 @@ import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   catalogOldestFirst,
-  createBackupId,
   listBackupCatalog,
   localDestination,
   takeSnapshot,
   type Destination,
 } from '../src/index.js';
+import { createBackupId } from '../src/catalog/backup-id.js';
 import { manifestFor } from './helpers/destination-conformance.js';
 import { tempDir } from './helpers/files.js';
 

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backupJobPayloadSchema } from '@keepwatch/jobs';
-import {
-  BackupIdError,
-  BackupOptionsError,
-  createBackupId,
-  parseBackupId,
-  resolveBackupOptions,
-} from '../src/index.js';
+import { BackupIdError, BackupOptionsError, parseBackupId, resolveBackupOptions } from '../src/index.js';
+import { createBackupId } from '../src/catalog/backup-id.js';
 
 describe('backup ids', () => {
   it('are <source>-<UTC second>-<6 chars>, sortable and parseable back', () => {

@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BackupToolFailedError,
   localDestination,
-  mysqlSource,
   postgresSource,
   runBackup,
   type BackupManifest,
   type LocalDestination,
 } from '../src/index.js';
+import { mysqlSource } from '../src/databases/mysql-dump-source.js';
 import { directCompressionSupported, parseZstdSummary } from '../src/pipeline/direct-compressor.js';
 import { allCommandLines, allFiles, tempDir } from './helpers/files.js';
 import { mysqlScript } from './helpers/mysql.js';

@@ -7,12 +7,12 @@ import {
   BackupToolFailedError,
   localDestination,
   postgresSource,
-  postgresTarget,
   restoreBackup,
   runBackup,
   type BackupManifest,
   type Compression,
 } from '../src/index.js';
+import { postgresTarget } from '../src/databases/pg-restore-target.js';
 import { tempDir } from './helpers/files.js';
 import { createPgDatabase, pgAdmin } from '@keepwatch/test-support/postgres';
 import { pgFingerprint } from './helpers/postgres.js';

@@ -11,12 +11,12 @@ import {
   databaseSource,
   localDestination,
   postgresSource,
-  postgresTarget,
   restoreBackup,
   runBackup,
   verifyBackup,
   type BackupSource,
 } from '../src/index.js';
+import { postgresTarget } from '../src/databases/pg-restore-target.js';
 import { allFiles, tempDir } from './helpers/files.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createMysqlDatabase, myAdmin } from '@keepwatch/test-support/mariadb';

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { BackupIoError, BackupOptionsError, createBackupId, localDestination, parseManifest } from '../src/index.js';
+import { BackupIoError, BackupOptionsError, localDestination, parseManifest } from '../src/index.js';
+import { createBackupId } from '../src/catalog/backup-id.js';
 import { describeDestination, manifestFor } from './helpers/destination-conformance.js';
 import { allFiles, tempDir } from './helpers/files.js';
 

@@ -8,13 +8,13 @@ import {
   localDestination,
   parseManifest,
   postgresSource,
-  postgresTarget,
   restoreBackup,
   runBackup,
   serializeManifest,
   verifyBackup,
   type BackupManifest,
 } from '../src/index.js';
+import { postgresTarget } from '../src/databases/pg-restore-target.js';
 import { tempDir } from './helpers/files.js';
 
 /*

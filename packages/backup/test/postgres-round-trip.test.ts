@@ -7,7 +7,6 @@ import {
   listBackups,
   localDestination,
   postgresSource,
-  postgresTarget,
   restoreBackup,
   runBackup,
   verifyBackup,
@@ -16,6 +15,7 @@ import {
   type BackupManifest,
   type BackupProgress,
 } from '../src/index.js';
+import { postgresTarget } from '../src/databases/pg-restore-target.js';
 import { allCommandLines, allFiles, environmentOf, tempDir } from './helpers/files.js';
 import { pgFingerprint } from './helpers/postgres.js';
 

@@ -3,14 +3,8 @@ import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PG_URL, pgAdmin } from '@keepwatch/test-support/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  localDestination,
-  postgresSource,
-  postgresTarget,
-  resolveBackupOptions,
-  restoreBackup,
-  runBackup,
-} from '../src/index.js';
+import { localDestination, postgresSource, resolveBackupOptions, restoreBackup, runBackup } from '../src/index.js';
+import { postgresTarget } from '../src/databases/pg-restore-target.js';
 import { tempDir } from './helpers/files.js';
 
 /*

@@ -2,15 +2,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import {
-  BackupIdError,
-  BackupNotFoundError,
-  MANIFEST_FORMAT,
-  MANIFEST_VERSION,
-  createBackupId,
-  type BackupManifest,
-  type Destination,
-} from '../../src/index.js';
+import { BackupIdError, BackupNotFoundError, type BackupManifest, type Destination } from '../../src/index.js';
+import { createBackupId } from '../../src/catalog/backup-id.js';
+import { MANIFEST_FORMAT, MANIFEST_VERSION } from '../../src/catalog/manifest.js';
 
 export interface DestinationHarness {
   destination: Destination;

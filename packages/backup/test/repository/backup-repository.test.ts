@@ -9,11 +9,11 @@ import {
   BackupOptionsError,
   BackupSourceUnknownError,
   RemoteTransferError,
-  createPostgresScratch,
   postgresSource,
   rsyncOverSsh,
   type RemoteDestination,
 } from '../../src/index.js';
+import { createPostgresScratch } from '../../src/databases/pg-restore-target.js';
 import { dumpKind, snapshotKind } from '../../src/kinds/index.js';
 import {
   createBackupRepository,

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPgDatabase, type TestPgDatabase } from '@keepwatch/test-support/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresScratch, postgresSource } from '../../src/index.js';
+import { postgresSource } from '../../src/index.js';
+import { createPostgresScratch } from '../../src/databases/pg-restore-target.js';
 import { dumpKind, snapshotKind } from '../../src/kinds/index.js';
 import { storageRemote } from '../../src/remote/index.js';
 import {
