@@ -1,4 +1,4 @@
-import type { BackupProgress } from '@keepwatch/backup';
+import type { BackupProgress, KindProgress } from '@keepwatch/backup';
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
 
@@ -31,9 +31,18 @@ export function formatProgress(label: string, progress: BackupProgress): string 
   );
 }
 
+/** A data snapshot's progress as a line: its phase, the entries and bytes so far. */
+function formatSnapshotProgress(label: string, progress: Extract<KindProgress, { phase: string }>): string {
+  const entries = progress.entriesTotal > 0 ? `${progress.entriesDone}/${progress.entriesTotal}` : progress.entriesDone;
+  return (
+    `${label}: ${progress.phase}, ${entries} entries, ` +
+    `${formatBytes(progress.bytesCopied)} of ${formatBytes(progress.bytesTotal)} copied`
+  );
+}
+
 export interface ProgressLine {
   /** Passed as the package's `onProgress`; undefined when the stream is not a terminal. */
-  readonly listener: ((progress: BackupProgress) => void) | undefined;
+  readonly listener: ((progress: KindProgress) => void) | undefined;
   /** Ends the line, so the next output starts on a fresh one. */
   done(): void;
 }
@@ -49,7 +58,8 @@ export function progressLine(stream: NodeJS.WriteStream, label: string): Progres
   return {
     listener: (progress) => {
       written = true;
-      stream.write(`\r${formatProgress(label, progress)}\x1b[K`);
+      const line = 'phase' in progress ? formatSnapshotProgress(label, progress) : formatProgress(label, progress);
+      stream.write(`\r${line}\x1b[K`);
     },
     done: () => {
       if (written) stream.write('\n');

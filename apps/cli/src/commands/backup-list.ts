@@ -1,22 +1,38 @@
-import { type BackupManifest, catalogOldestFirst, listBackupCatalog } from '@keepwatch/backup';
-import {
-  backupDestinationFromConfig,
-  backupRemoteFromConfig,
-  dataSnapshotDirFromConfig,
-  listRemoteBackups,
-  remoteCatalogOldestFirst,
-} from '@keepwatch/runtime/backup';
+import type { BackupEntry, BackupManifest } from '@keepwatch/backup';
+import { backupRepositoryFromConfig } from '@keepwatch/runtime/backup';
 import { UsageError } from '@keepwatch/runtime/main';
-import type { Command, CommandContext } from '../command.js';
+import type { Command } from '../command.js';
 import { formatTable } from '../output.js';
 import { formatBytes } from '../progress.js';
 import { sourceOption } from './backup-setup.js';
 
+/** A local snapshot as `--json` has always shown it, with a manifest's names where the two mean the same. */
+interface ListedSnapshot {
+  id: string;
+  source: string;
+  kind: string;
+  finishedAt: string;
+  files: number;
+  bytesTotal: number;
+  path: string | undefined;
+}
+
+/** A snapshot on the remote, as its listing there tells it. */
+interface RemoteSnapshot {
+  id: string;
+  source: string;
+  kind: string;
+  startedAt: string;
+  /** When the remote stored it. */
+  storedAt: string;
+}
+
 /**
- * `keepwatch backup list`: the complete backups (database dumps with a manifest, data snapshots
- * with a summary), oldest first. `--json` prints the manifests and, for data snapshots, objects
- * of `kind: "data"`. `--remote`: what `[backup] remote` holds instead, read from the remote alone
- * (the disaster drill on a machine whose own backups are gone).
+ * `keepwatch backup list`: the complete backups of every source in the repository (database
+ * dumps with a manifest, data snapshots with a summary), oldest first. `--json` prints the
+ * manifests and, for data snapshots, objects of `kind: "data"`. `--remote`: what `[backup] remote`
+ * holds instead, read from the remote alone (the disaster drill on a machine whose own backups
+ * are gone).
  */
 export const backupList: Command = {
   words: ['backup', 'list'],
@@ -25,15 +41,38 @@ export const backupList: Command = {
   args: '[--source NAME] [--remote]',
   options: { source: { type: 'string' }, remote: { type: 'boolean', default: false } },
   async run(context) {
-    const source = sourceOption(context.values, undefined);
-    if (context.values.remote === true) return listRemote(context, source);
     const { config } = await context.loadConfig();
-    const catalog = await listBackupCatalog({
-      destination: backupDestinationFromConfig(config),
-      snapshotsDirectory: dataSnapshotDirFromConfig(config),
-      source,
-    });
-    context.print(catalogOldestFirst(catalog), (backups) => {
+    const fromRemote = context.values.remote === true;
+    if (fromRemote && !config.backup.remote)
+      throw new UsageError('--remote lists what [backup] remote holds: set [backup] remote (KEEPWATCH_BACKUP_REMOTE)');
+    // The remote only for --remote: a plain listing reads the destination alone.
+    const repository = backupRepositoryFromConfig(config, fromRemote ? {} : { remote: null });
+    const source = sourceOption(context.values, undefined, repository.sources);
+    const entries = await repository.list({ ...(source ? { source } : {}), remote: fromRemote });
+    if (fromRemote) {
+      const label = repository.remote!;
+      const backups = entries
+        .map(remoteListed)
+        .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+      context.print(backups, (listed) => {
+        if (listed.length === 0) return `no backups on ${label}\n`;
+        return (
+          `backups on ${label}\n` +
+          formatTable(
+            ['id', 'source', 'kind', 'started', 'size', 'stored', 'compression', 'sha256'],
+            listed.map((b) => [
+              b.id,
+              b.source,
+              b.kind,
+              b.startedAt.replace(/\.\d{3}Z$/, 'Z'),
+              ...('checksum' in b ? dumpColumns(b) : ['-', '-', 'snapshot', '-']),
+            ]),
+          )
+        );
+      });
+      return 0;
+    }
+    context.print(entries.map(localListed), (backups) => {
       if (backups.length === 0) return `no backups in ${config.backup.destination}\n`;
       // With --source every row is of one kind, so the column would say nothing.
       const withKind = source === undefined;
@@ -55,32 +94,28 @@ export const backupList: Command = {
   },
 };
 
-async function listRemote(context: CommandContext, source: string | undefined): Promise<number> {
-  const { config } = await context.loadConfig();
-  const remote = backupRemoteFromConfig(config);
-  if (!remote)
-    throw new UsageError('--remote lists what [backup] remote holds: set [backup] remote (KEEPWATCH_BACKUP_REMOTE)');
-  const catalog = await listRemoteBackups(remote, {
-    scratchParent: config.backup.destination,
-    ...(source ? { source } : {}),
-  });
-  context.print(remoteCatalogOldestFirst(catalog), (backups) => {
-    if (backups.length === 0) return `no backups on ${catalog.remote}\n`;
-    return (
-      `backups on ${catalog.remote}\n` +
-      formatTable(
-        ['id', 'source', 'kind', 'started', 'size', 'stored', 'compression', 'sha256'],
-        backups.map((b) => [
-          b.id,
-          b.source,
-          b.kind,
-          b.startedAt.replace(/\.\d{3}Z$/, 'Z'),
-          ...('checksum' in b ? dumpColumns(b) : ['-', '-', 'snapshot', '-']),
-        ]),
-      )
-    );
-  });
-  return 0;
+function localListed(entry: BackupEntry): BackupManifest | ListedSnapshot {
+  if (entry.type === 'dump') return entry.manifest;
+  return {
+    id: entry.id,
+    source: entry.source,
+    kind: entry.kind,
+    finishedAt: entry.finishedAt,
+    files: entry.files ?? 0,
+    bytesTotal: entry.rawBytes,
+    path: entry.path,
+  };
+}
+
+function remoteListed(entry: BackupEntry): BackupManifest | RemoteSnapshot {
+  if (entry.type === 'dump') return entry.manifest;
+  return {
+    id: entry.id,
+    source: entry.source,
+    kind: entry.kind,
+    startedAt: entry.startedAt,
+    storedAt: entry.finishedAt,
+  };
 }
 
 function dumpColumns(b: BackupManifest): string[] {

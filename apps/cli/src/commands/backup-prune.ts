@@ -1,18 +1,13 @@
-import {
-  backupDestinationFromConfig,
-  backupRemoteFromConfig,
-  pruneBackupsFromConfig,
-  removeFromRemote,
-  type PruneOutcome,
-} from '@keepwatch/runtime';
+import { backupRepositoryFromConfig, pruneOutcome, type PruneOutcome } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
 import { formatTable } from '../output.js';
-import { knownSources, sourceOption, withSourceLocks } from './backup-setup.js';
+import { sourceOption, withSourceLocks } from './backup-setup.js';
 
 /**
  * `keepwatch backup prune`: applies `[backup] keep_*` now, as every successful backup does,
- * under each source's lock. The newest complete backup and anything in progress are never
- * removed. `--dry-run` lists what would go and removes nothing.
+ * under each source's lock (`repository.prune`), on `[backup] remote` too. The newest complete
+ * backup and anything in progress are never removed. `--dry-run` lists what would go and removes
+ * nothing.
  */
 export const backupPrune: Command = {
   words: ['backup', 'prune'],
@@ -21,23 +16,17 @@ export const backupPrune: Command = {
   options: { source: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
   interruptible: true,
   async run(context) {
-    const only = sourceOption(context.values, undefined);
     const dryRun = context.values['dry-run'] === true;
     const { config } = await context.loadConfig();
+    // A dry run removes nothing, on the remote neither: it need not reach it.
+    const repository = backupRepositoryFromConfig(config, dryRun ? { remote: null } : {});
+    const only = sourceOption(context.values, undefined, repository.sources);
     // Stored backups are pruned whether or not their source is still configured.
-    const names = only ? [only] : knownSources;
-    const destination = backupDestinationFromConfig(config);
-    const remote = dryRun ? undefined : backupRemoteFromConfig(config);
+    const names = only ? [only] : repository.sources;
     const outcomes: PruneOutcome[] = [];
     await withSourceLocks(config, async (locked) => {
       for (const source of names) {
-        outcomes.push(
-          await locked(source, context.signal, async () => {
-            const outcome = await pruneBackupsFromConfig(config, source, { dryRun, destination });
-            if (remote) await removeFromRemote(remote, source, outcome.removed);
-            return outcome;
-          }),
-        );
+        outcomes.push(pruneOutcome(await locked(source, context.signal, () => repository.prune(source, { dryRun }))));
       }
     });
     context.print(outcomes, () => {

@@ -4,21 +4,21 @@ import {
   BackupTargetNotEmptyError,
   SnapshotTargetNotEmptyError,
   databaseTarget,
-  restoreBackup,
-  restoreSnapshot,
+  type RestoreInto,
 } from '@keepwatch/backup';
-import { UsageError, backupToolOptionsFromConfig } from '@keepwatch/runtime';
-import type { Command, CommandContext } from '../command.js';
+import { UsageError, backupRepositoryFromConfig, backupToolOptionsFromConfig } from '@keepwatch/runtime';
+import type { Command } from '../command.js';
 import { stringOption } from '../option-values.js';
 import { formatBytes, formatDuration, progressLine } from '../progress.js';
-import { withBackupAtHand, withRemote } from './backup-at-hand.js';
+import { fromRemote, withRemote } from './backup-remote-output.js';
 
 /**
  * `keepwatch backup restore <id> --target URL`: checks the file's checksum, then replays it into
  * the target database. A target that holds tables is refused unless `--clean`.
  * `keepwatch backup restore <data-id> --target DIR`: puts a data snapshot's tree back, byte for
  * byte with modes and times, checking every file's hash; a non-empty DIR needs `--clean`.
- * A backup that is not in `[backup] destination` is read from `[backup] remote`.
+ * Either is `repository.restore`: a backup that is not in `[backup] destination` is read from
+ * `[backup] remote`.
  */
 export const backupRestore: Command = {
   words: ['backup', 'restore'],
@@ -44,81 +44,60 @@ export const backupRestore: Command = {
     }
     const identityFile = stringOption(context.values, 'identity');
     const { config } = await context.loadConfig();
-    return withBackupAtHand(config, id, async (backup) => {
-      if (backup.kind === 'data') return restoreData(context, backup.snapshotDir, resolve(url), backup.remote);
-      const target = databaseTarget({ url: withTargetPassword(url), ...backupToolOptionsFromConfig(config) });
-      const progress = progressLine(context.stderr, `restore ${id}`);
-      try {
-        const report = await restoreBackup({
-          destination: backup.destination,
-          id,
-          target,
-          clean: context.values.clean === true,
-          signal: context.signal,
-          // zstd and age start from this process's environment, as the restore tool does.
-          env: process.env,
-          ...(identityFile ? { identityFile } : {}),
-          ...(progress.listener ? { onProgress: progress.listener } : {}),
-        });
-        progress.done();
+    const repository = backupRepositoryFromConfig(config);
+    // As the user names it: a URL is a database (checked before anything is read), anything else
+    // a directory. The backup's kind refuses the wrong one.
+    const target = url.includes('://')
+      ? databaseTarget({ url: withTargetPassword(url), ...backupToolOptionsFromConfig(config) })
+      : undefined;
+    const into: RestoreInto = target ?? resolve(url);
+    const progress = progressLine(context.stderr, `restore ${id}`);
+    try {
+      const restored = await repository.restore(id, into, {
+        clean: context.values.clean === true,
+        signal: context.signal,
+        ...(identityFile ? { identityFile } : {}),
+        ...(progress.listener ? { onProgress: progress.listener } : {}),
+      });
+      progress.done();
+      const remote = restored.from === 'remote' ? (repository.remote ?? undefined) : undefined;
+      if (restored.type === 'snapshot') {
         context.print(
-          withRemote(report, backup.remote),
+          withRemote(restored.report, remote),
           (r) =>
-            `restored ${r.id}${fromRemote(backup.remote)} into ${r.target}: ${formatBytes(r.rawBytes)} in ${formatDuration(r.elapsedMs)}\n`,
+            `restored ${r.id}${fromRemote(remote)} into ${r.targetDir}: ${r.files} files, ${r.dirs} directories, ${r.symlinks} symlinks\n`,
         );
-        return 0;
-      } catch (error) {
-        // The package names its options; a person at the shell needs the flags.
-        if (error instanceof BackupTargetNotEmptyError) {
-          return context.fail(
-            `${target.label} is not empty: restore into an empty database, or pass --clean to replace its contents`,
-          );
-        }
-        if (error instanceof BackupIdentityRequiredError) {
-          return context.fail(
-            `backup "${id}" is encrypted with age: pass --identity FILE (the age identity it was encrypted to)`,
-          );
-        }
-        throw error;
-      } finally {
-        progress.done();
+      } else {
+        context.print(
+          withRemote(restored.report, remote),
+          (r) =>
+            `restored ${r.id}${fromRemote(remote)} into ${r.target}: ${formatBytes(r.rawBytes)} in ${formatDuration(r.elapsedMs)}\n`,
+        );
       }
-    });
+      return 0;
+    } catch (error) {
+      // The package names its options; a person at the shell needs the flags.
+      if (error instanceof BackupTargetNotEmptyError) {
+        return context.fail(
+          `${target?.label ?? url} is not empty: restore into an empty database, or pass --clean to replace its contents`,
+        );
+      }
+      if (error instanceof SnapshotTargetNotEmptyError) {
+        return context.fail(
+          `${into as string} is not empty: restore into an empty or missing directory, or pass --clean to replace its contents`,
+        );
+      }
+      if (error instanceof BackupIdentityRequiredError) {
+        return context.fail(
+          `backup "${id}" is encrypted with age: pass --identity FILE (the age identity it was encrypted to)`,
+        );
+      }
+      throw error;
+    } finally {
+      progress.done();
+    }
   },
 };
-
-async function restoreData(
-  context: CommandContext,
-  snapshotDir: string,
-  targetDir: string,
-  remote: string | undefined,
-): Promise<number> {
-  try {
-    const report = await restoreSnapshot({
-      snapshotDir,
-      targetDir,
-      clean: context.values.clean === true,
-      signal: context.signal,
-    });
-    context.print(
-      withRemote(report, remote),
-      (r) =>
-        `restored ${r.id}${fromRemote(remote)} into ${r.targetDir}: ${r.files} files, ${r.dirs} directories, ${r.symlinks} symlinks\n`,
-    );
-    return 0;
-  } catch (error) {
-    if (error instanceof SnapshotTargetNotEmptyError) {
-      return context.fail(
-        `${targetDir} is not empty: restore into an empty or missing directory, or pass --clean to replace its contents`,
-      );
-    }
-    throw error;
-  }
-}
-
-function fromRemote(remote: string | undefined): string {
-  return remote ? ` (fetched from ${remote})` : '';
-}
 
 /**
  * Adds `KW_TARGET_PASSWORD` to a `--target` URL that has none, so the password never has

@@ -1,19 +1,17 @@
 import { tmpdir } from 'node:os';
-import { BackupLockUnavailableError, removeLeftoverPasswordFiles, runBackup } from '@keepwatch/backup';
+import { BackupLockUnavailableError, removeLeftoverPasswordFiles } from '@keepwatch/backup';
 import {
-  afterBackupFromConfig,
-  backupOptionsFromConfig,
-  backupRemoteFromConfig,
+  backupRepositoryFromConfig,
+  backupRunOutcome,
   createLogger,
   recordBackupRunFromConfig,
-  runDataBackup,
   type BackupRunResult,
   type PruneOutcome,
 } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
 import { formatBytes, formatDuration, progressLine } from '../progress.js';
 import { cliNotifications, notificationLine } from './backup-notify.js';
-import { backupSetup, sourceOption, withSourceLock } from './backup-setup.js';
+import { sourceOption, withSourceLock } from './backup-setup.js';
 
 interface FollowUp {
   retention: PruneOutcome;
@@ -23,7 +21,8 @@ interface FollowUp {
 /**
  * `keepwatch backup run`: one backup, in this process, under the same per-source Redis lock as
  * the workers, so it never overlaps a scheduled backup of the same source. Like a worker's, it
- * is followed by the remote copy (`[backup] remote`) and retention (`[backup] keep_*`).
+ * is `repository.run(source)`: the backup, then the remote copy (`[backup] remote`) and retention
+ * (`[backup] keep_*`).
  */
 export const backupRun: Command = {
   words: ['backup', 'run'],
@@ -33,20 +32,16 @@ export const backupRun: Command = {
   options: { source: { type: 'string' } },
   interruptible: true,
   async run(context) {
-    const name = sourceOption(context.values, 'database')!;
     const { config } = await context.loadConfig();
+    const repository = backupRepositoryFromConfig(config);
+    const name = sourceOption(context.values, 'database', repository.sources)!;
     const leftovers = await removeLeftoverPasswordFiles(tmpdir());
     if (leftovers.length > 0)
       context.stderr.write(
         `keepwatch: removed database password files an earlier keepwatch left behind: ${leftovers.join(', ')}\n`,
       );
-    const { destination, sources } = backupSetup(config);
-    const source = name === 'data' ? undefined : sources.database;
-    if (name !== 'data' && !source)
-      return context.fail(`backup source "${name}" needs [database] url (KEEPWATCH_DATABASE_URL)`);
-    const remote = backupRemoteFromConfig(config);
-    const after = (source: string, id: string): Promise<FollowUp> =>
-      afterBackupFromConfig(config, source, id, { remote, destination });
+    // Not runnable (`database` without its URL): the repository says how to set it, before anything is sent.
+    if (!repository.runnable.includes(name)) await repository.run(name);
     const progress = progressLine(context.stderr, `backup ${name}`);
     // [notify]: sent while the backup runs and its result is printed; waited for (bounded) last.
     const notify = cliNotifications(config, context.stderr);
@@ -61,45 +56,23 @@ export const backupRun: Command = {
         createLogger({ name: 'keepwatch', level: config.log.level, destination: context.stderr }),
       );
     try {
-      if (!source) {
-        const result = await withSourceLock(config, name, context.signal, async (signal) => {
-          const outcome = await runDataBackup(sources.data, { signal });
-          return { ...outcome, ...(await after('data', outcome.id)) };
-        });
-        progress.done();
-        notify.notifier.succeeded(result);
-        const [notifications] = await Promise.all([notify.finish(), record({ success: result })]);
-        context.print(
-          { ...result, ...(notifications ? { notifications } : {}) },
-          (r) =>
-            `snapshot ${r.id} done: ${r.files} files, ${formatBytes(r.bytesTotal)}; ` +
-            `${r.filesCopied} copied (${formatBytes(r.bytesCopied)}), ${r.filesLinked} unchanged, ` +
-            `in ${formatDuration(r.durationMs)}\n${followUpLine(r)}${notificationLine(notifications)}`,
-        );
-        return 0;
-      }
-      const options = backupOptionsFromConfig(config);
-      const manifest = await withSourceLock(config, name, context.signal, async (signal) => {
-        const made = await runBackup({
-          source,
-          destination,
-          options,
-          signal,
-          ...(progress.listener ? { onProgress: progress.listener } : {}),
-        });
-        return { ...made, ...(await after(made.source, made.id)) };
-      });
+      const result = backupRunOutcome(
+        await withSourceLock(config, name, context.signal, (signal) =>
+          repository.run(name, { signal, ...(progress.listener ? { onProgress: progress.listener } : {}) }),
+        ),
+      );
       progress.done();
-      notify.notifier.succeeded(manifest);
-      const [notifications] = await Promise.all([notify.finish(), record({ success: manifest })]);
-      context.print({ ...manifest, ...(notifications ? { notifications } : {}) }, (m) => {
-        const took = Date.parse(m.finishedAt) - Date.parse(m.startedAt);
-        return (
-          `backup ${m.id} done: ${formatBytes(m.rawBytes)} dumped, ${formatBytes(m.storedBytes)} stored ` +
-          `(${m.compression}${m.encryption ? ', age' : ''}) in ${formatDuration(took)}\n${followUpLine(m)}` +
-          notificationLine(notifications)
-        );
-      });
+      notify.notifier.succeeded(result);
+      const [notifications] = await Promise.all([notify.finish(), record({ success: result })]);
+      context.print({ ...result, ...(notifications ? { notifications } : {}) }, (r) =>
+        'bytesCopied' in r
+          ? `snapshot ${r.id} done: ${r.files} files, ${formatBytes(r.bytesTotal)}; ` +
+            `${r.filesCopied} copied (${formatBytes(r.bytesCopied)}), ${r.filesLinked} unchanged, ` +
+            `in ${formatDuration(r.durationMs)}\n${followUpLine(r)}${notificationLine(notifications)}`
+          : `backup ${r.id} done: ${formatBytes(r.rawBytes)} dumped, ${formatBytes(r.storedBytes)} stored ` +
+            `(${r.compression}${r.encryption ? ', age' : ''}) in ${formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt))}\n` +
+            `${followUpLine(r)}${notificationLine(notifications)}`,
+      );
       return 0;
     } catch (error) {
       progress.done();

@@ -1,42 +1,27 @@
-import { join } from 'node:path';
-import { BackupLockUnavailableError, parseBackupId } from '@keepwatch/backup';
+import { BackupLockUnavailableError } from '@keepwatch/backup';
 import { type KeepwatchConfig, redisMode } from '@keepwatch/config';
-import {
-  backupDestinationFromConfig,
-  backupLockFromConfig,
-  backupSourcesFromConfig,
-  dataSnapshotDirFromConfig,
-} from '@keepwatch/runtime/backup';
+import { backupLockFromConfig } from '@keepwatch/runtime/backup';
 import { UsageError } from '@keepwatch/runtime/main';
 import type { CommandContext } from '../command.js';
 import { stringOption } from '../option-values.js';
 
 /**
- * The sources a command may name; `database` exists as a name even while `[database] url` is
- * unset. `data` is the data directory (incremental snapshots).
+ * `--source NAME`, checked against the repository's sources (`repository.sources`: `database`
+ * exists as a name even while `[database] url` is unset, and `data` is the data directory).
  */
-export const knownSources = ['database', 'data'] as const;
-
-/** `--source NAME`, checked against the sources keepwatch knows. */
-export function sourceOption(values: CommandContext['values'], fallback: string | undefined): string | undefined {
+export function sourceOption(
+  values: CommandContext['values'],
+  fallback: string | undefined,
+  sources: readonly string[],
+): string | undefined {
   const source = stringOption(values, 'source') ?? fallback;
   if (source === undefined) return undefined;
-  if (!(knownSources as readonly string[]).includes(source)) {
+  if (!sources.includes(source)) {
     throw new UsageError(
-      `unknown backup source ${JSON.stringify(source.slice(0, 100))}; sources: ${knownSources.join(', ')}`,
+      `unknown backup source ${JSON.stringify(source.slice(0, 100))}; sources: ${sources.join(', ')}`,
     );
   }
   return source;
-}
-
-/** The destination and sources of `[backup]` and `[database]`; the destination is read-only until a backup runs. */
-export function backupSetup(config: Readonly<KeepwatchConfig>) {
-  return { destination: backupDestinationFromConfig(config), sources: backupSourcesFromConfig(config) };
-}
-
-/** The snapshot directory of a data backup id (`data-…`), or undefined for any other backup. */
-export function dataSnapshotPath(config: Readonly<KeepwatchConfig>, id: string): string | undefined {
-  return parseBackupId(id).source === 'data' ? join(dataSnapshotDirFromConfig(config), id) : undefined;
 }
 
 const REDIS_WAIT_MS = 5000;

@@ -1,23 +1,17 @@
-import {
-  createScratchDatabase,
-  verifyBackup,
-  verifySnapshot,
-  type SnapshotVerifyReport,
-  type VerifyReport,
-} from '@keepwatch/backup';
-import { UsageError, backupToolOptionsFromConfig } from '@keepwatch/runtime';
+import type { SnapshotVerifyReport, VerifyReport } from '@keepwatch/backup';
+import { UsageError, backupRepositoryFromConfig } from '@keepwatch/runtime';
 import type { Command } from '../command.js';
 import { stringOption } from '../option-values.js';
 import { formatBytes, formatDuration } from '../progress.js';
-import { withBackupAtHand, withRemote } from './backup-at-hand.js';
-import { dataSnapshotPath } from './backup-setup.js';
+import { withRemote } from './backup-remote-output.js';
 
 /**
  * `keepwatch backup verify <id>`: the stored file's SHA-256 against its manifest and, with
  * `--restore-test`, a restore into a scratch `kw_verify_*` database on the `[database] url`
  * server whose tables and row counts must match the manifest. For a data snapshot (`data-…`),
- * every file is re-hashed against the snapshot's index. Exit 1 when anything is off. A backup that
- * is not in `[backup] destination` is read from `[backup] remote`.
+ * every file is re-hashed against the snapshot's index. Exit 1 when anything is off. Through
+ * `repository.verify`: a backup that is not in `[backup] destination` is read from
+ * `[backup] remote`.
  */
 export const backupVerify: Command = {
   words: ['backup', 'verify'],
@@ -33,36 +27,24 @@ export const backupVerify: Command = {
     const id = context.operand!;
     const identityFile = stringOption(context.values, 'identity');
     const { config } = await context.loadConfig();
-    const serverUrl = config.database.url;
     const restoreTest = context.values['restore-test'] === true;
-    if (restoreTest && dataSnapshotPath(config, id))
-      throw new UsageError(
-        '--restore-test is for database backups; a data snapshot is verified by re-hashing every file',
-      );
-    if (restoreTest && !serverUrl) {
+    if (restoreTest && !config.database.url) {
       throw new UsageError(
         '--restore-test creates its scratch database on the [database] url server: set [database] url (KEEPWATCH_DATABASE_URL)',
       );
     }
-    return withBackupAtHand(config, id, async (backup) => {
-      if (backup.kind === 'data') {
-        const report = await verifySnapshot(backup.snapshotDir, { signal: context.signal });
-        context.print(withRemote(report, backup.remote), (r) => formatSnapshotReport(r, backup.remote));
-        return report.ok ? 0 : 1;
-      }
-      const report = await verifyBackup({
-        destination: backup.destination,
-        id,
-        signal: context.signal,
-        env: process.env,
-        ...(identityFile ? { identityFile } : {}),
-        ...(restoreTest && serverUrl
-          ? { restoreTest: () => createScratchDatabase({ url: serverUrl, ...backupToolOptionsFromConfig(config) }) }
-          : {}),
-      });
-      context.print(withRemote(report, backup.remote), (r) => formatVerifyReport(r, backup.remote));
-      return report.ok ? 0 : 1;
+    const repository = backupRepositoryFromConfig(config);
+    // A snapshot refuses --restore-test (it is verified by re-hashing every file): a usage error.
+    const verified = await repository.verify(id, {
+      restoreTest,
+      signal: context.signal,
+      ...(identityFile ? { identityFile } : {}),
     });
+    const remote = verified.from === 'remote' ? (repository.remote ?? undefined) : undefined;
+    if (verified.type === 'snapshot')
+      context.print(withRemote(verified.report, remote), (r) => formatSnapshotReport(r, remote));
+    else context.print(withRemote(verified.report, remote), (r) => formatVerifyReport(r, remote));
+    return verified.ok ? 0 : 1;
   },
 };
 
