@@ -11,15 +11,6 @@ export {
   type DataBackupSource,
 } from './backup-from-config.js';
 export {
-  listRemoteBackups,
-  remoteCatalogOldestFirst,
-  withRemoteBackup,
-  type FetchedBackup,
-  type RemoteBackupCatalog,
-  type RemoteCatalogOptions,
-  type RemoteSnapshotEntry,
-} from './backup-remote-catalog.js';
-export {
   backupRepositoryFromConfig,
   type BackupRepositoryFromConfigOptions,
 } from './backup-repository-from-config.js';

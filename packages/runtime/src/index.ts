@@ -38,23 +38,6 @@ export {
   type DataBackupSource,
 } from './backup-from-config.js';
 export {
-  runDataBackup,
-  pruneBackupsFromConfig,
-  copyBackupToRemote,
-  removeFromRemote,
-  afterBackupFromConfig,
-  type DataBackupOutcome,
-} from './backup-lifecycle.js';
-export {
-  listRemoteBackups,
-  remoteCatalogOldestFirst,
-  withRemoteBackup,
-  type FetchedBackup,
-  type RemoteBackupCatalog,
-  type RemoteCatalogOptions,
-  type RemoteSnapshotEntry,
-} from './backup-remote-catalog.js';
-export {
   backupRepositoryFromConfig,
   type BackupRepositoryFromConfigOptions,
 } from './backup-repository-from-config.js';

@@ -1,19 +1,13 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  localDestination,
-  parseManifest,
-  postgresSource,
-  runBackup,
-  serializeManifest,
-  type LocalDestination,
-} from '@keepwatch/backup';
+import { parseManifest, serializeManifest, type BackupManifest } from '@keepwatch/backup';
 import { loadConfig, type KeepwatchConfig } from '@keepwatch/config';
 import { startSshd, type TestSshd } from '@keepwatch/test-support/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupDestinationFromConfig, backupRemoteFromConfig, copyBackupToRemote } from '../src/index.js';
+import { backupRepositoryFromConfig } from '../src/index.js';
 
 let dir: string;
 let sshd: TestSshd;
@@ -33,6 +27,8 @@ async function configFor(name: string): Promise<{ config: Readonly<KeepwatchConf
   const root = join(dir, name);
   const { config } = await loadConfig({
     env: {
+      KEEPWATCH_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      KEEPWATCH_BACKUP_COMPRESSION: 'gzip',
       KEEPWATCH_DATA_DIR: join(root, 'data'),
       KEEPWATCH_BACKUP_DESTINATION: join(root, 'backups'),
       KEEPWATCH_BACKUP_REMOTE: `root@127.0.0.1:${join(root, 'remote')}`,
@@ -44,35 +40,36 @@ async function configFor(name: string): Promise<{ config: Readonly<KeepwatchConf
   return { config, remoteDir: join(root, 'remote') };
 }
 
-const backupInto = (destination: LocalDestination) =>
-  runBackup({
-    source: postgresSource({ url: 'postgres://postgres@127.0.0.1:5432/postgres' }),
-    destination,
-    options: { compression: 'gzip' },
-  });
-
-describe('copyBackupToRemote for a database backup, on a real sshd', { timeout: 60_000 }, () => {
-  it('pushes the file and its manifest from [backup] destination', async () => {
+describe('backupRepositoryFromConfig with [backup] remote, on a real sshd', { timeout: 60_000 }, () => {
+  it('pushes the file and its manifest of a database backup from [backup] destination', async () => {
     const { config, remoteDir } = await configFor('default');
-    const manifest = await backupInto(backupDestinationFromConfig(config));
-    await copyBackupToRemote(config, backupRemoteFromConfig(config)!, 'database', manifest.id);
+    const {
+      retention: _retention,
+      remote,
+      type: _type,
+      ...manifest
+    } = await backupRepositoryFromConfig(config).run('database');
+    expect(remote).toContain(remoteDir);
     expect(readdirSync(join(remoteDir, 'database')).sort()).toEqual(
-      [manifest.file, `${manifest.id}.manifest.json`].sort(),
+      [(manifest as BackupManifest).file, `${manifest.id}.manifest.json`].sort(),
     );
     const copied = readFileSync(join(remoteDir, 'database', `${manifest.id}.manifest.json`), 'utf8');
     // The manifest as stored (serialized), and the same one read back.
-    expect(copied).toBe(serializeManifest(manifest));
+    expect(copied).toBe(serializeManifest(manifest as BackupManifest));
     expect(parseManifest(copied, 'remote copy')).toEqual(manifest);
   });
 
-  it('pushes from the destination it is given, wherever that keeps its files', async () => {
-    const { config, remoteDir } = await configFor('given');
-    const elsewhere = localDestination({ directory: join(dir, 'given', 'elsewhere') });
-    const manifest = await backupInto(elsewhere);
-    await copyBackupToRemote(config, backupRemoteFromConfig(config)!, 'database', manifest.id, elsewhere);
-    expect(readFileSync(join(remoteDir, 'database', manifest.file))).toEqual(
-      readFileSync(elsewhere.pathsOf(manifest).file),
-    );
-    expect(readdirSync(join(remoteDir, 'database'))).toContain(`${manifest.id}.manifest.json`);
+  it('reads a backup kept only on the remote back, byte for byte as backed up', async () => {
+    const { config, remoteDir } = await configFor('readback');
+    const repository = backupRepositoryFromConfig(config);
+    const made = await repository.run('database');
+    if (made.type !== 'dump') throw new Error('expected a dump');
+    const stored = readFileSync(join(remoteDir, 'database', made.file));
+    rmSync(config.backup.destination, { recursive: true, force: true });
+    expect((await repository.list({ remote: true })).map((b) => b.id)).toEqual([made.id]);
+    const verified = await repository.verify(made.id);
+    expect(verified).toMatchObject({ type: 'dump', ok: true, from: 'remote' });
+    expect(verified.type === 'dump' && verified.report.checksum.actual).toBe(made.checksum.value);
+    expect(createHash('sha256').update(stored).digest('hex')).toBe(made.checksum.value);
   });
 });
