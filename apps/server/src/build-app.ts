@@ -9,10 +9,9 @@ import type { Profiler } from '@keepwatch/profiler';
 import { profilerPlugin } from '@keepwatch/profiler/fastify';
 import {
   backupDestinationFromConfig,
-  backupSourcesFromConfig,
+  backupRepositoryFromConfig,
   backupStatusFromConfig,
   carryOverLegacyBackupStatus,
-  dataSnapshotDirFromConfig,
   createHealthCheckerFromConfig,
   createMetricsStoreFromConfig,
   createProfilerFromConfig,
@@ -80,6 +79,9 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
 
   // Registered first so its hooks see every route; at rate 0 it adds none.
   const metrics = createMetricsStoreFromConfig(config, resources.redis, logger);
+  // Listed by the admin API, its runnable sources shown from 0 and startable; the server never
+  // runs a backup, so it needs no remote.
+  const repository = backupRepositoryFromConfig(config, { remote: null, logger });
   // Queues for the admin API (start a backup) and the queue gauges; producers only.
   const queues: Queue[] = resources.redis
     ? [QueueName.backup, QueueName.maintenance].map((name) => {
@@ -101,7 +103,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   if (metrics && resources.redis) {
     // Every configured backup source from 0, so the alert on a missing backup fires even while
     // no worker has run one; the workers record the outcomes.
-    const sources = Object.keys(backupSourcesFromConfig(config));
+    const sources = repository.runnable;
     carryOverLegacyBackupStatus(resources.redis, config.redis.prefix, metrics, sources).catch((error: unknown) =>
       logger.warn({ err: { message: (error as Error).message } }, 'could not carry the backup status over'),
     );
@@ -135,10 +137,10 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
       secret: options.secret,
       profilesDirectory: profilesDirectory(config),
       backupDestination: backupDestinationFromConfig(config, logger),
-      snapshotsDirectory: dataSnapshotDirFromConfig(config),
+      backupRepository: repository,
       backupQueue: queues.find((queue) => queue.name === QueueName.backup),
       queueConnection: resources.redis,
-      backupSources: Object.keys(backupSourcesFromConfig(config)),
+      backupSources: repository.runnable,
     });
   }
 

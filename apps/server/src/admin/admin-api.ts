@@ -1,4 +1,4 @@
-import type { Destination } from '@keepwatch/backup';
+import type { BackupRepository, Destination } from '@keepwatch/backup';
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
 import type { RedisClient } from '@keepwatch/runtime';
@@ -15,13 +15,13 @@ export interface AdminApiOptions {
   profilesDirectory: string;
   /** Where backups are written (`[backup] destination`). */
   backupDestination: Destination;
-  /** `<[backup] destination>/data`: the data-directory snapshots. */
-  snapshotsDirectory: string;
+  /** The backup repository (`backupRepositoryFromConfig`): what `GET /api/backups` lists. */
+  backupRepository: Pick<BackupRepository, 'list'>;
   /** The backup queue, when `[redis] url` is set. */
   backupQueue: Queue | undefined;
   /** The backup queue's Redis connection. */
   queueConnection: RedisClient | undefined;
-  /** The configured backup sources: a backup of any other is refused. */
+  /** The sources a backup can be started for (`repository.runnable`): any other is refused. */
   backupSources: readonly string[];
 }
 
@@ -32,7 +32,7 @@ export interface AdminApiOptions {
 export const adminApi: FastifyPluginAsync<AdminApiOptions> = async (app, options) => {
   const backups = {
     destination: options.backupDestination,
-    snapshotsDirectory: options.snapshotsDirectory,
+    repository: options.backupRepository,
     queue: options.backupQueue,
     connection: options.queueConnection,
     sources: options.backupSources,

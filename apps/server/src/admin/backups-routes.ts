@@ -1,9 +1,11 @@
 import {
   BackupIdError,
   BackupNotFoundError,
-  listBackupCatalog,
   parseBackupId,
+  type BackupRepository,
   type Destination,
+  type DumpEntry,
+  type SnapshotEntry,
 } from '@keepwatch/backup';
 import { errorMessage } from '@keepwatch/errors';
 import { BackupJobName, backupJobDefaults, backupSourceNameSchema } from '@keepwatch/jobs';
@@ -16,9 +18,10 @@ import { jobQueueCall } from './job-queue-call.js';
 import { checkDownload, signDownload } from './signed-link.js';
 
 export interface BackupsRoutesOptions {
+  /** Where a download link's dump is read from (`[backup] destination`). */
   destination: Destination;
-  /** Where data-directory snapshots live (`<[backup] destination>/data`). */
-  snapshotsDirectory: string;
+  /** What `GET /backups` lists: every source's complete local backups. */
+  repository: Pick<BackupRepository, 'list'>;
   /** The backup queue; unset without `[redis] url` (then backups cannot be started here). */
   queue: Queue | undefined;
   /** The queue's Redis connection: nothing is sent to the queue while it is not connected. */
@@ -59,23 +62,23 @@ export const backupsRoutes: FastifyPluginAsync<BackupsRoutesOptions> = async (ap
   const linkTtlMs = options.linkTtlMs ?? 15 * 60_000;
   const queueTimeoutMs = options.queueTimeoutMs ?? 5000;
 
-  app.get('/backups', async (request) => {
-    const { databases, snapshots } = await listBackupCatalog({
-      destination,
-      snapshotsDirectory: options.snapshotsDirectory,
-      logger: request.log,
-    });
+  app.get('/backups', async () => {
+    const entries = await options.repository.list();
     return {
-      backups: databases.map((manifest) => ({ type: 'database', ...manifest })),
+      backups: entries
+        .filter((e): e is DumpEntry => e.type === 'dump')
+        .map((e) => ({ type: 'database', ...e.manifest })),
       // Snapshots are directories of hard links: restore them with `keepwatch backup restore`.
-      snapshots: snapshots.map(({ id, source, finishedAt, files, bytesTotal }) => ({
-        type: 'data',
-        id,
-        source,
-        finishedAt,
-        files,
-        bytesTotal,
-      })),
+      snapshots: entries
+        .filter((e): e is SnapshotEntry => e.type === 'snapshot')
+        .map(({ id, source, finishedAt, files, rawBytes }) => ({
+          type: 'data',
+          id,
+          source,
+          finishedAt,
+          files: files ?? 0,
+          bytesTotal: rawBytes,
+        })),
     };
   });
 
