@@ -112,9 +112,9 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
         config[section][key] = undefined;
         continue;
       }
-      const result = setting.parser.safeParse(text);
-      if (result.success) config[section][key] = result.data;
-      else problems.push({ key: id, origin, message: result.error.issues.map((i) => i.message).join('; ') });
+      const result = setting.parser.parse(text);
+      if (result.ok) config[section][key] = result.value;
+      else problems.push({ key: id, origin, message: result.message });
     }
   }
 

@@ -9,6 +9,7 @@ import {
   increasingNumbers,
   listenAddress,
   oneOf,
+  refine,
   text,
   wordList,
   type ValueParser,
@@ -38,9 +39,11 @@ function optional<T>(parser: ValueParser<T>, doc: string, secret = false): Setti
 
 /** Comma-separated age recipients. Public keys, not secrets. */
 function ageRecipients(): ValueParser<string[]> {
-  return wordList().refine((list) => list.every((r) => AGE_RECIPIENT_PATTERN.test(r)), {
-    message: 'expected age recipients (age1… or ssh-ed25519 … public keys) separated by commas',
-  }) as ValueParser<string[]>;
+  return refine(
+    wordList(),
+    (list) => list.every((r) => AGE_RECIPIENT_PATTERN.test(r)),
+    'expected age recipients (age1… or ssh-ed25519 … public keys) separated by commas',
+  );
 }
 
 export const DEFAULT_BUCKETS = '0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30';

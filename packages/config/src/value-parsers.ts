@@ -1,13 +1,19 @@
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
-import { CronExpressionParser } from 'cron-parser';
-import { z } from 'zod';
 
 /**
- * Zod schemas that turn one setting's text (from the file or the environment) into its typed
- * value, each with a message that says what is expected. A parser for a secret-bearing setting
- * never repeats the value it rejects.
+ * What one setting's text (from the file or the environment) becomes: its typed value, or a
+ * message that says what is expected. A parser for a secret-bearing setting never repeats the
+ * value it rejects.
+ *
+ * Plain functions, not zod schemas: every setting is one string in, one value or one message out,
+ * and zod's classic API cost a command's start-up about 100 modules and every locale.
  */
-export type ValueParser<T> = z.ZodType<T, string>;
+export interface ValueParser<T> {
+  parse(raw: string): Parsed<T>;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** How a parsed value is shown to a person again (durations as `2s`, not 2000). */
 const displays = new WeakMap<object, (value: never) => string>();
@@ -34,18 +40,26 @@ export class Rejected {
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 export function fromText<T>(convert: (raw: string) => T | Rejected, opts: { secret?: boolean } = {}): ValueParser<T> {
-  return z.string().transform((raw, ctx) => {
-    if (CONTROL.test(raw)) {
-      ctx.addIssue({ code: 'custom', message: 'expected text without control characters' });
-      return z.NEVER;
-    }
-    const result = convert(raw.trim());
-    if (result instanceof Rejected) {
-      ctx.addIssue({ code: 'custom', message: opts.secret ? result.expected : `${result.expected}, got ${show(raw)}` });
-      return z.NEVER;
-    }
-    return result;
-  }) as unknown as ValueParser<T>;
+  return {
+    parse(raw) {
+      if (CONTROL.test(raw)) return { ok: false, message: 'expected text without control characters' };
+      const result = convert(raw.trim());
+      if (result instanceof Rejected) {
+        return { ok: false, message: opts.secret ? result.expected : `${result.expected}, got ${show(raw)}` };
+      }
+      return { ok: true, value: result };
+    },
+  };
+}
+
+/** `parser`, and then `check` on its value: `message` (as is, no value repeated) when it fails. */
+export function refine<T>(parser: ValueParser<T>, check: (value: T) => boolean, message: string): ValueParser<T> {
+  return {
+    parse(raw) {
+      const result = parser.parse(raw);
+      return !result.ok || check(result.value) ? result : { ok: false, message };
+    },
+  };
 }
 
 export const reject = (expected: string) => new Rejected(expected);
@@ -116,7 +130,7 @@ export const duration = (minMs: number, maxMs: number, opts: { fractionalMs?: bo
 
 /**
  * `whole.fraction` times `unitUs`, computed on the digits: 1.1 * 1000 is 1100.0000000000002 in
- * floating point, which `z.number().int()` downstream refuses. Undefined when finer than 1 µs.
+ * floating point, which zod's `.int()` downstream refuses. Undefined when finer than 1 µs.
  */
 function exactMicroseconds(whole: string, fraction: string, unitUs: number): number | undefined {
   const scaled = BigInt(whole + fraction) * BigInt(unitUs);
@@ -225,6 +239,18 @@ export const wordList = (opts: { maxLength?: number } = {}) =>
     return parts.every((p) => p.length <= max) ? parts : reject(`expected values of at most ${max} characters each`);
   });
 
+type CronParser = typeof import('cron-parser').CronExpressionParser;
+let cronParser: CronParser | undefined;
+
+/**
+ * cron-parser, loaded on the first schedule checked: with luxon it costs a process ~50 ms to
+ * load, and most commands (and most configs) check none. `require`, since the check is sync.
+ */
+function loadCronParser(): CronParser {
+  cronParser ??= (createRequire(import.meta.url)('cron-parser') as typeof import('cron-parser')).CronExpressionParser;
+  return cronParser;
+}
+
 /**
  * A cron expression as BullMQ's job schedulers read it (cron-parser, the library BullMQ uses):
  * five fields, or six with seconds first. Checked here so a typo stops start-up with the key named.
@@ -235,16 +261,23 @@ export const cronExpression = () =>
     if (fields < 5 || fields > 6)
       return reject('expected a cron expression of 5 fields (or 6 with seconds), e.g. 0 3 * * *');
     try {
-      CronExpressionParser.parse(raw);
+      loadCronParser().parse(raw);
       return raw;
     } catch (error) {
       return reject(`expected a cron expression such as 0 3 * * * (${(error as Error).message})`);
     }
   });
 
+/**
+ * Zones every Intl knows, accepted without asking it: a process's first `Intl.DateTimeFormat`
+ * loads the ICU time-zone data (~25 ms), and the default is `UTC`.
+ */
+const ALWAYS_KNOWN_ZONES = new Set(['UTC', 'Etc/UTC']);
+
 /** An IANA time zone such as Europe/Berlin, as Intl knows them. */
 export const timeZone = () =>
   fromText<string>((raw) => {
+    if (ALWAYS_KNOWN_ZONES.has(raw)) return raw;
     try {
       new Intl.DateTimeFormat('en', { timeZone: raw });
       return raw;
