@@ -5,7 +5,7 @@ import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
 import { instrumentProcessor } from '@keepwatch/metrics';
 import {
   backupNotifierFromConfig,
-  backupSourcesFromConfig,
+  backupRepositoryFromConfig,
   carryOverLegacyBackupStatus,
   createMetricsStoreFromConfig,
   createProfilerFromConfig,
@@ -91,7 +91,8 @@ async function startOn(
   // Every job run is recorded as pretix_task_runs_total / pretix_task_duration_seconds.
   const processor = metrics ? instrumentProcessor(metrics, router) : router;
   const prefix = bullmqPrefix(config.redis.prefix, { cluster: redisMode(config) === 'cluster' });
-  const sources = Object.keys(backupSourcesFromConfig(config));
+  // What the backup jobs can run (`database` only with its URL): each shown from 0, no other.
+  const sources = backupRepositoryFromConfig(config, { remote: null }).runnable;
   const backupStatus = metrics ? createBackupStatusRecorder(metrics, sources) : undefined;
   if (metrics && resources.redis) {
     carryOverLegacyBackupStatus(resources.redis, config.redis.prefix, metrics, sources).catch((error: unknown) =>

@@ -1,13 +1,10 @@
-import { join } from 'node:path';
 import {
   BackupOptionsError,
-  databaseSource,
   localDestination,
   rsyncOverSsh,
   s3Storage,
   storageRemote,
   type BackupOptions,
-  type BackupSource,
   type DatabaseToolOptions,
   type LocalDestination,
   type RemoteDestination,
@@ -19,27 +16,6 @@ import type { KeepwatchConfig } from '@keepwatch/config';
 import { parseRemote, parseS3Remote } from '@keepwatch/conventions';
 import type { RedisClient } from './redis-client.js';
 import type { Logger } from 'pino';
-
-/** The data directory as a backup source: incremental snapshots (`takeSnapshot`), not a dump. */
-export interface DataBackupSource {
-  readonly kind: 'data';
-  readonly name: 'data';
-  /** `[data] dir`. */
-  readonly sourceDir: string;
-  /** `<[backup] destination>/data`, see `dataSnapshotDirFromConfig`. */
-  readonly destinationDir: string;
-  readonly include: readonly string[];
-  readonly exclude: readonly string[];
-}
-
-/**
- * The backup sources the config names, by source name: `database` when `[database] url` is set,
- * and `data` always (`[data] dir` always has a value), so a schedule backs up both.
- */
-export interface ConfiguredBackupSources {
-  database?: BackupSource;
-  data: DataBackupSource;
-}
 
 /**
  * How long a lock outlives a process that died holding it. Renewed every third of it, so a
@@ -53,32 +29,6 @@ const LOCK_TTL_MS = 30_000;
  */
 export function backupToolOptionsFromConfig(config: Readonly<KeepwatchConfig>): DatabaseToolOptions {
   return { connectTimeoutMs: config.backup.connect_timeout, env: process.env };
-}
-
-export function backupSourcesFromConfig(config: Readonly<KeepwatchConfig>): ConfiguredBackupSources {
-  const url = config.database.url;
-  const data: DataBackupSource = Object.freeze({
-    kind: 'data',
-    name: 'data',
-    sourceDir: config.data.dir,
-    destinationDir: dataSnapshotDirFromConfig(config),
-    include: config.backup.data_include,
-    exclude: config.backup.data_exclude,
-  });
-  return url
-    ? { database: databaseSource({ name: 'database', url, ...backupToolOptionsFromConfig(config) }), data }
-    : { data };
-}
-
-/**
- * Where data snapshots live: `<[backup] destination>/data/<id>/`. Each kind owns its own folder.
- * Database backups are `<destination>/<source>/<YYYY-MM-DD>/…` and their destination only reads
- * and clears day-named folders of the source it backs up (`database`); snapshot ids
- * (`data-<time>-<random>`) never look like a day, and no database source can be named `data`,
- * so neither side ever lists or deletes the other's files.
- */
-export function dataSnapshotDirFromConfig(config: Readonly<KeepwatchConfig>): string {
-  return join(config.backup.destination, 'data');
 }
 
 /** `[backup] keep_*`: all 0 keeps everything. Applied in `[backup] timezone`. */

@@ -1,6 +1,6 @@
 import type { KeepwatchConfig } from '@keepwatch/config';
 import type { FamilyDeclarations, GaugeOptions } from '@keepwatch/metrics';
-import { backupSourcesFromConfig } from './backup-from-config.js';
+import { backupRepositoryFromConfig } from './backup-repository-from-config.js';
 
 /** What a finished backup reports; a subset of a manifest. */
 export interface BackupOutcome {
@@ -90,10 +90,13 @@ export function createBackupStatusRecorder(
   };
 }
 
-/** The recorder for the sources `[database]` and `[backup]` configure (`database` with a URL, `data` always). */
+/**
+ * The recorder for the sources the backup repository can run (`database` with a URL, `data`
+ * always): a `database` without its URL shows no last success of 0 forever.
+ */
 export function backupStatusFromConfig(
   config: Readonly<KeepwatchConfig>,
   store: Pick<FamilyDeclarations, 'counter' | 'gauge'>,
 ): BackupStatusRecorder {
-  return createBackupStatusRecorder(store, Object.keys(backupSourcesFromConfig(config)));
+  return createBackupStatusRecorder(store, backupRepositoryFromConfig(config, { remote: null }).runnable);
 }

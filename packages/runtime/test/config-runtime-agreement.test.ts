@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import {
   resolveBackupOptions,
   resolveRetentionOptions,
@@ -19,11 +20,10 @@ import {
   backupLockFromConfig,
   backupOptionsFromConfig,
   backupRemoteFromConfig,
-  backupSourcesFromConfig,
+  backupRepositoryFromConfig,
   createDatabaseClient,
   createHealthCheckerFromConfig,
   createRedisClient,
-  dataSnapshotDirFromConfig,
   retentionPolicyFromConfig,
 } from '../src/index.js';
 import { postgresConnection } from '../src/database-client.js';
@@ -163,7 +163,7 @@ function runtimeProblems(config: Readonly<KeepwatchConfig>): string[] {
         throw new Error('no Authorization header can carry this token');
     });
     attempt('profiler', () => resolveProfilerOptions(profilerOptionsFromConfig(config, logger)));
-    attempt('backup sources', () => backupSourcesFromConfig(config));
+    attempt('backup repository', () => backupRepositoryFromConfig(config, { remote: null }));
     attempt('backup destination', () => backupDestinationFromConfig(config));
     attempt('backup remote', () => backupRemoteFromConfig(config));
     attempt('backup lock', () => backupLockFromConfig(config, redis));
@@ -175,7 +175,7 @@ function runtimeProblems(config: Readonly<KeepwatchConfig>): string[] {
     attempt('data snapshots', () =>
       resolveTakeSnapshotOptions({
         sourceDir: config.data.dir,
-        destinationDir: dataSnapshotDirFromConfig(config),
+        destinationDir: join(config.backup.destination, 'data'),
         include: [...config.backup.data_include],
         exclude: [...config.backup.data_exclude],
       }),
