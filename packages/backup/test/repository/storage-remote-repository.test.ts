@@ -1,4 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createPgDatabase, type TestPgDatabase } from '@keepwatch/test-support/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +98,27 @@ describe('one repository with storageRemote(localStorage) as the remote', { time
     expect(await other.restore(dataId, into)).toMatchObject({ type: 'snapshot', from: 'remote' });
     expect(treeDifferences(defaultSelection(listTree(dataDir)), listTree(into))).toEqual([]);
     expect(await allFiles(fresh)).toEqual([]);
+  });
+
+  it('removes the scratch folder a killed fetch on this machine left, and no other', async () => {
+    const fresh = join(work.path, 'after-a-kill');
+    const other = createBackupRepository({ ...options, destinationDir: fresh });
+    const host = hostname()
+      .replace(/[^A-Za-z0-9.]/g, '_')
+      .slice(0, 64);
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!;
+    const names = [
+      `.remote-${gone}-${host}-abc123`,
+      `.remote-${process.pid}-${host}-def456`,
+      `.remote-${gone}-elsewhere-ghi789`,
+    ];
+    for (const name of names) {
+      mkdirSync(join(fresh, name, 'database'), { recursive: true });
+      writeFileSync(join(fresh, name, 'database', 'half.pgdump.zst'), 'half a fetch');
+    }
+    expect(await other.verify(runs.data[1]!.id)).toMatchObject({ ok: true, from: 'remote' });
+    // The dead process's folder on this host went; a live pid's and another host's stay; its own went too.
+    expect(readdirSync(fresh).sort()).toEqual(names.slice(1).sort());
   });
 
   it('deletes nothing when the remote cannot be written', async () => {
