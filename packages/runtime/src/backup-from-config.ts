@@ -9,19 +9,10 @@ import {
   type LocalDestination,
   type RemoteDestination,
   type RetentionPolicy,
-  type SourceLock,
 } from '@keepwatch/backup';
-import { createSourceLock } from '@keepwatch/backup/bullmq';
 import type { KeepwatchConfig } from '@keepwatch/config';
 import { parseRemote, parseS3Remote } from '@keepwatch/conventions';
-import type { RedisClient } from './redis-client.js';
 import type { Logger } from 'pino';
-
-/**
- * How long a lock outlives a process that died holding it. Renewed every third of it, so a
- * worker that is merely busy keeps it; a killed one frees the source within this time.
- */
-const LOCK_TTL_MS = 30_000;
 
 /**
  * Connection time-out for the dump and restore tools (`[backup] connect_timeout`), and the
@@ -115,17 +106,4 @@ export function backupOptionsFromConfig(config: Readonly<KeepwatchConfig>): Back
     encryptTo: config.backup.encrypt_to ?? [],
     env: process.env,
   };
-}
-
-/**
- * The per-source lock every worker and `keepwatch backup run` share, under `[redis] prefix`.
- * `waitMs` is `[backup] lock_wait`, so a caller that passes none waits as configured.
- */
-export function backupLockFromConfig(config: Readonly<KeepwatchConfig>, redis: RedisClient): SourceLock {
-  return createSourceLock({
-    redis,
-    prefix: config.redis.prefix,
-    ttlMs: LOCK_TTL_MS,
-    waitMs: config.backup.lock_wait,
-  });
 }

@@ -1,6 +1,5 @@
 export {
   backupDestinationFromConfig,
-  backupLockFromConfig,
   backupOptionsFromConfig,
   backupToolOptionsFromConfig,
   retentionPolicyFromConfig,

@@ -27,12 +27,12 @@ export { createMetricsStoreFromConfig } from './metrics-from-config.js';
 export { profileEventCounter } from './profile-event-counter.js';
 export {
   backupDestinationFromConfig,
-  backupLockFromConfig,
   backupOptionsFromConfig,
   backupToolOptionsFromConfig,
   retentionPolicyFromConfig,
   backupRemoteFromConfig,
 } from './backup-from-config.js';
+export { backupLockFromConfig } from './backup-lock-from-config.js';
 export {
   backupRepositoryFromConfig,
   type BackupRepositoryFromConfigOptions,

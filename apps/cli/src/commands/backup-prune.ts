@@ -1,4 +1,4 @@
-import { backupRepositoryFromConfig, pruneOutcome, type PruneOutcome } from '@keepwatch/runtime';
+import { backupRepositoryFromConfig, pruneOutcome, type PruneOutcome } from '@keepwatch/runtime/backup';
 import type { Command } from '../command.js';
 import { formatTable } from '../output.js';
 import { sourceOption, withSourceLocks } from './backup-setup.js';

@@ -6,7 +6,8 @@ import {
   databaseTarget,
   type RestoreInto,
 } from '@keepwatch/backup';
-import { UsageError, backupRepositoryFromConfig, backupToolOptionsFromConfig } from '@keepwatch/runtime';
+import { backupRepositoryFromConfig, backupToolOptionsFromConfig } from '@keepwatch/runtime/backup';
+import { UsageError } from '@keepwatch/runtime/main';
 import type { Command } from '../command.js';
 import { stringOption } from '../option-values.js';
 import { formatBytes, formatDuration, progressLine } from '../progress.js';

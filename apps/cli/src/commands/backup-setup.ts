@@ -1,6 +1,5 @@
 import { BackupLockUnavailableError } from '@keepwatch/backup';
 import { type KeepwatchConfig, redisMode } from '@keepwatch/config';
-import { backupLockFromConfig } from '@keepwatch/runtime/backup';
 import { UsageError } from '@keepwatch/runtime/main';
 import type { CommandContext } from '../command.js';
 import { stringOption } from '../option-values.js';
@@ -44,8 +43,9 @@ export async function withSourceLocks<T>(
   use: (locked: SourceLocks) => Promise<T>,
 ): Promise<T> {
   if (!redisMode(config)) return use((_source, signal, fn) => fn(signal));
-  // ioredis only here: `backup list` and the other commands that import this file take no lock.
-  const { createRedisClient, waitForRedis } = await import('@keepwatch/runtime');
+  // ioredis, bullmq and @keepwatch/jobs only here: `backup list` and the other commands that
+  // import this file take no lock.
+  const { backupLockFromConfig, createRedisClient, waitForRedis } = await import('@keepwatch/runtime');
   const redis = createRedisClient(config.redis, 'fast-fail');
   try {
     if (!(await waitForRedis(redis, REDIS_WAIT_MS))) {

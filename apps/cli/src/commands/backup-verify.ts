@@ -1,5 +1,6 @@
 import type { SnapshotVerifyReport, VerifyReport } from '@keepwatch/backup';
-import { UsageError, backupRepositoryFromConfig } from '@keepwatch/runtime';
+import { backupRepositoryFromConfig } from '@keepwatch/runtime/backup';
+import { UsageError } from '@keepwatch/runtime/main';
 import type { Command } from '../command.js';
 import { stringOption } from '../option-values.js';
 import { formatBytes, formatDuration } from '../progress.js';
