@@ -1,9 +1,9 @@
 import { AGE_RECIPIENT_PATTERN, parseDatabaseUrl } from '@keepwatch/conventions';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Compression } from './pipeline/compression.js';
 import { BackupOptionsError } from './errors.js';
 import type { ToolEnvironment, ToolEnvironmentOptions } from './pipeline/tool-process.js';
-import { zodProblems } from './zod-problems.js';
+import { english, zodProblems } from './zod-problems.js';
 
 /** How a backup is stored. */
 export interface BackupOptions extends ToolEnvironmentOptions {
@@ -31,29 +31,33 @@ export type ResolvedBackupOptions = Readonly<Required<BackupOptions>>;
  * only when a tool starts). Not `z.record`, which refuses a Node environment object for its
  * prototype.
  */
-export const toolEnvironmentSchema = z
-  .custom<ToolEnvironment>(
+export const toolEnvironmentSchema = z._default(
+  z.custom<ToolEnvironment>(
     (value) =>
       typeof value === 'object' &&
       value !== null &&
       Object.values(value).every((v) => v === undefined || typeof v === 'string'),
     'must be an environment: variable names to strings',
-  )
-  .default({});
+  ),
+  {},
+);
 
 const backupOptionsSchema = z.strictObject({
-  compression: z.enum(['zstd', 'gzip', 'none']).default('zstd'),
-  zstdLevel: z.number().int().min(1).max(19).default(3),
-  zstdPath: z.string().min(1).default('zstd'),
-  encryptTo: z.array(z.string().regex(AGE_RECIPIENT_PATTERN, 'must be an age1… or ssh- public key')).default([]),
-  agePath: z.string().min(1).default('age'),
-  progressIntervalMs: z.number().int().min(250, 'must be at least 250 (4 reports a second)').default(250),
+  compression: z._default(z.enum(['zstd', 'gzip', 'none']), 'zstd'),
+  zstdLevel: z._default(z.int().check(z.minimum(1), z.maximum(19)), 3),
+  zstdPath: z._default(z.string().check(z.minLength(1)), 'zstd'),
+  encryptTo: z._default(
+    z.array(z.string().check(z.regex(AGE_RECIPIENT_PATTERN, 'must be an age1… or ssh- public key'))),
+    [],
+  ),
+  agePath: z._default(z.string().check(z.minLength(1)), 'age'),
+  progressIntervalMs: z._default(z.int().check(z.minimum(250, 'must be at least 250 (4 reports a second)')), 250),
   env: toolEnvironmentSchema,
 });
 
 /** Merges defaults and validates once; every problem is listed in one error. */
 export function resolveBackupOptions(options: BackupOptions = {}): ResolvedBackupOptions {
-  const result = backupOptionsSchema.safeParse(options);
+  const result = backupOptionsSchema.safeParse(options, english);
   if (!result.success) throw new BackupOptionsError('backup options', zodProblems(result.error, 'backup options'));
   return Object.freeze(result.data);
 }
@@ -101,28 +105,30 @@ export interface ResolvedDatabaseOptions {
 }
 
 const databaseOptionsSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 of a-z, 0-9, "_" or "-"')
-    .default('database'),
-  url: z.string().superRefine((url, context) => {
-    // The same verdict as config's on [database] url. Its problems name the part that is wrong,
-    // never the text: the URL may hold a password.
-    const reading = parseDatabaseUrl(url);
-    if (!reading.ok) context.addIssue({ code: 'custom', message: reading.problem });
-  }),
-  pgDumpPath: z.string().min(1).default('pg_dump'),
-  pgRestorePath: z.string().min(1).default('pg_restore'),
-  mysqlDumpPath: z.string().min(1).optional(),
-  mysqlPath: z.string().min(1).optional(),
-  connectTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  name: z._default(
+    z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be 1-63 of a-z, 0-9, "_" or "-"')),
+    'database',
+  ),
+  url: z.string().check(
+    z.superRefine((url, context) => {
+      // The same verdict as config's on [database] url. Its problems name the part that is wrong,
+      // never the text: the URL may hold a password.
+      const reading = parseDatabaseUrl(url);
+      if (!reading.ok) context.addIssue({ code: 'custom', message: reading.problem });
+    }),
+  ),
+  pgDumpPath: z._default(z.string().check(z.minLength(1)), 'pg_dump'),
+  pgRestorePath: z._default(z.string().check(z.minLength(1)), 'pg_restore'),
+  mysqlDumpPath: z.optional(z.string().check(z.minLength(1))),
+  mysqlPath: z.optional(z.string().check(z.minLength(1))),
+  connectTimeoutMs: z._default(z.int().check(z.minimum(100), z.maximum(600_000)), 10_000),
   env: toolEnvironmentSchema,
 });
 
 export function resolveDatabaseOptions(
   options: DatabaseSourceOptions | DatabaseTargetOptions,
 ): ResolvedDatabaseOptions {
-  const result = databaseOptionsSchema.safeParse(options);
+  const result = databaseOptionsSchema.safeParse(options, english);
   if (!result.success) throw new BackupOptionsError('database options', zodProblems(result.error, 'database options'));
   return { ...result.data, mysqlDumpPath: result.data.mysqlDumpPath, mysqlPath: result.data.mysqlPath };
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BackupBusyError, BackupLockLostError, BackupLockUnavailableError, BackupOptionsError } from '../errors.js';
 import type { SourceLock } from '../source-lock.js';
-import { zodProblems } from '../zod-problems.js';
+import { english, zodProblems } from '../zod-problems.js';
 
 export interface SourceLockOptions {
   /** A ready ioredis client: one Redis, a Sentinel master, or a Cluster. */
@@ -28,11 +28,11 @@ const optionsSchema = z.object({
     (value) => typeof value === 'object' && value !== null && 'eval' in value,
     'must be an ioredis client',
   ),
-  prefix: z.string().default('keepwatch:'),
-  ttlMs: z.number().int().min(1000).default(30_000),
-  waitMs: z.number().int().min(0).default(0),
-  retryIntervalMs: z.number().int().min(10).default(500),
-  replicaWaitMs: z.number().int().min(1).default(1000),
+  prefix: z._default(z.string(), 'keepwatch:'),
+  ttlMs: z._default(z.int().check(z.minimum(1000)), 30_000),
+  waitMs: z._default(z.int().check(z.minimum(0)), 0),
+  retryIntervalMs: z._default(z.int().check(z.minimum(10)), 500),
+  replicaWaitMs: z._default(z.int().check(z.minimum(1)), 1000),
 });
 
 // Compare-and-act scripts: only the holder's token may extend or delete the key.
@@ -56,7 +56,7 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * expiry), a longer one ends the backup before any other holder can get the key.
  */
 export function createSourceLock(options: SourceLockOptions): SourceLock {
-  const parsed = optionsSchema.safeParse(options);
+  const parsed = optionsSchema.safeParse(options, english);
   if (!parsed.success) throw new BackupOptionsError('source lock options', zodProblems(parsed.error, 'source lock'));
   const { redis, prefix, ttlMs, retryIntervalMs, replicaWaitMs } = parsed.data;
   const key = (source: string): string => `${prefix}backup:lock:${source}`;

@@ -3,13 +3,13 @@ import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'nod
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { relativeInside } from '@keepwatch/conventions';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { isValidSourceName, parseBackupId } from './backup-id.js';
 import type { Destination, DestinationWriter } from './destination.js';
 import { BackupIoError, BackupManifestError, BackupNotFoundError, BackupOptionsError } from '../errors.js';
 import { silentLogger, type BackupLogger } from '../logger.js';
 import { parseManifest, serializeManifest, type BackupManifest } from './manifest.js';
-import { zodProblems } from '../zod-problems.js';
+import { english, zodProblems } from '../zod-problems.js';
 
 export interface LocalDestinationOptions {
   /**
@@ -28,8 +28,8 @@ export interface LocalDestinationOptions {
 }
 
 const optionsSchema = z.object({
-  directory: z.string().min(1, 'must name a directory'),
-  dataDirectory: z.string().min(1).optional(),
+  directory: z.string().check(z.minLength(1, 'must name a directory')),
+  dataDirectory: z.optional(z.string().check(z.minLength(1))),
 });
 
 const MANIFEST_SUFFIX = '.manifest.json';
@@ -45,7 +45,7 @@ export interface LocalDestination extends Destination {
 
 /** A directory on a local (or mounted) file system. */
 export function localDestination(options: LocalDestinationOptions): LocalDestination {
-  const parsed = optionsSchema.safeParse(options);
+  const parsed = optionsSchema.safeParse(options, english);
   const problems = parsed.success ? [] : zodProblems(parsed.error, 'backup destination');
   const root = resolve(options.directory ?? '.');
   if (options.dataDirectory) {

@@ -1,7 +1,8 @@
 import { databaseKindOf } from '@keepwatch/conventions';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseBackupId } from './backup-id.js';
 import { BackupManifestError } from '../errors.js';
+import { english } from '../zod-problems.js';
 
 /**
  * The manifest format. A reader accepts every version it knows; a writer writes the newest.
@@ -19,47 +20,82 @@ export const MANIFEST_VERSION = 1;
  */
 const STORED_KIND: ReadonlyMap<string, string> = new Map([['postgres', 'postgresql']]);
 
-const tableCountSchema = z.strictObject({
-  schema: z.string(),
-  name: z.string(),
-  rows: z.number().int().nonnegative(),
-});
+/** Rows of one table, as counted when the backup was made. */
+export interface TableCount {
+  schema: string;
+  name: string;
+  rows: number;
+}
 
-export const manifestSchema = z.object({
-  format: z.literal(MANIFEST_FORMAT),
-  formatVersion: z.literal(MANIFEST_VERSION),
-  id: z.string().refine((id) => {
-    try {
-      parseBackupId(id);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'not a valid backup id'),
-  source: z.string(),
+/** What a backup's `<file>.manifest.json` holds, as read (`kind` mapped, see `STORED_KIND`). */
+export interface BackupManifest {
+  format: typeof MANIFEST_FORMAT;
+  formatVersion: typeof MANIFEST_VERSION;
+  id: string;
+  source: string;
   /**
    * What made it, a `DatabaseKind` for a database: `postgres` (pg_dump custom format; stored as
    * `postgresql`) or `mysql` (SQL from mariadb-dump/mysqldump). Another source's own kind as is.
    */
-  kind: z.string().transform((kind) => databaseKindOf(kind) ?? kind),
+  kind: string;
   /** The stored file, relative to the manifest's folder. */
-  file: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
+  file: string;
+  startedAt: string;
+  finishedAt: string;
+  rawBytes: number;
+  storedBytes: number;
+  checksum: { algorithm: 'sha256'; value: string };
+  compression: 'zstd' | 'gzip' | 'none';
+  encryption: null | { method: 'age'; recipients: string[] };
+  database: string;
+  versions: { server: string; tool: string; keepwatch: string };
+  /** Rows per table; `same-snapshot` when counted in the dump's own snapshot. */
+  tables: TableCount[];
+  rowCounts: 'same-snapshot' | 'separate-snapshot';
+}
+
+const count = () => z.int().check(z.nonnegative());
+
+const tableCountSchema = z.strictObject({
+  schema: z.string(),
+  name: z.string(),
+  rows: count(),
+});
+
+const manifestSchema = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  formatVersion: z.literal(MANIFEST_VERSION),
+  id: z.string().check(
+    z.refine((id) => {
+      try {
+        parseBackupId(id);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not a valid backup id'),
+  ),
+  source: z.string(),
+  kind: z.pipe(
+    z.string(),
+    z.transform((kind) => databaseKindOf(kind) ?? kind),
+  ),
+  file: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
-  rawBytes: z.number().int().nonnegative(),
-  storedBytes: z.number().int().nonnegative(),
-  checksum: z.strictObject({ algorithm: z.literal('sha256'), value: z.string().regex(/^[0-9a-f]{64}$/) }),
+  rawBytes: count(),
+  storedBytes: count(),
+  checksum: z.strictObject({ algorithm: z.literal('sha256'), value: z.string().check(z.regex(/^[0-9a-f]{64}$/)) }),
   compression: z.enum(['zstd', 'gzip', 'none']),
-  encryption: z.union([z.null(), z.strictObject({ method: z.literal('age'), recipients: z.array(z.string()).min(1) })]),
+  encryption: z.union([
+    z.null(),
+    z.strictObject({ method: z.literal('age'), recipients: z.array(z.string()).check(z.minLength(1)) }),
+  ]),
   database: z.string(),
   versions: z.strictObject({ server: z.string(), tool: z.string(), keepwatch: z.string() }),
-  /** Rows per table; `same-snapshot` when counted in the dump's own snapshot. */
   tables: z.array(tableCountSchema),
   rowCounts: z.enum(['same-snapshot', 'separate-snapshot']),
 });
-
-export type BackupManifest = z.output<typeof manifestSchema>;
-export type TableCount = z.output<typeof tableCountSchema>;
 
 /** Validates a manifest read from `path`; every problem is named. */
 export function parseManifest(text: string, path: string): BackupManifest {
@@ -69,7 +105,7 @@ export function parseManifest(text: string, path: string): BackupManifest {
   } catch (error) {
     throw new BackupManifestError(path, ['not JSON'], error);
   }
-  const result = manifestSchema.safeParse(data);
+  const result = manifestSchema.safeParse(data, english);
   if (!result.success) {
     throw new BackupManifestError(
       path,

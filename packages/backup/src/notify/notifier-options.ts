@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BackupOptionsError } from '../errors.js';
 import type { BackupLogger } from '../logger.js';
-import { zodProblems } from '../zod-problems.js';
+import { english, zodProblems } from '../zod-problems.js';
 import { fillSource } from './ping-request.js';
 
 /** Which of the two notifications: the webhook's JSON POST, or the dead-man's-switch ping. */
@@ -42,36 +42,38 @@ export interface BackupNotifierOptions {
 
 function notificationUrl(placeholder: boolean) {
   // The message never repeats the URL: its path or query is often the secret.
-  return z.string().refine(
-    (value) => {
-      try {
-        const url = placeholder ? fillSource(value, 'x') : new URL(value);
-        return url.protocol === 'http:' || url.protocol === 'https:';
-      } catch {
-        return false;
-      }
-    },
-    { message: 'expected an http:// or https:// URL' },
+  return z.string().check(
+    z.refine(
+      (value) => {
+        try {
+          const url = placeholder ? fillSource(value, 'x') : new URL(value);
+          return url.protocol === 'http:' || url.protocol === 'https:';
+        } catch {
+          return false;
+        }
+      },
+      { message: 'expected an http:// or https:// URL' },
+    ),
   );
 }
 
 const notifierOptionsSchema = z.object({
-  webhookUrl: notificationUrl(false).optional(),
-  pingUrl: notificationUrl(true).optional(),
-  onSuccess: z.boolean().default(false),
-  timeoutMs: z.number().int().min(1).max(600_000).default(5000),
-  attempts: z.number().int().min(1).max(20).default(3),
-  backoffMs: z.number().int().min(0).max(600_000).default(1000),
-  secrets: z.array(z.string()).default([]),
-  sender: z.string().min(1).max(100).default('keepwatch'),
-  logger: z.custom<BackupLogger>((v) => typeof v === 'object' && v !== null).optional(),
-  onUndelivered: z.custom<(kind: NotificationKind) => void>((v) => typeof v === 'function').optional(),
+  webhookUrl: z.optional(notificationUrl(false)),
+  pingUrl: z.optional(notificationUrl(true)),
+  onSuccess: z._default(z.boolean(), false),
+  timeoutMs: z._default(z.int().check(z.minimum(1), z.maximum(600_000)), 5000),
+  attempts: z._default(z.int().check(z.minimum(1), z.maximum(20)), 3),
+  backoffMs: z._default(z.int().check(z.minimum(0), z.maximum(600_000)), 1000),
+  secrets: z._default(z.array(z.string()), []),
+  sender: z._default(z.string().check(z.minLength(1), z.maxLength(100)), 'keepwatch'),
+  logger: z.optional(z.custom<BackupLogger>((v) => typeof v === 'object' && v !== null)),
+  onUndelivered: z.optional(z.custom<(kind: NotificationKind) => void>((v) => typeof v === 'function')),
 });
 
 export type ResolvedNotifierOptions = z.output<typeof notifierOptionsSchema>;
 
 export function resolveNotifierOptions(options: BackupNotifierOptions): ResolvedNotifierOptions {
-  const result = notifierOptionsSchema.safeParse(options);
+  const result = notifierOptionsSchema.safeParse(options, english);
   if (!result.success) {
     throw new BackupOptionsError('notification options', zodProblems(result.error, 'notification options'));
   }

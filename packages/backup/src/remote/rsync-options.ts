@@ -1,11 +1,11 @@
 import { isAbsolute } from 'node:path';
 import { REMOTE_HOST_PATTERN, REMOTE_PATH_PATTERN, REMOTE_USER_PATTERN } from '@keepwatch/conventions';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BackupOptionsError } from '../errors.js';
 import type { BackupLogger } from '../logger.js';
 import { toolEnvironmentSchema } from '../options.js';
 import type { ToolEnvironmentOptions } from '../pipeline/tool-process.js';
-import { zodProblems } from '../zod-problems.js';
+import { english, zodProblems } from '../zod-problems.js';
 
 /**
  * A remote reached with rsync over SSH, by key only: there is no password option, because a
@@ -58,50 +58,58 @@ export type ResolvedRsyncOverSshOptions = Readonly<
 >;
 
 // Quotes and whitespace would break rsync's parsing of the -e command; a leading "-" would be an option.
-const safePath = z
-  .string()
-  .min(1)
-  .refine(isAbsolute, 'must be an absolute path')
-  .refine((p) => !/["'\s\\$`]/.test(p), 'must not hold quotes, spaces, "\\", "$" or "`"');
+const safePath = z.string().check(
+  z.minLength(1),
+  z.refine(isAbsolute, 'must be an absolute path'),
+  z.refine((p) => !/["'\s\\$`]/.test(p), 'must not hold quotes, spaces, "\\", "$" or "`"'),
+);
 
 const schema = z
   .strictObject({
     host: z
       .string()
-      .regex(REMOTE_HOST_PATTERN, 'must be a host name, an IPv4 address or an IPv6 address (brackets optional)'),
-    port: z.number().int().min(1).max(65_535).default(22),
-    user: z.string().regex(REMOTE_USER_PATTERN, 'must be a user name'),
+      .check(
+        z.regex(REMOTE_HOST_PATTERN, 'must be a host name, an IPv4 address or an IPv6 address (brackets optional)'),
+      ),
+    port: z._default(z.int().check(z.minimum(1), z.maximum(65_535)), 22),
+    user: z.string().check(z.regex(REMOTE_USER_PATTERN, 'must be a user name')),
     path: z
       .string()
-      .regex(REMOTE_PATH_PATTERN, 'must be an absolute path of A-Z, a-z, 0-9, ".", "_", "-" and "/" without ".."'),
+      .check(
+        z.regex(REMOTE_PATH_PATTERN, 'must be an absolute path of A-Z, a-z, 0-9, ".", "_", "-" and "/" without ".."'),
+      ),
     identityFile: safePath,
-    knownHostsFile: safePath.optional(),
-    strictHostKeyChecking: z.enum(['yes', 'accept-new', 'no']).default('yes'),
-    sshConfigFile: z.union([z.literal('none'), safePath]).default('none'),
-    rsyncPath: z.string().min(1).default('rsync'),
-    sshPath: z
-      .string()
-      .min(1)
-      .refine((p) => !/["'\s\\$`]/.test(p), 'must not hold quotes or spaces')
-      .default('ssh'),
-    remoteRsyncPath: z
-      .string()
-      .regex(/^[A-Za-z0-9._/-]+$/, 'must be a command or path without spaces')
-      .default('rsync'),
-    connectTimeoutSeconds: z.number().int().min(1).max(600).default(10),
-    ioTimeoutSeconds: z.number().int().min(1).max(86_400).default(300),
-    bandwidthLimitKiBps: z.number().int().min(0).default(0),
-    logger: z.custom<BackupLogger>((v) => typeof v === 'object' && v !== null, 'must be a logger').optional(),
+    knownHostsFile: z.optional(safePath),
+    strictHostKeyChecking: z._default(z.enum(['yes', 'accept-new', 'no']), 'yes'),
+    sshConfigFile: z._default(z.union([z.literal('none'), safePath]), 'none'),
+    rsyncPath: z._default(z.string().check(z.minLength(1)), 'rsync'),
+    sshPath: z._default(
+      z.string().check(
+        z.minLength(1),
+        z.refine((p) => !/["'\s\\$`]/.test(p), 'must not hold quotes or spaces'),
+      ),
+      'ssh',
+    ),
+    remoteRsyncPath: z._default(
+      z.string().check(z.regex(/^[A-Za-z0-9._/-]+$/, 'must be a command or path without spaces')),
+      'rsync',
+    ),
+    connectTimeoutSeconds: z._default(z.int().check(z.minimum(1), z.maximum(600)), 10),
+    ioTimeoutSeconds: z._default(z.int().check(z.minimum(1), z.maximum(86_400)), 300),
+    bandwidthLimitKiBps: z._default(z.int().check(z.minimum(0)), 0),
+    logger: z.optional(z.custom<BackupLogger>((v) => typeof v === 'object' && v !== null, 'must be a logger')),
     env: toolEnvironmentSchema,
   })
-  .refine((o) => o.knownHostsFile !== undefined || o.strictHostKeyChecking !== 'yes', {
-    path: ['knownHostsFile'],
-    message: 'is required when strictHostKeyChecking is "yes" (the default)',
-  });
+  .check(
+    z.refine((o) => o.knownHostsFile !== undefined || o.strictHostKeyChecking !== 'yes', {
+      path: ['knownHostsFile'],
+      message: 'is required when strictHostKeyChecking is "yes" (the default)',
+    }),
+  );
 
 /** Merges defaults and validates once; every problem is listed in one error. */
 export function resolveRsyncOverSshOptions(options: RsyncOverSshOptions): ResolvedRsyncOverSshOptions {
-  const result = schema.safeParse(options);
+  const result = schema.safeParse(options, english);
   if (!result.success) throw new BackupOptionsError('remote options', zodProblems(result.error, 'remote options'));
   return Object.freeze({ ...result.data, knownHostsFile: result.data.knownHostsFile, logger: result.data.logger });
 }

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { english } from '../zod-problems.js';
 
 /**
  * How `storageRemote` keeps a pushed directory (a data snapshot) on a `Storage`, restic's shape in
@@ -66,37 +67,39 @@ export const treeHeaderSchema = z.object({
   version: z.literal(TREE_VERSION),
   id: z.string(),
   createdAt: z.string(),
-  files: z.number().int().min(0),
-  totalBytes: z.number().int().min(0),
+  files: z.int().check(z.minimum(0)),
+  totalBytes: z.int().check(z.minimum(0)),
 });
 export type TreeHeader = z.infer<typeof treeHeaderSchema>;
 
 // A path inside the tree: "." (the root) or "/"-separated names, none empty, "." or "..".
 const treePath = z
   .string()
-  .refine(
-    (p) =>
-      p === '.' ||
-      (p.length > 0 && !p.includes('\0') && p.split('/').every((s) => s !== '' && s !== '.' && s !== '..')),
-    'must be "." or a relative path without "", "." or ".." names',
+  .check(
+    z.refine(
+      (p) =>
+        p === '.' ||
+        (p.length > 0 && !p.includes('\0') && p.split('/').every((s) => s !== '' && s !== '.' && s !== '..')),
+      'must be "." or a relative path without "", "." or ".." names',
+    ),
   );
 
 export const treeEntrySchema = z.discriminatedUnion('type', [
-  z.object({ path: treePath, type: z.literal('dir'), mode: z.number().int(), mtimeNs: z.string().regex(/^\d+$/) }),
+  z.object({ path: treePath, type: z.literal('dir'), mode: z.int(), mtimeNs: z.string().check(z.regex(/^\d+$/)) }),
   z.object({
     path: treePath,
     type: z.literal('file'),
-    mode: z.number().int(),
-    mtimeNs: z.string().regex(/^\d+$/),
-    size: z.number().int().min(0),
-    sha256: z.string().regex(SHA256),
+    mode: z.int(),
+    mtimeNs: z.string().check(z.regex(/^\d+$/)),
+    size: z.int().check(z.minimum(0)),
+    sha256: z.string().check(z.regex(SHA256)),
   }),
   z.object({
     path: treePath,
     type: z.literal('symlink'),
-    mode: z.number().int(),
-    mtimeNs: z.string().regex(/^\d+$/),
-    target: z.string().min(1),
+    mode: z.int(),
+    mtimeNs: z.string().check(z.regex(/^\d+$/)),
+    target: z.string().check(z.minLength(1)),
   }),
 ]);
 export type TreeEntry = z.infer<typeof treeEntrySchema>;
@@ -127,7 +130,7 @@ export function parseTree(text: string): { header: TreeHeader; entries: TreeEntr
     } catch {
       throw new Error(`line ${i + 1} of the index is not JSON`);
     }
-    const parsed = treeEntrySchema.safeParse(value);
+    const parsed = treeEntrySchema.safeParse(value, english);
     if (!parsed.success)
       throw new Error(`line ${i + 1} of the index is not an entry: ${parsed.error.issues[0]?.message}`);
     const entry = parsed.data;
@@ -149,7 +152,7 @@ export function parseHeaderLine(line: string): TreeHeader {
   } catch {
     throw new Error('the index header is not JSON');
   }
-  const parsed = treeHeaderSchema.safeParse(value);
+  const parsed = treeHeaderSchema.safeParse(value, english);
   if (!parsed.success) throw new Error(`the index header is not a ${TREE_FORMAT} v${TREE_VERSION} header`);
   return parsed.data;
 }

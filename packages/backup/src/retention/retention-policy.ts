@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BackupOptionsError } from '../errors.js';
-import { zodProblems } from '../zod-problems.js';
+import { english, zodProblems } from '../zod-problems.js';
 
 /**
  * How many backups of one source to keep, restic/borg style (grandfather-father-son). Each rule
@@ -30,7 +30,10 @@ export interface RetentionOptions {
 
 export type ResolvedRetentionPolicy = Readonly<Required<RetentionPolicy>>;
 
-const count = z.number().int('must be a whole number').min(0, 'must be 0 or more').max(100_000).default(0);
+const count = z._default(
+  z.number().check(z.int('must be a whole number'), z.minimum(0, 'must be 0 or more'), z.maximum(100_000)),
+  0,
+);
 
 const policySchema = z.strictObject({
   keepLast: count,
@@ -40,18 +43,21 @@ const policySchema = z.strictObject({
 });
 
 const optionsSchema = z.strictObject({
-  timeZone: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as "UTC" or "Europe/Berlin"'),
+  timeZone: z._default(
+    z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as "UTC" or "Europe/Berlin"')),
+    'UTC',
+  ),
 });
 
 /** Merges defaults and validates once; every problem is listed in one error. */
 export function resolveRetentionPolicy(policy: RetentionPolicy = {}): ResolvedRetentionPolicy {
-  const result = policySchema.safeParse(policy);
+  const result = policySchema.safeParse(policy, english);
   if (!result.success) throw new BackupOptionsError('retention policy', zodProblems(result.error, 'retention policy'));
   return Object.freeze(result.data);
 }
 
 export function resolveRetentionOptions(options: RetentionOptions = {}): Readonly<Required<RetentionOptions>> {
-  const result = optionsSchema.safeParse(options);
+  const result = optionsSchema.safeParse(options, english);
   if (!result.success)
     throw new BackupOptionsError('retention options', zodProblems(result.error, 'retention options'));
   return Object.freeze(result.data);
@@ -63,6 +69,9 @@ export function keepsEverything(policy: ResolvedRetentionPolicy): boolean {
 }
 
 function isTimeZone(zone: string): boolean {
+  // The default needs no check: the first Intl.DateTimeFormat with a time zone loads ICU's zone
+  // data, some 20 ms of `keepwatch backup list`'s start-up (docs/benchmarks.md, "CLI start-up").
+  if (zone === 'UTC' || zone === 'Etc/UTC') return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { english } from '../zod-problems.js';
 import { SnapshotInvalidError } from './errors.js';
 
 export const SNAPSHOT_FORMAT = 'keepwatch-snapshot';
@@ -33,16 +34,19 @@ interface EntryBase {
   atimeNs: string;
 }
 
-const nanos = z.string().regex(/^-?\d+$/);
+const nanos = z.string().check(z.regex(/^-?\d+$/));
 const base = {
-  path: z
-    .string()
-    .refine((p) => p === '' || (!p.startsWith('/') && !p.split('/').some((s) => s === '' || s === '.' || s === '..')), {
-      message: 'must be a relative path without "." or ".." segments',
-    }),
-  mode: z.number().int().min(0).max(0o7777),
-  uid: z.number().int().min(0),
-  gid: z.number().int().min(0),
+  path: z.string().check(
+    z.refine(
+      (p) => p === '' || (!p.startsWith('/') && !p.split('/').some((s) => s === '' || s === '.' || s === '..')),
+      {
+        message: 'must be a relative path without "." or ".." segments',
+      },
+    ),
+  ),
+  mode: z.int().check(z.minimum(0), z.maximum(0o7777)),
+  uid: z.int().check(z.minimum(0)),
+  gid: z.int().check(z.minimum(0)),
   mtimeNs: nanos,
   atimeNs: nanos,
 };
@@ -50,11 +54,11 @@ const entrySchema = z.discriminatedUnion('type', [
   z.strictObject({
     ...base,
     type: z.literal('file'),
-    size: z.number().int().min(0),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    size: z.int().check(z.minimum(0)),
+    sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   }),
   z.strictObject({ ...base, type: z.literal('dir') }),
-  z.strictObject({ ...base, type: z.literal('symlink'), target: z.string().min(1) }),
+  z.strictObject({ ...base, type: z.literal('symlink'), target: z.string().check(z.minLength(1)) }),
 ]);
 
 /** What `takeSnapshot` returns and also writes, as `snapshot.json`, once the snapshot is complete. */
@@ -90,22 +94,22 @@ export interface SnapshotSummary {
 const summarySchema = z.object({
   format: z.literal(SNAPSHOT_FORMAT),
   version: z.literal(SNAPSHOT_VERSION),
-  id: z.string().min(1),
-  previous: z.string().nullable(),
+  id: z.string().check(z.minLength(1)),
+  previous: z.nullable(z.string()),
   startedAt: z.string(),
   finishedAt: z.string(),
   include: z.array(z.string()),
   exclude: z.array(z.string()),
-  files: z.number().int().min(0),
-  dirs: z.number().int().min(0),
-  symlinks: z.number().int().min(0),
-  skipped: z.number().int().min(0),
-  vanished: z.number().int().min(0),
-  bytesTotal: z.number().int().min(0),
-  bytesCopied: z.number().int().min(0),
-  filesCopied: z.number().int().min(0),
-  filesLinked: z.number().int().min(0),
-  indexSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  files: z.int().check(z.minimum(0)),
+  dirs: z.int().check(z.minimum(0)),
+  symlinks: z.int().check(z.minimum(0)),
+  skipped: z.int().check(z.minimum(0)),
+  vanished: z.int().check(z.minimum(0)),
+  bytesTotal: z.int().check(z.minimum(0)),
+  bytesCopied: z.int().check(z.minimum(0)),
+  filesCopied: z.int().check(z.minimum(0)),
+  filesLinked: z.int().check(z.minimum(0)),
+  indexSha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
 });
 
 /** One JSON object a line, sorted by path, so two indexes diff line by line. */
@@ -129,7 +133,7 @@ export function parseIndex(text: string, where: string): IndexEntry[] {
       problems.push(`line ${number + 1}: not JSON`);
       continue;
     }
-    const result = entrySchema.safeParse(value);
+    const result = entrySchema.safeParse(value, english);
     if (result.success) entries.push(result.data as IndexEntry);
     else
       problems.push(
@@ -168,7 +172,7 @@ export async function loadSnapshot(dir: string): Promise<LoadedSnapshot> {
   } catch (error) {
     throw new SnapshotInvalidError(dir, [`${SNAPSHOT_SUMMARY} is not JSON`], error);
   }
-  const parsed = summarySchema.safeParse(raw);
+  const parsed = summarySchema.safeParse(raw, english);
   if (!parsed.success) {
     throw new SnapshotInvalidError(
       dir,

@@ -1,8 +1,8 @@
 import { isAbsolute } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BackupOptionsError } from '../errors.js';
 import type { BackupLogger } from '../logger.js';
-import { zodProblems } from '../zod-problems.js';
+import { english, zodProblems } from '../zod-problems.js';
 
 /** What a snapshot, restore or verify reports while it runs (at most every `progressIntervalMs`, and once at the end). */
 export interface SnapshotProgress {
@@ -79,39 +79,42 @@ export interface ResolvedTakeSnapshotOptions extends ResolvedSnapshotRunOptions 
   fsync: boolean;
 }
 
-const absolutePath = z.string().min(1).refine(isAbsolute, 'must be an absolute path');
-const pattern = z.string().min(1).max(1000);
+const absolutePath = z.string().check(z.minLength(1), z.refine(isAbsolute, 'must be an absolute path'));
+const pattern = z.string().check(z.minLength(1), z.maxLength(1000));
 
 const runShape = {
-  concurrency: z.number().int().min(1).max(64).default(4),
-  progressIntervalMs: z.number().int().min(0).default(250),
-  onProgress: z.custom<SnapshotProgressListener>((v) => typeof v === 'function', 'must be a function').optional(),
-  logger: z.custom<BackupLogger>((v) => typeof v === 'object' && v !== null, 'must be a logger').optional(),
-  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'must be an AbortSignal').optional(),
+  concurrency: z._default(z.int().check(z.minimum(1), z.maximum(64)), 4),
+  progressIntervalMs: z._default(z.int().check(z.minimum(0)), 250),
+  onProgress: z.optional(z.custom<SnapshotProgressListener>((v) => typeof v === 'function', 'must be a function')),
+  logger: z.optional(z.custom<BackupLogger>((v) => typeof v === 'object' && v !== null, 'must be a logger')),
+  signal: z.optional(z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'must be an AbortSignal')),
 };
 
 const takeSchema = z.strictObject({
   ...runShape,
   sourceDir: absolutePath,
   destinationDir: absolutePath,
-  id: z
-    .string()
-    .regex(
-      /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
-      'must be 1-128 of A-Z, a-z, 0-9, ".", "_" or "-", not starting with "." ',
-    )
-    .optional(),
-  previous: z.string().min(1).optional(),
-  include: z.array(pattern).default([...DEFAULT_INCLUDE]),
-  exclude: z.array(pattern).default([...DEFAULT_EXCLUDE]),
-  fsync: z.boolean().default(true),
+  id: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+          'must be 1-128 of A-Z, a-z, 0-9, ".", "_" or "-", not starting with "." ',
+        ),
+      ),
+  ),
+  previous: z.optional(z.string().check(z.minLength(1))),
+  include: z._default(z.array(pattern), [...DEFAULT_INCLUDE]),
+  exclude: z._default(z.array(pattern), [...DEFAULT_EXCLUDE]),
+  fsync: z._default(z.boolean(), true),
 });
 
 const runSchema = z.strictObject(runShape);
 
 /** Merges defaults and validates once; every problem is listed in one error. */
 export function resolveTakeSnapshotOptions(options: TakeSnapshotOptions): ResolvedTakeSnapshotOptions {
-  const result = takeSchema.safeParse(options);
+  const result = takeSchema.safeParse(options, english);
   if (!result.success) throw new BackupOptionsError('snapshot options', zodProblems(result.error, 'snapshot options'));
   const data = result.data;
   return {
@@ -125,7 +128,7 @@ export function resolveTakeSnapshotOptions(options: TakeSnapshotOptions): Resolv
 }
 
 export function resolveSnapshotRunOptions(options: SnapshotRunOptions, what: string): ResolvedSnapshotRunOptions {
-  const result = runSchema.safeParse(options);
+  const result = runSchema.safeParse(options, english);
   if (!result.success) throw new BackupOptionsError(what, zodProblems(result.error, what));
   const data = result.data;
   return { ...data, onProgress: data.onProgress, logger: data.logger, signal: data.signal };

@@ -3,10 +3,10 @@ import { lstat, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promise
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BackupOptionsError } from '../errors.js';
 import { silentLogger, type BackupLogger } from '../logger.js';
-import { zodProblems } from '../zod-problems.js';
+import { english, zodProblems } from '../zod-problems.js';
 import { resolveRange } from './byte-range.js';
 import { takeIn } from './body-intake.js';
 import { StorageAccessDeniedError, StorageFailedError, StorageNotFoundError, StorageRangeError } from './errors.js';
@@ -37,9 +37,9 @@ export interface LocalStorageOptions {
 }
 
 const schema = z.strictObject({
-  directory: z.string().min(1, 'must name a directory'),
-  fsync: z.boolean().default(true),
-  logger: z.custom<BackupLogger>((v) => typeof v === 'object' && v !== null, 'must be a logger').optional(),
+  directory: z.string().check(z.minLength(1, 'must name a directory')),
+  fsync: z._default(z.boolean(), true),
+  logger: z.optional(z.custom<BackupLogger>((v) => typeof v === 'object' && v !== null, 'must be a logger')),
 });
 
 /**
@@ -49,7 +49,7 @@ const schema = z.strictObject({
  * no listing shows. Files are 0600, folders 0700, as `localDestination` makes them.
  */
 export function localStorage(options: LocalStorageOptions): Storage {
-  const parsed = schema.safeParse(options);
+  const parsed = schema.safeParse(options, english);
   if (!parsed.success) throw new BackupOptionsError('local storage', zodProblems(parsed.error, 'local storage'));
   const root = resolve(parsed.data.directory);
   const { fsync } = parsed.data;

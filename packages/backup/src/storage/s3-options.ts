@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BackupOptionsError } from '../errors.js';
 import type { BackupLogger } from '../logger.js';
-import { zodProblems } from '../zod-problems.js';
+import { english, zodProblems } from '../zod-problems.js';
 
 const MiB = 1024 * 1024;
 
@@ -66,51 +66,61 @@ const schema = z.strictObject({
   // AWS's rules are stricter (3-63 lower-case letters, digits, "." and "-"); other servers vary.
   bucket: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$/, 'must be a bucket name (letters, digits, ".", "_", "-")'),
-  prefix: z
-    .string()
-    .transform((p) => p.replace(/^\/+|\/+$/g, ''))
-    .refine((p) => p === '' || p.split('/').every((s) => NAME.test(s)), {
-      message: 'must be "/"-separated names of A-Z, a-z, 0-9, ".", "_" and "-", none starting with "." or "-"',
-    })
-    .default(''),
-  endpoint: z
-    .string()
-    .refine((value) => {
-      try {
-        const url = new URL(value);
-        return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
-      } catch {
-        return false;
-      }
-    }, 'must be an http:// or https:// URL without user or password')
-    .optional(),
-  region: z
-    .string()
-    .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a region name such as us-east-1')
-    .default('us-east-1'),
-  forcePathStyle: z.boolean().default(false),
+    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$/, 'must be a bucket name (letters, digits, ".", "_", "-")')),
+  prefix: z._default(
+    z
+      .pipe(
+        z.string(),
+        z.transform((p) => p.replace(/^\/+|\/+$/g, '')),
+      )
+      .check(
+        z.refine((p) => p === '' || p.split('/').every((s) => NAME.test(s)), {
+          message: 'must be "/"-separated names of A-Z, a-z, 0-9, ".", "_" and "-", none starting with "." or "-"',
+        }),
+      ),
+    '',
+  ),
+  endpoint: z.optional(
+    z.string().check(
+      z.refine((value) => {
+        try {
+          const url = new URL(value);
+          return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
+        } catch {
+          return false;
+        }
+      }, 'must be an http:// or https:// URL without user or password'),
+    ),
+  ),
+  region: z._default(
+    z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a region name such as us-east-1')),
+    'us-east-1',
+  ),
+  forcePathStyle: z._default(z.boolean(), false),
   credentials: z.strictObject({
-    accessKeyId: z.string().min(1, 'must not be empty'),
-    secretAccessKey: z.string().min(1, 'must not be empty'),
-    sessionToken: z.string().min(1).optional(),
+    accessKeyId: z.string().check(z.minLength(1, 'must not be empty')),
+    secretAccessKey: z.string().check(z.minLength(1, 'must not be empty')),
+    sessionToken: z.optional(z.string().check(z.minLength(1))),
   }),
-  partSizeBytes: z
-    .number()
-    .int()
-    .min(5 * MiB, 'must be at least 5 MiB (S3 refuses smaller parts)')
-    .max(5 * 1024 * MiB, 'must be at most 5 GiB (S3 refuses larger parts)')
-    .default(8 * MiB),
-  queueSize: z.number().int().min(1).max(64).default(4),
-  maxAttempts: z.number().int().min(1).max(20).default(3),
-  connectTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
-  idleTimeoutMs: z.number().int().min(1000).max(3_600_000).default(120_000),
-  logger: z.custom<BackupLogger>((v) => typeof v === 'object' && v !== null, 'must be a logger').optional(),
+  partSizeBytes: z._default(
+    z
+      .int()
+      .check(
+        z.minimum(5 * MiB, 'must be at least 5 MiB (S3 refuses smaller parts)'),
+        z.maximum(5 * 1024 * MiB, 'must be at most 5 GiB (S3 refuses larger parts)'),
+      ),
+    8 * MiB,
+  ),
+  queueSize: z._default(z.int().check(z.minimum(1), z.maximum(64)), 4),
+  maxAttempts: z._default(z.int().check(z.minimum(1), z.maximum(20)), 3),
+  connectTimeoutMs: z._default(z.int().check(z.minimum(100), z.maximum(600_000)), 10_000),
+  idleTimeoutMs: z._default(z.int().check(z.minimum(1000), z.maximum(3_600_000)), 120_000),
+  logger: z.optional(z.custom<BackupLogger>((v) => typeof v === 'object' && v !== null, 'must be a logger')),
 });
 
 /** Merges defaults and validates once; every problem in one error, never a secret's value. */
 export function resolveS3StorageOptions(options: S3StorageOptions): ResolvedS3StorageOptions {
-  const result = schema.safeParse(options);
+  const result = schema.safeParse(options, english);
   if (!result.success) throw new BackupOptionsError('S3 storage options', zodProblems(result.error, 'S3 storage'));
   return Object.freeze({
     ...result.data,
