@@ -10,6 +10,8 @@ export interface CommandContext {
   operand: string | undefined;
   /** Loads the config named by `--config` / `KEEPWATCH_CONFIG` and the environment. */
   loadConfig(): Promise<LoadedConfig>;
+  /** The process's environment: what the tools a command runs start from. */
+  env: Readonly<Record<string, string | undefined>>;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   /** Aborted on Ctrl-C or SIGTERM while an `interruptible` command runs; never for any other. */

@@ -103,6 +103,7 @@ export async function dispatch(argv: string[], commands: readonly CommandEntry[]
       values: parsed.values,
       operand,
       loadConfig: () => loadConfig({ path: configPath, env: io.env }),
+      env: io.env,
       stdout: io.stdout,
       stderr: io.stderr,
       signal: interrupt?.signal ?? new AbortController().signal,

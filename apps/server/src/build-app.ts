@@ -81,7 +81,7 @@ export async function buildApp(options: BuildAppOptions): Promise<BuiltApp> {
   const metrics = createMetricsStoreFromConfig(config, resources.redis, logger);
   // Listed by the admin API, its runnable sources shown from 0 and startable; the server never
   // runs a backup, so it needs no remote.
-  const repository = backupRepositoryFromConfig(config, { remote: null, logger });
+  const repository = backupRepositoryFromConfig(config, { env: process.env, remote: null, logger });
   // Queues for the admin API (start a backup) and the queue gauges; producers only.
   const queues: Queue[] = resources.redis
     ? [QueueName.backup, QueueName.maintenance].map((name) => {

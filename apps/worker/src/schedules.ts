@@ -1,5 +1,5 @@
 import { BackupJobName, MaintenanceJobName, QueueName, backupJobDefaults } from '@keepwatch/jobs';
-import { backupRepositoryFromConfig, logQueueErrors } from '@keepwatch/runtime';
+import { logQueueErrors, runnableBackupSources } from '@keepwatch/runtime';
 import { Queue } from 'bullmq';
 import type { WorkerContext } from './worker-context.js';
 
@@ -32,7 +32,7 @@ export async function upsertSchedules(context: WorkerContext, prefix: string): P
 
     const wanted = new Set<string>();
     if (config.backup.schedule) {
-      for (const source of backupRepositoryFromConfig(config, { remote: null }).runnable) {
+      for (const source of runnableBackupSources(config)) {
         const id = `${BACKUP_SCHEDULER}${source}`;
         wanted.add(id);
         await backup.upsertJobScheduler(

@@ -5,7 +5,7 @@ import { QueueName, bullmqPrefix } from '@keepwatch/jobs';
 import { instrumentProcessor } from '@keepwatch/metrics';
 import {
   backupNotifierFromConfig,
-  backupRepositoryFromConfig,
+  runnableBackupSources,
   carryOverLegacyBackupStatus,
   createMetricsStoreFromConfig,
   createProfilerFromConfig,
@@ -31,6 +31,8 @@ export interface StartWorkerOptions {
   logger: Logger;
   /** Extra or replacement handlers by job name (tests add their own). */
   handlers?: JobHandlers;
+  /** What the backup tools start from (their PATH). @defaultValue process.env */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface RunningWorker {
@@ -85,14 +87,15 @@ async function startOn(
     logger: logger.child({ component: 'notify' }),
     metrics,
   });
-  const context: WorkerContext = { loaded, logger, connection, resources, metrics, notifier };
+  const env = options.env ?? process.env;
+  const context: WorkerContext = { loaded, logger, env, connection, resources, metrics, notifier };
   const profiler = createProfilerFromConfig(config, logger, metrics ? profileEventCounter(metrics) : undefined);
   const router = createJobRouter({ ...buildHandlers(context), ...options.handlers }, logger, profiler);
   // Every job run is recorded as pretix_task_runs_total / pretix_task_duration_seconds.
   const processor = metrics ? instrumentProcessor(metrics, router) : router;
   const prefix = bullmqPrefix(config.redis.prefix, { cluster: redisMode(config) === 'cluster' });
   // What the backup jobs can run (`database` only with its URL): each shown from 0, no other.
-  const sources = backupRepositoryFromConfig(config, { remote: null }).runnable;
+  const sources = runnableBackupSources(config);
   const backupStatus = metrics ? createBackupStatusRecorder(metrics, sources) : undefined;
   if (metrics && resources.redis) {
     carryOverLegacyBackupStatus(resources.redis, config.redis.prefix, metrics, sources).catch((error: unknown) =>

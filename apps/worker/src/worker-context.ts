@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 export interface WorkerContext {
   loaded: LoadedConfig;
   logger: Logger;
+  /** The environment the backup tools start from (the process's unless a test says otherwise). */
+  env: Readonly<Record<string, string | undefined>>;
   /** The BullMQ connection (maxRetriesPerRequest: null). */
   connection: RedisClient;
   /** Database pool, fail-fast Redis, cache. */

@@ -14,12 +14,18 @@ import type { KeepwatchConfig } from '@keepwatch/config';
 import { parseRemote, parseS3Remote } from '@keepwatch/conventions';
 import type { Logger } from 'pino';
 
+/** The environment a process was started with; the app passes `process.env`. */
+export type ProcessEnvironment = Readonly<Record<string, string | undefined>>;
+
 /**
  * Connection time-out for the dump and restore tools (`[backup] connect_timeout`), and the
- * environment they start from: this process's, so they are found on its PATH.
+ * environment they start from: the app's, so they are found on its PATH.
  */
-export function backupToolOptionsFromConfig(config: Readonly<KeepwatchConfig>): DatabaseToolOptions {
-  return { connectTimeoutMs: config.backup.connect_timeout, env: process.env };
+export function backupToolOptionsFromConfig(
+  config: Readonly<KeepwatchConfig>,
+  env: ProcessEnvironment,
+): DatabaseToolOptions {
+  return { connectTimeoutMs: config.backup.connect_timeout, env };
 }
 
 /** `[backup] keep_*`: all 0 keeps everything. Applied in `[backup] timezone`. */
@@ -31,14 +37,15 @@ export function retentionPolicyFromConfig(config: Readonly<KeepwatchConfig>): Re
 /**
  * `[backup] remote` as a destination, or undefined when it is unset: `s3://BUCKET/PREFIX` an
  * S3-compatible bucket (`storageRemote` over `s3Storage`), `user@host:/path` rsync over SSH.
- * `env` supplies `AWS_SESSION_TOKEN` only: the config loader has already put the other AWS_*
- * variables into the settings.
+ * `env` is what rsync and ssh start from, and supplies `AWS_SESSION_TOKEN` (the config loader
+ * has already put the other AWS_* variables into the settings). On Node 20 the app sets
+ * `AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED` (see the worker's and the CLI's main).
  */
 export function backupRemoteFromConfig(
   config: Readonly<KeepwatchConfig>,
-  logger?: Logger,
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: { env: ProcessEnvironment; logger?: Logger | undefined },
 ): RemoteDestination | undefined {
+  const { env, logger } = options;
   const { remote } = config.backup;
   if (!remote) return undefined;
   const s3 = parseS3Remote(remote);
@@ -54,7 +61,6 @@ export function backupRemoteFromConfig(
     // A session token belongs to the key pair it was issued with: only ever sent with that pair.
     const sessionToken =
       env.AWS_SESSION_TOKEN && env.AWS_ACCESS_KEY_ID === accessKeyId ? env.AWS_SESSION_TOKEN : undefined;
-    quietAwsSdk();
     const storage = s3Storage({
       bucket: s3.bucket,
       prefix: s3.prefix,
@@ -75,19 +81,9 @@ export function backupRemoteFromConfig(
     identityFile: config.backup.remote_identity_file ?? '',
     strictHostKeyChecking: config.backup.remote_strict_host_key_checking,
     ...(config.backup.remote_known_hosts_file ? { knownHostsFile: config.backup.remote_known_hosts_file } : {}),
-    env: process.env,
+    env,
     ...(logger ? { logger } : {}),
   });
-}
-
-/**
- * The AWS SDK warns through `process.emitWarning` on Node below 22 that its releases after
- * January 2027 will need a newer Node; Node prints that to stderr as plain text, where every
- * line must be pino JSON (the worker) or keepwatch's own (the CLI). The SDK's own switch,
- * read when a client is created; nothing else of the SDK is configured from the environment.
- */
-function quietAwsSdk(): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }
 
 /** `[backup] destination`, refused when it lies inside `[data] dir`. */
@@ -99,11 +95,11 @@ export function backupDestinationFromConfig(config: Readonly<KeepwatchConfig>, l
   });
 }
 
-export function backupOptionsFromConfig(config: Readonly<KeepwatchConfig>): BackupOptions {
+export function backupOptionsFromConfig(config: Readonly<KeepwatchConfig>, env: ProcessEnvironment): BackupOptions {
   return {
     compression: config.backup.compression,
     zstdLevel: config.backup.zstd_level,
     encryptTo: config.backup.encrypt_to ?? [],
-    env: process.env,
+    env,
   };
 }

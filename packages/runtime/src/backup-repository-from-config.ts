@@ -13,16 +13,19 @@ import {
   backupOptionsFromConfig,
   backupRemoteFromConfig,
   backupToolOptionsFromConfig,
+  type ProcessEnvironment,
   retentionPolicyFromConfig,
 } from './backup-from-config.js';
 import type { Logger } from 'pino';
 
 export interface BackupRepositoryFromConfigOptions {
+  /** What the dump, restore and copy tools start from (their PATH): the app passes `process.env`. */
+  env: ProcessEnvironment;
   /** Told about the backups, the remote and what retention removes. @defaultValue silent */
   logger?: Logger;
   /**
    * The off-site copy; `null` for none whatever `[backup] remote` says.
-   * @defaultValue `backupRemoteFromConfig(config, logger)`
+   * @defaultValue `backupRemoteFromConfig(config, { env, logger })`
    */
   remote?: RemoteDestination | null;
 }
@@ -35,12 +38,12 @@ export interface BackupRepositoryFromConfigOptions {
  */
 export function backupRepositoryFromConfig(
   config: Readonly<KeepwatchConfig>,
-  options: BackupRepositoryFromConfigOptions = {},
+  options: BackupRepositoryFromConfigOptions,
 ): BackupRepository {
-  const { logger } = options;
-  const remote = options.remote === undefined ? backupRemoteFromConfig(config, logger) : options.remote;
+  const { env, logger } = options;
+  const remote = options.remote === undefined ? backupRemoteFromConfig(config, { env, logger }) : options.remote;
   const url = config.database.url;
-  const tools = backupToolOptionsFromConfig(config);
+  const tools = backupToolOptionsFromConfig(config, env);
   return createBackupRepository({
     destinationDir: config.backup.destination,
     dataDirectory: config.data.dir,
@@ -52,7 +55,7 @@ export function backupRepositoryFromConfig(
               scratch: () => createScratchDatabase({ url, ...tools }),
             }
           : {}),
-        backup: backupOptionsFromConfig(config),
+        backup: backupOptionsFromConfig(config, env),
         database: tools,
         hint: 'set [database] url (KEEPWATCH_DATABASE_URL)',
       }),
@@ -67,4 +70,12 @@ export function backupRepositoryFromConfig(
     ...(remote ? { remote } : {}),
     ...(logger ? { logger: logger as BackupLogger } : {}),
   });
+}
+
+/**
+ * The sources a backup can be run for (`database` with a URL, `data` always): the repository's
+ * `runnable`, for the metrics and schedules, which start no tool and copy nothing.
+ */
+export function runnableBackupSources(config: Readonly<KeepwatchConfig>): readonly string[] {
+  return backupRepositoryFromConfig(config, { env: {}, remote: null }).runnable;
 }

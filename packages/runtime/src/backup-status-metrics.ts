@@ -1,6 +1,6 @@
 import type { KeepwatchConfig } from '@keepwatch/config';
 import type { FamilyDeclarations, GaugeOptions } from '@keepwatch/metrics';
-import { backupRepositoryFromConfig } from './backup-repository-from-config.js';
+import { runnableBackupSources } from './backup-repository-from-config.js';
 
 /** What a finished backup reports; a subset of a manifest. */
 export interface BackupOutcome {
@@ -98,5 +98,5 @@ export function backupStatusFromConfig(
   config: Readonly<KeepwatchConfig>,
   store: Pick<FamilyDeclarations, 'counter' | 'gauge'>,
 ): BackupStatusRecorder {
-  return createBackupStatusRecorder(store, backupRepositoryFromConfig(config, { remote: null }).runnable);
+  return createBackupStatusRecorder(store, runnableBackupSources(config));
 }

@@ -4,9 +4,11 @@ export {
   backupToolOptionsFromConfig,
   retentionPolicyFromConfig,
   backupRemoteFromConfig,
+  type ProcessEnvironment,
 } from './backup-from-config.js';
 export {
   backupRepositoryFromConfig,
+  runnableBackupSources,
   type BackupRepositoryFromConfigOptions,
 } from './backup-repository-from-config.js';
 export {

@@ -25,24 +25,9 @@ export { createHealthCheckerFromConfig } from './health-from-config.js';
 export { createProfilerFromConfig, profilesDirectory } from './profiler-from-config.js';
 export { createMetricsStoreFromConfig } from './metrics-from-config.js';
 export { profileEventCounter } from './profile-event-counter.js';
-export {
-  backupDestinationFromConfig,
-  backupOptionsFromConfig,
-  backupToolOptionsFromConfig,
-  retentionPolicyFromConfig,
-  backupRemoteFromConfig,
-} from './backup-from-config.js';
+// The light entry `@keepwatch/runtime/backup` (what the CLI's backup commands load) and the lock.
+export * from './backup.js';
 export { backupLockFromConfig } from './backup-lock-from-config.js';
-export {
-  backupRepositoryFromConfig,
-  type BackupRepositoryFromConfigOptions,
-} from './backup-repository-from-config.js';
-export {
-  backupRunOutcome,
-  pruneOutcome,
-  type BackupRunOutcome,
-  type PruneOutcome,
-} from './backup-outcomes.js';
 export {
   createBackupStatusRecorder,
   backupStatusFromConfig,

@@ -48,7 +48,7 @@ describe('backupRepositoryFromConfig with [backup] remote, on a real sshd', { ti
       remote,
       type: _type,
       ...manifest
-    } = await backupRepositoryFromConfig(config).run('database');
+    } = await backupRepositoryFromConfig(config, { env: process.env }).run('database');
     expect(remote).toContain(remoteDir);
     expect(readdirSync(join(remoteDir, 'database')).sort()).toEqual(
       [(manifest as BackupManifest).file, `${manifest.id}.manifest.json`].sort(),
@@ -61,7 +61,7 @@ describe('backupRepositoryFromConfig with [backup] remote, on a real sshd', { ti
 
   it('reads a backup kept only on the remote back, byte for byte as backed up', async () => {
     const { config, remoteDir } = await configFor('readback');
-    const repository = backupRepositoryFromConfig(config);
+    const repository = backupRepositoryFromConfig(config, { env: process.env });
     const made = await repository.run('database');
     if (made.type !== 'dump') throw new Error('expected a dump');
     const stored = readFileSync(join(remoteDir, 'database', made.file));

@@ -56,7 +56,9 @@ describe('[backup] remote = s3://… as the config and the S3 storage see it', (
     expect(loaded !== 'refused').toBe(ok);
     if (loaded === 'refused') return;
     expect(accepts(() => s3Storage({ bucket, prefix, credentials }))).toBe(true);
-    expect(backupRemoteFromConfig(loaded.config)?.label).toBe(`s3://${bucket}/${prefix} at AWS us-east-1`);
+    expect(backupRemoteFromConfig(loaded.config, { env: process.env })?.label).toBe(
+      `s3://${bucket}/${prefix} at AWS us-east-1`,
+    );
   });
 
   it.each(endpoints)('remote_endpoint %s: accepted %s by both', async (endpoint, ok) => {
@@ -68,12 +70,16 @@ describe('[backup] remote = s3://… as the config and the S3 storage see it', (
     expect(loaded !== 'refused').toBe(ok);
     expect(accepts(() => s3Storage({ bucket: 'kw-backups', endpoint, credentials }))).toBe(ok);
     if (loaded !== 'refused')
-      expect(backupRemoteFromConfig(loaded.config)?.label).toBe(`s3://kw-backups/app at ${new URL(endpoint).origin}`);
+      expect(backupRemoteFromConfig(loaded.config, { env: process.env })?.label).toBe(
+        `s3://kw-backups/app at ${new URL(endpoint).origin}`,
+      );
   });
 
   it('takes the region from the config, then AWS_REGION', async () => {
     const loaded = await verdict({ ...keys, KEEPWATCH_BACKUP_REMOTE: 's3://kw-backups', AWS_REGION: 'eu-west-3' });
     if (loaded === 'refused') throw new Error('refused');
-    expect(backupRemoteFromConfig(loaded.config)?.label).toBe('s3://kw-backups/ at AWS eu-west-3');
+    expect(backupRemoteFromConfig(loaded.config, { env: process.env })?.label).toBe(
+      's3://kw-backups/ at AWS eu-west-3',
+    );
   });
 });

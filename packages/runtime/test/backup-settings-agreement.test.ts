@@ -84,7 +84,7 @@ describe('[backup] settings the config accepts are what @keepwatch/backup accept
     expect(loaded !== 'refused').toBe(expected);
     expect(accepts(() => resolveBackupOptions({ encryptTo: [recipient] }))).toBe(expected);
     if (loaded !== 'refused')
-      expect(resolveBackupOptions(backupOptionsFromConfig(loaded.config)).encryptTo).toEqual([recipient]);
+      expect(resolveBackupOptions(backupOptionsFromConfig(loaded.config, process.env)).encryptTo).toEqual([recipient]);
   });
 
   it.each(users)('remote user %s: accepted %s by both', async (user, expected) => {
@@ -107,7 +107,9 @@ describe('[backup] settings the config accepts are what @keepwatch/backup accept
     } as const;
     expect(accepts(() => resolveRsyncOverSshOptions(remote))).toBe(expected);
     if (loaded !== 'refused')
-      expect(backupRemoteFromConfig(loaded.config)?.label).toBe(`${user}@nas.example:22/srv/keepwatch`);
+      expect(backupRemoteFromConfig(loaded.config, { env: process.env })?.label).toBe(
+        `${user}@nas.example:22/srv/keepwatch`,
+      );
   });
 
   it.each(hosts)('remote host %s (option %s): accepted %s by both', async (inRemote, host, expected) => {
@@ -117,13 +119,16 @@ describe('[backup] settings the config accepts are what @keepwatch/backup accept
       expected,
     );
     if (loaded !== 'refused')
-      expect(backupRemoteFromConfig(loaded.config)?.label).toBe(`backup@${inRemote}:22/srv/keepwatch`);
+      expect(backupRemoteFromConfig(loaded.config, { env: process.env })?.label).toBe(
+        `backup@${inRemote}:22/srv/keepwatch`,
+      );
   });
 
   it.each(paths)('remote path %s: accepted %s by both', async (path, expected) => {
     const loaded = await verdict(() => loadConfig({ env: remoteEnv(`backup@nas.example:${path}`) }));
     expect(loaded !== 'refused').toBe(expected);
     expect(accepts(() => resolveRsyncOverSshOptions({ ...remoteOptions, host: 'nas.example', path }))).toBe(expected);
-    if (loaded !== 'refused') expect(backupRemoteFromConfig(loaded.config)?.label).toBe(`backup@nas.example:22${path}`);
+    if (loaded !== 'refused')
+      expect(backupRemoteFromConfig(loaded.config, { env: process.env })?.label).toBe(`backup@nas.example:22${path}`);
   });
 });

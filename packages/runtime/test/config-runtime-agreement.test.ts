@@ -163,11 +163,11 @@ function runtimeProblems(config: Readonly<KeepwatchConfig>): string[] {
         throw new Error('no Authorization header can carry this token');
     });
     attempt('profiler', () => resolveProfilerOptions(profilerOptionsFromConfig(config, logger)));
-    attempt('backup repository', () => backupRepositoryFromConfig(config, { remote: null }));
+    attempt('backup repository', () => backupRepositoryFromConfig(config, { env: process.env, remote: null }));
     attempt('backup destination', () => backupDestinationFromConfig(config));
-    attempt('backup remote', () => backupRemoteFromConfig(config));
+    attempt('backup remote', () => backupRemoteFromConfig(config, { env: process.env }));
     attempt('backup lock', () => backupLockFromConfig(config, redis));
-    attempt('backup options', () => resolveBackupOptions(backupOptionsFromConfig(config)));
+    attempt('backup options', () => resolveBackupOptions(backupOptionsFromConfig(config, process.env)));
     attempt('retention', () => {
       resolveRetentionPolicy(retentionPolicyFromConfig(config));
       resolveRetentionOptions({ timeZone: config.backup.timezone });

@@ -46,7 +46,10 @@ export const backupList: Command = {
     if (fromRemote && !config.backup.remote)
       throw new UsageError('--remote lists what [backup] remote holds: set [backup] remote (KEEPWATCH_BACKUP_REMOTE)');
     // The remote only for --remote: a plain listing reads the destination alone.
-    const repository = backupRepositoryFromConfig(config, fromRemote ? {} : { remote: null });
+    const repository = backupRepositoryFromConfig(config, {
+      env: context.env,
+      ...(fromRemote ? {} : { remote: null }),
+    });
     const source = sourceOption(context.values, undefined, repository.sources);
     const entries = await repository.list({ ...(source ? { source } : {}), remote: fromRemote });
     if (fromRemote) {

@@ -19,7 +19,7 @@ export const backupPrune: Command = {
     const dryRun = context.values['dry-run'] === true;
     const { config } = await context.loadConfig();
     // A dry run removes nothing, on the remote neither: it need not reach it.
-    const repository = backupRepositoryFromConfig(config, dryRun ? { remote: null } : {});
+    const repository = backupRepositoryFromConfig(config, { env: context.env, ...(dryRun ? { remote: null } : {}) });
     const only = sourceOption(context.values, undefined, repository.sources);
     // Stored backups are pruned whether or not their source is still configured.
     const names = only ? [only] : repository.sources;

@@ -45,11 +45,11 @@ export const backupRestore: Command = {
     }
     const identityFile = stringOption(context.values, 'identity');
     const { config } = await context.loadConfig();
-    const repository = backupRepositoryFromConfig(config);
+    const repository = backupRepositoryFromConfig(config, { env: context.env });
     // As the user names it: a URL is a database (checked before anything is read), anything else
     // a directory. The backup's kind refuses the wrong one.
     const target = url.includes('://')
-      ? databaseTarget({ url: withTargetPassword(url), ...backupToolOptionsFromConfig(config) })
+      ? databaseTarget({ url: withTargetPassword(url), ...backupToolOptionsFromConfig(config, context.env) })
       : undefined;
     const into: RestoreInto = target ?? resolve(url);
     const progress = progressLine(context.stderr, `restore ${id}`);

@@ -33,7 +33,7 @@ export const backupRun: Command = {
   interruptible: true,
   async run(context) {
     const { config } = await context.loadConfig();
-    const repository = backupRepositoryFromConfig(config);
+    const repository = backupRepositoryFromConfig(config, { env: context.env });
     const name = sourceOption(context.values, 'database', repository.sources)!;
     const leftovers = await removeLeftoverPasswordFiles(tmpdir());
     if (leftovers.length > 0)

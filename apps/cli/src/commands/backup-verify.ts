@@ -34,7 +34,7 @@ export const backupVerify: Command = {
         '--restore-test creates its scratch database on the [database] url server: set [database] url (KEEPWATCH_DATABASE_URL)',
       );
     }
-    const repository = backupRepositoryFromConfig(config);
+    const repository = backupRepositoryFromConfig(config, { env: context.env });
     // A snapshot refuses --restore-test (it is verified by re-hashing every file): a usage error.
     const verified = await repository.verify(id, {
       restoreTest,

@@ -14,10 +14,10 @@ import { withBackupNotifications } from './backup-notifications.js';
  * (`toBackupJobError`). Each attempt of a source the worker can back up is told to `[notify]`
  * (`withBackupNotifications`).
  */
-export function backupHandlers({ loaded, logger, connection, resources, notifier }: WorkerContext): JobHandlers {
+export function backupHandlers({ loaded, logger, env, connection, resources, notifier }: WorkerContext): JobHandlers {
   const { config } = loaded;
   const log = logger.child({ component: 'backup' });
-  const repository = backupRepositoryFromConfig(config, { logger: log });
+  const repository = backupRepositoryFromConfig(config, { env, logger: log });
   // The fail-fast client: with BullMQ's connection (no retry limit) a lock renewal would wait
   // out a Redis outage instead of failing, and the lease could lapse under a running backup.
   const lock = backupLockFromConfig(config, resources.redis ?? connection);
