@@ -165,8 +165,13 @@ describe('pnpm lint', () => {
     );
   });
 
-  it('lets runtime and the apps read the environment', () => {
+  it('holds runtime to it too, and lets the apps read the environment', () => {
     withFile('packages/runtime/src/read-env.ts', 'export const level = process.env.LEVEL;\n', () => {
+      const { status, output } = lint();
+      expect(status).not.toBe(0);
+      expect(output).toContain('packages/runtime/src/read-env.ts:1');
+    });
+    withFile('apps/worker/src/read-env.ts', 'export const level = process.env.LEVEL;\n', () => {
       expect(lint().status).toBe(0);
     });
   });
