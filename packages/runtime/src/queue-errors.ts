@@ -1,19 +1,6 @@
-import { errorMessage } from '@keepwatch/errors';
+import { errorMessage, isUnreachableCode } from '@keepwatch/errors';
 import type { RedisClient } from './redis-client.js';
 import type { Logger } from 'pino';
-
-// What a socket says when the peer is gone or unreachable.
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-]);
 
 /**
  * True when an error says Redis could not be reached or did not answer (refused, reset, timed out,
@@ -21,8 +8,7 @@ const CONNECTION_CODES = new Set([
  */
 export function isRedisConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+  if (isUnreachableCode((error as { code?: unknown }).code)) return true;
   return (
     error.name === 'MaxRetriesPerRequestError' ||
     error.message === 'Command timed out' ||

@@ -1,3 +1,4 @@
+import { isUnreachableCode } from '@keepwatch/errors';
 import {
   StorageAccessDeniedError,
   StorageBucketMissingError,
@@ -36,18 +37,6 @@ const BUSY = new Set([
   'RequestTimeTooSkewed',
   'TimeoutError',
 ]);
-const NETWORK = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ERR_STREAM_PREMATURE_CLOSE',
-]);
 
 export interface S3ErrorContext {
   /** `writing "database/…"` */
@@ -74,7 +63,9 @@ export function s3Failure(error: unknown, context: S3ErrorContext): Error {
     return new StorageNotFoundError(context.key, storage, error);
   if (DENIED.has(name) || status === 401 || status === 403)
     return new StorageAccessDeniedError(action, storage, detail, error);
-  if ((networkCode && NETWORK.has(networkCode)) || BUSY.has(name) || (status !== undefined && status >= 500))
+  // A stream closed early is the server gone mid-upload, as a refused or reset socket is.
+  const unreachable = isUnreachableCode(networkCode) || networkCode === 'ERR_STREAM_PREMATURE_CLOSE';
+  if (unreachable || BUSY.has(name) || (status !== undefined && status >= 500))
     return new StorageUnavailableError(action, storage, detail, error);
   return new StorageFailedError(action, storage, detail, e.$retryable !== undefined || e.$fault === 'server', error);
 }
