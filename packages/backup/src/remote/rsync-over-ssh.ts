@@ -9,6 +9,7 @@ import type { PushOptions, RemoteDestination, RemoteEntry } from './remote-desti
 import { checkRemotePath, shellQuote } from './remote-path.js';
 import { sshOptions } from './ssh-options.js';
 import { resolveRsyncOverSshOptions, type RsyncOverSshOptions } from './rsync-options.js';
+import { parseRsyncListing } from '../storage/rsync-listing.js';
 
 /** Failures another attempt cannot fix: a refused key, an unknown or changed host key, a missing path. */
 const PERMANENT =
@@ -37,6 +38,8 @@ export function rsyncOverSsh(options: RsyncOverSshOptions): RemoteDestination {
     const path = tool === 'rsync' ? opts.rsyncPath : opts.sshPath;
     const proc = spawnTool({ name: tool, path, option: tool === 'rsync' ? 'rsyncPath' : 'sshPath' }, args, {
       env: opts.env,
+      // rsync --list-only prints times in its own time zone; parseRsyncListing reads them as UTC.
+      extraEnv: { TZ: 'UTC' },
       stdout: 'pipe',
     });
     let stdout = '';
@@ -178,25 +181,10 @@ export function rsyncOverSsh(options: RsyncOverSshOptions): RemoteDestination {
   };
 }
 
-const LINE =
-  /^([dl-][rwxsStT-]{9}|[a-z-][rwxsStT-]{9})\s+([\d,]+)\s+(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) (.+)$/;
-
-/** `rsync --list-only` output, one entry a line; `.` and temporaries (dot names) left out. */
+/** `rsync --list-only` output, one entry a line, by name; `.` and temporaries (dot names) left out. */
 export function parseListing(text: string): RemoteEntry[] {
-  const entries: RemoteEntry[] = [];
-  for (const line of text.split('\n')) {
-    const match = LINE.exec(line);
-    if (!match) continue;
-    const [, perms, size, y, mo, d, h, mi, s, rest] = match;
-    const type = perms![0] === 'd' ? 'dir' : perms![0] === 'l' ? 'symlink' : perms![0] === '-' ? 'file' : 'other';
-    const name = type === 'symlink' ? rest!.split(' -> ')[0]! : rest!;
-    if (name.startsWith('.')) continue;
-    entries.push({
-      name,
-      type,
-      size: Number(size!.replaceAll(',', '')),
-      modifiedAt: new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s))),
-    });
-  }
-  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return parseRsyncListing(text)
+    .filter((entry) => !entry.path.startsWith('.'))
+    .map(({ path, type, size, modifiedAt }) => ({ name: path, type, size, modifiedAt }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
